@@ -1,0 +1,162 @@
+"""The ``dumbcontacts`` command: parse arguments, call one function, print.
+
+Errors end as one line on stderr naming the file and the reason, with a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import NoReturn
+
+import click
+from etl.fixtures import write_sample_data
+from sqlalchemy.exc import SQLAlchemyError
+from tqdm import tqdm
+
+from dumbcontacts.config import Config
+from etl.detect import FORMATS
+from etl.load import LoadError, LoadResult, load_source, plan_sources
+from etl.readers.mapping import read_mapping
+from etl.schema import CHANNELS
+from etl.warehouse import DEFAULT_URL, Warehouse, WarehouseBusy, open_warehouse
+
+__all__ = ["main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--warehouse",
+    metavar="URL",
+    help="SQLAlchemy URL of the warehouse [env DUMBCONTACTS_WAREHOUSE; "
+    "default: duckdb:///dumbcontacts.duckdb in the working directory]",
+)
+@click.pass_context
+def cli(ctx: click.Context, warehouse: str | None) -> None:
+    """Find the broken processes behind customer contacts, and price them."""
+    config = Config.from_environ()
+    if warehouse:
+        config = Config(warehouse_url=warehouse, salt=config.salt)
+    ctx.obj = config
+
+
+@cli.command("sample-data")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--contacts", default=20_000, show_default=True, help="Contacts to generate.")
+@click.option("--seed", default=7, show_default=True, help="Random seed; same seed, same files.")
+def sample_data(directory: Path, contacts: int, seed: int) -> None:
+    """Write realistic raw exports for all four channels, volumes, taxonomy and ground truth."""
+    if contacts < 1:
+        raise click.BadParameter("must be at least 1", param_hint="--contacts")
+    with tqdm(total=contacts, unit="contact", desc="generating", disable=None) as bar:
+        summary = write_sample_data(directory, contacts=contacts, seed=seed, progress=bar.update)
+    click.echo(f"wrote {contacts:,} contacts to {directory}/")
+    for channel, count in summary.contacts_per_channel.items():
+        click.echo(f"  {channel:<7} {count:>10,}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--channel", type=click.Choice(CHANNELS), help="Override the detected channel.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Override the detected format.")
+@click.option(
+    "--mapping",
+    type=click.File("rb"),
+    help="TOML file naming your CSV's columns (see README, 'Your own CSV export').",
+)
+@click.pass_obj
+def load(config: Config, paths, channel, fmt, mapping) -> None:
+    """Load raw files (or folders) into the warehouse. Safe to re-run: nothing loads twice."""
+    failed = run_load(config, paths, channel=channel, fmt=fmt, mapping=mapping)
+    if failed:
+        sys.exit(1)
+
+
+def run_load(config: Config, paths, *, channel=None, fmt=None, mapping=None) -> int:
+    """Load and print a summary; return the number of sources that failed."""
+    if mapping is not None:
+        try:
+            mapping = read_mapping(mapping)
+        except ValueError as error:
+            _fail(f"{mapping.name}: {error}")
+    try:
+        sources = plan_sources(paths, channel=channel, fmt=fmt, mapping=mapping)
+    except LoadError as error:
+        _fail(str(error))
+    warehouse = _open_warehouse(config)
+    results: list[LoadResult] = []
+    failures: list[str] = []
+    total = sum(_size(s.path) for s in sources)
+    with tqdm(total=total, unit="B", unit_scale=True, desc="loading", disable=None) as bar:
+        for source in sources:
+            bar.set_postfix_str(source.path.name)
+            try:
+                results.append(load_source(warehouse, source, mapping=mapping, salt=config.salt))
+            except (LoadError, WarehouseBusy) as error:
+                failures.append(str(error))
+            bar.update(_size(source.path))
+    _print_load_summary(results)
+    for failure in failures:
+        click.echo(f"error: {failure}", err=True)
+    return len(failures)
+
+
+def _print_load_summary(results: list[LoadResult]) -> None:
+    for r in results:
+        if r.status == "loaded":
+            detail = (
+                f"{r.rows_loaded:,} new, {r.rows_duplicate:,} duplicate, "
+                f"{r.rows_rejected:,} rejected"
+            )
+        else:
+            detail = r.note or "0 new rows"
+        click.echo(f"{r.status:<15} {r.source}: {detail}")
+    per_channel: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for r in results:
+        if r.channel:
+            totals = per_channel[r.channel]
+            totals[0] += r.rows_loaded
+            totals[1] += r.rows_duplicate
+            totals[2] += r.rows_rejected
+    if per_channel:
+        click.echo(f"\n{'channel':<8} {'loaded':>10} {'duplicate':>10} {'rejected':>10}")
+        for channel, (new, dup, rej) in sorted(per_channel.items()):
+            click.echo(f"{channel:<8} {new:>10,} {dup:>10,} {rej:>10,}")
+
+
+def _size(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size if path.exists() else 0
+
+
+def _open_warehouse(config: Config) -> Warehouse:
+    try:
+        return open_warehouse(config.warehouse_url)
+    except (SQLAlchemyError, WarehouseBusy) as error:
+        first_line = str(error).strip().splitlines()[0]
+        _fail(f"cannot open warehouse {config.warehouse_url or DEFAULT_URL}: {first_line}")
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+@cli.command()
+@click.option(
+    "--dir", "directory", default="demo", show_default=True, type=click.Path(path_type=Path)
+)
+@click.option("--contacts", default=20_000, show_default=True)
+@click.pass_context
+def demo(ctx: click.Context, directory: Path, contacts: int) -> None:
+    """Generate sample data and load it, in one command."""
+    ctx.invoke(sample_data, directory=directory, contacts=contacts, seed=7)
+    failed = run_load(ctx.obj, [directory])
+    if failed:
+        sys.exit(1)
+
+
+def main() -> None:
+    cli(prog_name="dumbcontacts")

@@ -1,0 +1,109 @@
+"""Tell what a path holds (channel and format) from its name and first bytes.
+
+``--channel`` and ``--format`` override the guess; a mapping file decides everything itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["FORMATS", "Source", "detect_source", "expand_paths"]
+
+# The values --format accepts.
+FORMATS = ("csv", "mbox", "eml", "json", "volumes")
+
+_SNIFF_BYTES = 4096
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    kind: str  # "contacts", "volumes", or "skip" (known, but not something load stores)
+    channel: str | None
+    format: str
+    note: str = ""
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files and folders to load, in a stable order. A folder of ``.eml`` files is one
+    source (its threads span files); any other folder stands for the files inside it."""
+    expanded: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir() and not any(path.glob("*.eml")):
+            expanded.extend(expand_paths(sorted(p for p in path.iterdir() if _is_visible(p))))
+        else:
+            expanded.append(path)
+    return expanded
+
+
+def detect_source(path: Path, *, channel: str | None = None, fmt: str | None = None) -> Source:
+    """Raises ValueError with a one-line reason when the path cannot be recognised."""
+    if not path.exists():
+        raise ValueError("no such file or folder")
+    if path.is_dir():
+        return Source(path, "contacts", "email", "eml")
+    head = _head(path)
+    fmt = fmt or _guess_format(path, head)
+    if fmt == "volumes":
+        return Source(path, "volumes", None, "volumes")
+    if fmt in ("mbox", "eml"):
+        return Source(path, "contacts", channel or "email", fmt)
+    if fmt == "json":
+        return Source(path, "contacts", channel or "chat", "json")
+    if fmt == "skip":
+        return Source(path, "skip", None, "skip", _skip_note(path))
+    if fmt == "csv":
+        return Source(path, "contacts", channel or _guess_csv_channel(head), "csv")
+    raise ValueError(
+        "cannot tell what this file holds; give --channel and --format, or --mapping"
+    )
+
+
+def _is_visible(path: Path) -> bool:
+    return not path.name.startswith(".")
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as fp:
+        return fp.read(_SNIFF_BYTES)
+
+
+def _guess_format(path: Path, head: bytes) -> str | None:
+    name = path.name.lower()
+    text = head.lstrip(b"\xef\xbb\xbf \r\n\t")
+    if name.startswith("ground_truth") or (name.endswith(".toml") and b"[[defect]]" in head):
+        return "skip"
+    if name.endswith(".mbox") or text.startswith(b"From "):
+        return "mbox"
+    if name.endswith(".eml"):
+        return "eml"
+    if name.endswith((".json", ".jsonl")) or text[:1] in (b"{", b"["):
+        return "json"
+    if name.endswith((".csv", ".tsv", ".txt")):
+        first_line = text.split(b"\n", 1)[0].lower()
+        columns = {c.strip().strip(b'"') for c in first_line.split(b",")}
+        if {b"day", b"driver", b"count"} <= columns:
+            return "volumes"
+        return "csv"
+    return None
+
+
+def _guess_csv_channel(head: bytes) -> str:
+    first_line = head.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].lower()
+    columns = {c.strip().strip(b'"').decode("utf-8", "replace") for c in first_line.split(b",")}
+    if {"tweet_id", "author_id", "inbound"} <= columns:
+        return "social"
+    if "call_id" in columns:
+        return "phone"
+    raise ValueError(
+        "CSV columns match no known export (call_id for calls, tweet_id for social); "
+        "describe them with --mapping"
+    )
+
+
+def _skip_note(path: Path) -> str:
+    if path.name.lower().startswith("ground_truth"):
+        return "sample-data ground truth, not a contact log"
+    return "defect taxonomy, read by analyze"

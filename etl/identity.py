@@ -1,0 +1,39 @@
+"""Deterministic ids and salted keys, hashed column-wise.
+
+Hashing a million values one by one in Python takes about a second; DuckDB's built-in md5 and
+sha256 do the same over an Arrow column in a fraction of that, with the same digests as
+hashlib.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+__all__ = ["contact_ids", "salted_keys"]
+
+
+def contact_ids(channel: str, source_system: pl.Series, source_id: pl.Series) -> pl.Series:
+    """md5 of ``channel|source_system|source_id``: one conversation, one id, on every load."""
+    frame = pl.DataFrame({"system": source_system, "id": source_id})
+    sql = "SELECT md5(? || '|' || system || '|' || id) AS contact_id FROM frame"
+    return _run(sql, [channel], frame)["contact_id"]
+
+
+def salted_keys(values: pl.Series, salt: str, name: str) -> pl.Series:
+    """sha256 of ``salt|value`` (trimmed, lower-cased), cut to 32 hex digits; null stays null.
+
+    The salt keeps keys linkable across loads without letting anyone look a phone number up.
+    """
+    frame = pl.DataFrame({"value": values})
+    sql = (
+        "SELECT CASE WHEN nullif(trim(value), '') IS NULL THEN NULL "
+        "ELSE left(sha256(? || '|' || lower(trim(value))), 32) END AS key FROM frame"
+    )
+    return _run(sql, [salt], frame)["key"].alias(name)
+
+
+def _run(sql: str, params: list, frame: pl.DataFrame) -> pl.DataFrame:
+    with duckdb.connect() as db:
+        db.register("frame", frame.to_arrow())
+        return db.execute(sql, params).pl()

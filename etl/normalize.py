@@ -1,0 +1,171 @@
+"""Staging rows -> contact rows: type, validate, redact, extract the reason, hash.
+
+Pure: a staging frame goes in, a contacts frame and a rejects frame come out. Every rule runs
+column-wise in polars, so a million calls normalise in seconds.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from etl.identity import contact_ids, salted_keys
+from etl.reasons import first_substantive_expr
+from etl.redact import redact_expr, redact_text
+from etl.staging import STAGING_SCHEMA
+
+__all__ = [
+    "CONTACT_COLUMNS",
+    "REJECT_SCHEMA",
+    "normalize_contacts",
+    "parse_durations",
+    "parse_timestamps",
+]
+
+CONTACT_COLUMNS = [
+    "contact_id",
+    "channel",
+    "source_system",
+    "source_id",
+    "started_at",
+    "ended_at",
+    "customer_key",
+    "order_ref",
+    "queue",
+    "agent_key",
+    "disposition_code",
+    "reason_text",
+    "transcript",
+    "handle_seconds",
+    "language",
+]
+
+REJECT_SCHEMA = {"record_no": pl.Int64, "reason": pl.Utf8, "excerpt": pl.Utf8}
+
+# Tried in order; the first that parses wins. Offsets are converted to UTC, naive times are UTC.
+_TIMESTAMP_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S%.f%#z",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f%#z",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%d",
+)
+
+_EXCERPT_CHARS = 200
+
+
+def parse_timestamps(values: pl.Series) -> pl.Series:
+    """ISO 8601 text -> naive UTC datetimes; null where the text is not a timestamp.
+
+    Later formats are tried only on the values the earlier ones missed, so the common case
+    (every value in one format) costs one pass.
+    """
+    parsed = values.str.to_datetime(_TIMESTAMP_FORMATS[0], time_zone="UTC", strict=False)
+    for fmt in _TIMESTAMP_FORMATS[1:]:
+        missing = parsed.is_null() & values.is_not_null()
+        if not missing.any():
+            break
+        retry = values.filter(missing).str.to_datetime(fmt, time_zone="UTC", strict=False)
+        parsed = parsed.scatter(missing.arg_true(), retry)
+    return parsed.dt.replace_time_zone(None).dt.cast_time_unit("us").alias(values.name)
+
+
+def parse_durations(values: pl.Series) -> pl.Series:
+    """Seconds as text (``"312"``, ``"312.4"``) or clock time (``"5:12"``, ``"1:05:12"``)."""
+    seconds = values.str.strip_chars().cast(pl.Float64, strict=False)
+    clock = values.str.contains(":")
+    if clock.any():
+        parts = values.str.split(":").list.eval(pl.element().cast(pl.Float64, strict=False))
+        as_clock = parts.list.eval(
+            pl.element() * pl.lit(60.0).pow(pl.len() - 1 - pl.int_range(pl.len()))
+        ).list.sum()
+        seconds = seconds.zip_with(~clock, as_clock)
+    return seconds.alias(values.name)
+
+
+def normalize_contacts(
+    staging: pl.DataFrame, *, channel: str, salt: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return (contacts, rejects). Contacts are unique by contact_id, first record wins."""
+    frame = staging.select(list(STAGING_SCHEMA)).with_columns(
+        parse_timestamps(staging["started_at"]).alias("started"),
+        parse_timestamps(staging["ended_at"]).alias("ended"),
+        parse_durations(staging["handle_seconds"]).alias("handle"),
+    )
+    frame = frame.with_columns(_reject_reason().alias("reject_reason"))
+    rejects = _rejects(frame.filter(pl.col("reject_reason").is_not_null()))
+    good = frame.filter(pl.col("reject_reason").is_null())
+
+    handle = pl.coalesce(
+        pl.col("handle"), (pl.col("ended") - pl.col("started")).dt.total_seconds()
+    )
+    contacts = good.select(
+        pl.lit(channel).alias("channel"),
+        "source_system",
+        "source_id",
+        pl.col("started").alias("started_at"),
+        pl.col("ended").alias("ended_at"),
+        _clean_text(pl.col("order_ref")),
+        _clean_text(pl.col("queue")),
+        _clean_text(pl.col("disposition_code")),
+        # Redact first, so no cleaning rule can move PII out of a placeholder's way.
+        first_substantive_expr(pl.col("customer_turns").list.eval(redact_expr(_strip_nul()))).alias(
+            "reason_text"
+        ),
+        redact_expr(_strip_nul(pl.col("transcript"))).alias("transcript"),
+        handle.round(0).cast(pl.Int32).alias("handle_seconds"),
+        _clean_text(pl.col("language")).str.to_lowercase(),
+        "customer_id",
+        "agent_id",
+    )
+    contacts = contacts.with_columns(
+        contact_ids(channel, contacts["source_system"], contacts["source_id"]),
+        salted_keys(contacts["customer_id"], salt, "customer_key"),
+        salted_keys(contacts["agent_id"], salt, "agent_key"),
+    )
+    contacts = contacts.unique("contact_id", keep="first", maintain_order=True)
+    return contacts.select(CONTACT_COLUMNS), rejects
+
+
+def _strip_nul(expr: pl.Expr | None = None) -> pl.Expr:
+    # PostgreSQL text cannot hold NUL; no real message needs it.
+    return (pl.element() if expr is None else expr).str.replace_all("\x00", "", literal=True)
+
+
+def _clean_text(expr: pl.Expr) -> pl.Expr:
+    stripped = expr.str.strip_chars()
+    return pl.when(stripped == "").then(None).otherwise(stripped)
+
+
+def _reject_reason() -> pl.Expr:
+    """The first rule a record breaks, as a sentence naming the field and value; else null."""
+
+    def bad_time(field: str, parsed: str) -> pl.Expr:
+        return pl.col(field).is_not_null() & pl.col(parsed).is_null()
+
+    return (
+        pl.when(pl.col("source_id").is_null() | (pl.col("source_id").str.strip_chars() == ""))
+        .then(pl.lit("missing conversation id"))
+        .when(pl.col("started_at").is_null())
+        .then(pl.lit("missing start time"))
+        .when(bad_time("started_at", "started"))
+        .then(pl.format("bad timestamp in started_at: '{}'", pl.col("started_at").str.head(40)))
+        .when(bad_time("ended_at", "ended"))
+        .then(pl.format("bad timestamp in ended_at: '{}'", pl.col("ended_at").str.head(40)))
+        .when(pl.col("ended") < pl.col("started"))
+        .then(pl.lit("ended_at is before started_at"))
+        .when(bad_time("handle_seconds", "handle"))
+        .then(pl.format("bad handle time: '{}'", pl.col("handle_seconds").str.head(40)))
+        .when(pl.col("handle") < 0)
+        .then(pl.lit("negative handle time"))
+    )
+
+
+def _rejects(bad: pl.DataFrame) -> pl.DataFrame:
+    excerpts = [
+        redact_text(" | ".join(str(v) for v in row if v is not None))[:_EXCERPT_CHARS]
+        for row in bad.select("source_id", "started_at", "ended_at", "handle_seconds").iter_rows()
+    ]
+    return pl.DataFrame(
+        {"record_no": bad["record_no"], "reason": bad["reject_reason"], "excerpt": excerpts},
+        schema=REJECT_SCHEMA,
+    )

@@ -1,0 +1,1 @@
+"""Channel readers: each turns one raw export (a binary file object) into staging rows."""

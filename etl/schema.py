@@ -1,0 +1,99 @@
+"""Warehouse tables, defined in code (never reflected: duckdb-engine cannot reflect reliably).
+
+All timestamps are stored as UTC without a zone; money and time carry their unit in the name.
+"""
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+__all__ = [
+    "CHANNELS",
+    "business_volumes",
+    "contacts",
+    "loads",
+    "metadata",
+    "rejects",
+    "settings",
+]
+
+CHANNELS = ("phone", "email", "chat", "social")
+
+metadata = MetaData()
+
+# One row per conversation a customer starts (see ARCHITECTURE.md, "Data flow and grain").
+contacts = Table(
+    "contacts",
+    metadata,
+    # md5 of channel|source_system|source_id: loading a record twice can never add a row.
+    Column("contact_id", String(32), primary_key=True),
+    Column("channel", String(16), nullable=False),
+    Column("source_system", String(64), nullable=False),
+    Column("source_id", String(256), nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("ended_at", DateTime),
+    # Salted sha256 of the raw identifiers, so repeats link without storing who it was.
+    Column("customer_key", String(32)),
+    Column("order_ref", String(64)),
+    Column("queue", String(128)),
+    Column("agent_key", String(32)),
+    Column("disposition_code", String(128)),
+    Column("reason_text", Text),
+    Column("transcript", Text),
+    Column("handle_seconds", Integer),
+    Column("language", String(16)),
+    Column("load_id", String(16), nullable=False),
+)
+
+loads = Table(
+    "loads",
+    metadata,
+    # The first 16 hex digits of the content hash: the same file always gets the same id.
+    Column("load_id", String(16), primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("format", String(16), nullable=False),
+    Column("content_hash", String(64), nullable=False, unique=True),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("rows_read", BigInteger, nullable=False),
+    Column("rows_loaded", BigInteger, nullable=False),
+    Column("rows_duplicate", BigInteger, nullable=False),
+    Column("rows_rejected", BigInteger, nullable=False),
+)
+
+rejects = Table(
+    "rejects",
+    metadata,
+    Column("load_id", String(16), primary_key=True),
+    Column("record_no", BigInteger, primary_key=True),
+    Column("reason", Text, nullable=False),
+    # Redacted and cut short: a reject must not become a side door for PII.
+    Column("excerpt", Text),
+)
+
+business_volumes = Table(
+    "business_volumes",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("driver", String(64), primary_key=True),
+    Column("count", BigInteger, nullable=False),
+    Column("load_id", String(16), nullable=False),
+)
+
+# Warehouse-wide values such as the generated hashing salt.
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)

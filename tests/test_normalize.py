@@ -1,0 +1,131 @@
+import datetime as dt
+import hashlib
+
+import polars as pl
+import pytest
+
+from etl.normalize import CONTACT_COLUMNS, normalize_contacts, parse_durations, parse_timestamps
+from etl.staging import staging_frame
+
+SALT = "s"
+
+
+def _row(**overrides):
+    row = {
+        "record_no": 1,
+        "source_system": "pbx",
+        "source_id": "C1",
+        "started_at": "2026-09-01T08:00:00Z",
+        "ended_at": "2026-09-01T08:05:00Z",
+        "customer_id": "ACC1",
+        "agent_id": "agent7",
+        "customer_turns": ["Hi there", "My bill is wrong, I was charged twice"],
+        "transcript": "Customer: Hi there\nCustomer: My bill is wrong, call +1 415 555 0199",
+    }
+    return row | overrides
+
+
+def _normalize(*rows):
+    return normalize_contacts(staging_frame(rows), channel="phone", salt=SALT)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2026-09-01T08:00:00Z", dt.datetime(2026, 9, 1, 8)),
+        ("2026-09-01T08:00:00.250Z", dt.datetime(2026, 9, 1, 8, 0, 0, 250000)),
+        ("2026-09-01T10:00:00+02:00", dt.datetime(2026, 9, 1, 8)),
+        ("2026-09-01T03:00:00-0500", dt.datetime(2026, 9, 1, 8)),
+        ("2026-09-01T08:00:00", dt.datetime(2026, 9, 1, 8)),
+        ("2026-09-01 08:00:00", dt.datetime(2026, 9, 1, 8)),
+        ("2026-09-01", dt.datetime(2026, 9, 1)),
+        ("01/09/2026 08:00", None),
+        ("yesterday", None),
+        (None, None),
+    ],
+)
+def test_parse_timestamps(text, expected):
+    # Mixed with a value in the common format, so the fallback formats are exercised too.
+    values = pl.Series(["2026-01-01T00:00:00Z", text], dtype=pl.Utf8)
+    assert parse_timestamps(values).to_list()[1] == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("312", 312.0),
+        ("312.5", 312.5),
+        (" 60 ", 60.0),
+        ("5:12", 312.0),
+        ("1:05:12", 3912.0),
+        ("abc", None),
+        (None, None),
+    ],
+)
+def test_parse_durations(text, expected):
+    assert parse_durations(pl.Series([text], dtype=pl.Utf8)).to_list() == [expected]
+
+
+@pytest.mark.parametrize(
+    "overrides, reason",
+    [
+        ({"source_id": None}, "missing conversation id"),
+        ({"source_id": "  "}, "missing conversation id"),
+        ({"started_at": None}, "missing start time"),
+        ({"started_at": "31/13/2026"}, "bad timestamp in started_at: '31/13/2026'"),
+        ({"ended_at": "never"}, "bad timestamp in ended_at: 'never'"),
+        ({"ended_at": "2026-09-01T07:00:00Z"}, "ended_at is before started_at"),
+        ({"handle_seconds": "ten"}, "bad handle time: 'ten'"),
+        ({"handle_seconds": "-5"}, "negative handle time"),
+    ],
+)
+def test_bad_records_are_rejected_with_a_reason(overrides, reason):
+    contacts, rejects = _normalize(_row(), _row(record_no=2, source_id="C2", **overrides))
+    assert contacts["source_id"].to_list() == ["C1"]
+    assert rejects.select("record_no", "reason").rows() == [(2, reason)]
+
+
+def test_contact_row_is_typed_redacted_and_hashed():
+    contacts, rejects = _normalize(_row())
+    assert rejects.is_empty()
+    assert contacts.columns == CONTACT_COLUMNS
+    row = contacts.row(0, named=True)
+    assert row["contact_id"] == hashlib.md5(b"phone|pbx|C1").hexdigest()
+    assert row["customer_key"] == hashlib.sha256(b"s|acc1").hexdigest()[:32]
+    assert row["agent_key"] == hashlib.sha256(b"s|agent7").hexdigest()[:32]
+    assert row["started_at"] == dt.datetime(2026, 9, 1, 8)
+    assert row["handle_seconds"] == 300  # from the times, as the source gave no handle time
+    assert row["reason_text"] == "My bill is wrong, I was charged twice"
+    assert "555" not in row["transcript"] and "[PHONE]" in row["transcript"]
+
+
+def test_given_handle_time_wins_over_the_clock():
+    contacts, _ = _normalize(_row(handle_seconds="4:00"))
+    assert contacts["handle_seconds"].to_list() == [240]
+
+
+def test_duplicate_conversations_in_one_file_keep_the_first():
+    contacts, _ = _normalize(_row(), _row(record_no=2, customer_turns=["other words here"]))
+    assert contacts.height == 1
+    assert contacts["reason_text"].to_list() == ["My bill is wrong, I was charged twice"]
+
+
+def test_customer_keys_ignore_case_and_spaces_but_not_salt():
+    a, _ = _normalize(_row(customer_id=" Jo@Example.com "))
+    b, _ = _normalize(_row(customer_id="jo@example.com"))
+    c, _ = normalize_contacts(
+        staging_frame([_row(customer_id="jo@example.com")]), channel="phone", salt="x"
+    )
+    assert a["customer_key"].to_list() == b["customer_key"].to_list() != c["customer_key"].to_list()
+
+
+def test_nul_bytes_and_empty_strings_are_dropped():
+    contacts, _ = _normalize(_row(queue="  ", transcript="Customer: a\x00b"))
+    assert contacts["queue"].to_list() == [None]
+    assert "\x00" not in contacts["transcript"][0]
+
+
+def test_empty_staging_gives_empty_frames():
+    contacts, rejects = normalize_contacts(staging_frame([]), channel="chat", salt=SALT)
+    assert contacts.is_empty() and rejects.is_empty()
+    assert contacts.columns == CONTACT_COLUMNS
