@@ -104,16 +104,16 @@ def normalize_contacts(
         "source_id",
         pl.col("started").alias("started_at"),
         pl.col("ended").alias("ended_at"),
-        _clean_text(pl.col("order_ref")),
-        _clean_text(pl.col("queue")),
-        _clean_text(pl.col("disposition_code")),
+        _clean_text("order_ref"),
+        _clean_text("queue"),
+        _clean_text("disposition_code"),
         # Redact first, so no cleaning rule can move PII out of a placeholder's way.
         first_substantive_expr(pl.col("customer_turns").list.eval(redact_expr(_strip_nul()))).alias(
             "reason_text"
         ),
         redact_expr(_strip_nul(pl.col("transcript"))).alias("transcript"),
         handle.round(0).cast(pl.Int32).alias("handle_seconds"),
-        _clean_text(pl.col("language")).str.to_lowercase(),
+        _clean_text("language").str.to_lowercase(),
         "customer_id",
         "agent_id",
     )
@@ -131,9 +131,9 @@ def _strip_nul(expr: pl.Expr | None = None) -> pl.Expr:
     return (pl.element() if expr is None else expr).str.replace_all("\x00", "", literal=True)
 
 
-def _clean_text(expr: pl.Expr) -> pl.Expr:
-    stripped = expr.str.strip_chars()
-    return pl.when(stripped == "").then(None).otherwise(stripped)
+def _clean_text(name: str) -> pl.Expr:
+    stripped = pl.col(name).str.strip_chars()
+    return pl.when(stripped == "").then(None).otherwise(stripped).alias(name)
 
 
 def _reject_reason() -> pl.Expr:
