@@ -202,8 +202,8 @@ def _reject_frame(bad: list[Reject]) -> pl.DataFrame:
     return pl.DataFrame(
         {
             "record_no": [r.record_no for r in bad],
-            "reason": [r.reason for r in bad],
-            "excerpt": [r.excerpt for r in bad],
+            "reason": [_valid_text(r.reason) for r in bad],
+            "excerpt": [_valid_text(r.excerpt) for r in bad],
         },
         schema=REJECT_SCHEMA,
     )
@@ -211,16 +211,9 @@ def _reject_frame(bad: list[Reject]) -> pl.DataFrame:
 
 def _stored_rejects(bad: pl.DataFrame, load_id: str) -> pl.DataFrame:
     """Rejects as stored: redacted, cut short, valid text, one per record."""
-    excerpts = [
-        redact_text(_valid_text(e) if e else "")[:_EXCERPT_CHARS] for e in bad["excerpt"].to_list()
-    ]
-    reasons = [_valid_text(r) for r in bad["reason"].to_list()]
+    excerpts = [redact_text(e or "")[:_EXCERPT_CHARS] for e in bad["excerpt"].to_list()]
     return (
-        bad.with_columns(
-            pl.Series("excerpt", excerpts, pl.Utf8),
-            pl.Series("reason", reasons, pl.Utf8),
-            pl.lit(load_id).alias("load_id"),
-        )
+        bad.with_columns(pl.Series("excerpt", excerpts, pl.Utf8), pl.lit(load_id).alias("load_id"))
         .unique("record_no", keep="first", maintain_order=True)
         .select("load_id", "record_no", "reason", "excerpt")
     )

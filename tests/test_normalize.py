@@ -80,7 +80,7 @@ def test_parse_durations(text, expected):
     ],
 )
 def test_bad_records_are_rejected_with_a_reason(overrides, reason):
-    contacts, rejects = _normalize(_row(), _row(record_no=2, source_id="C2", **overrides))
+    contacts, rejects = _normalize(_row(), _row(**{"record_no": 2, "source_id": "C2"} | overrides))
     assert contacts["source_id"].to_list() == ["C1"]
     assert rejects.select("record_no", "reason").rows() == [(2, reason)]
 

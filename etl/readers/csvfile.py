@@ -47,6 +47,8 @@ def read_csv_records(
         yield from _read_record_by_record(data, required, what, delimiter)
         return
     frame = _with_clean_header(frame, required, what)
+    # Blank lines are not records (the csv module skips them too).
+    frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))
     frame = frame.with_row_index("record_no", offset=1)
     frame = frame.with_columns(pl.col("record_no").cast(pl.Int64))
     if _is_utf8(data):
@@ -95,6 +97,8 @@ def _read_record_by_record(
         except csv.Error as error:
             record_no += 1
             yield Reject(record_no, f"broken CSV record: {error}", "")
+            continue
+        if not fields:
             continue
         record_no += 1
         reason = _field_problem(fields, len(header))

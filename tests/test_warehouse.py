@@ -1,0 +1,123 @@
+import datetime as dt
+import multiprocessing
+import time
+
+import polars as pl
+import pytest
+from sqlalchemy import func, select
+
+from etl.schema import contacts, rejects, settings
+from etl.warehouse import WarehouseBusy, insert_new_rows, open_warehouse, read_setting
+
+
+def _contacts(*ids: str) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "contact_id": list(ids),
+            "channel": ["phone"] * len(ids),
+            "source_system": ["pbx"] * len(ids),
+            "source_id": list(ids),
+            "started_at": [dt.datetime(2026, 9, 1, 8, 0, 0, 250000)] * len(ids),
+            "reason_text": ["", None, 'a "quoted", comma\nnew line'][: len(ids)],
+            "handle_seconds": pl.Series([300, None, 5][: len(ids)], dtype=pl.Int32),
+            "load_id": ["L1"] * len(ids),
+        }
+    )
+
+
+def _count(warehouse, table) -> int:
+    with warehouse.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table)).scalar()
+
+
+def test_open_creates_tables_and_a_lasting_salt(warehouse_url):
+    first = open_warehouse(warehouse_url)
+    with first.connect() as conn:
+        salt = read_setting(conn, "salt")
+    with open_warehouse(warehouse_url).connect() as conn:
+        assert read_setting(conn, "salt") == salt
+        assert len(salt) == 32
+        assert conn.execute(select(func.count()).select_from(settings)).scalar() == 1
+
+
+def test_insert_new_rows_skips_existing_keys_and_keeps_values_exact(warehouse):
+    with warehouse.begin() as conn:
+        assert insert_new_rows(conn, contacts, _contacts("a", "b")) == 2
+    with warehouse.begin() as conn:
+        assert insert_new_rows(conn, contacts, _contacts("a", "b", "c")) == 1
+    with warehouse.connect() as conn:
+        rows = conn.execute(
+            select(
+                contacts.c.contact_id,
+                contacts.c.reason_text,
+                contacts.c.handle_seconds,
+                contacts.c.started_at,
+            ).order_by(contacts.c.contact_id)
+        ).all()
+    # Empty text stays empty, null stays null, quotes and new lines survive the bulk path.
+    assert rows == [
+        ("a", "", 300, dt.datetime(2026, 9, 1, 8, 0, 0, 250000)),
+        ("b", None, None, dt.datetime(2026, 9, 1, 8, 0, 0, 250000)),
+        ("c", 'a "quoted", comma\nnew line', 5, dt.datetime(2026, 9, 1, 8, 0, 0, 250000)),
+    ]
+
+
+def test_a_failed_transaction_leaves_nothing(warehouse):
+    with pytest.raises(RuntimeError), warehouse.begin() as conn:
+        insert_new_rows(conn, contacts, _contacts("a"))
+        insert_new_rows(
+            conn,
+            rejects,
+            pl.DataFrame({"load_id": ["L1"], "record_no": [1], "reason": ["x"], "excerpt": [""]}),
+        )
+        raise RuntimeError("crash before commit")
+    assert _count(warehouse, contacts) == 0
+    assert _count(warehouse, rejects) == 0
+
+
+def test_empty_frames_insert_nothing(warehouse):
+    with warehouse.begin() as conn:
+        assert insert_new_rows(conn, contacts, _contacts().clear()) == 0
+
+
+def _hold_lock(path: str, seconds: float, ready) -> None:
+    import duckdb
+
+    with duckdb.connect(path) as conn:
+        conn.execute("SELECT 1")
+        ready.set()
+        time.sleep(seconds)
+
+
+def test_duckdb_waits_for_another_process_then_proceeds(tmp_path):
+    path = str(tmp_path / "w.duckdb")
+    warehouse = open_warehouse(f"duckdb:///{path}")
+    ready = multiprocessing.get_context("spawn").Event()
+    holder = multiprocessing.get_context("spawn").Process(
+        target=_hold_lock, args=(path, 1.0, ready)
+    )
+    holder.start()
+    try:
+        ready.wait(30)
+        with warehouse.begin() as conn:  # blocks until the other process lets go
+            insert_new_rows(conn, contacts, _contacts("a"))
+    finally:
+        holder.join()
+    assert _count(warehouse, contacts) == 1
+
+
+def test_duckdb_gives_up_with_a_clear_error(tmp_path):
+    path = str(tmp_path / "w.duckdb")
+    open_warehouse(f"duckdb:///{path}")
+    impatient = open_warehouse(f"duckdb:///{path}", lock_timeout_seconds=0.2)
+    ready = multiprocessing.get_context("spawn").Event()
+    holder = multiprocessing.get_context("spawn").Process(
+        target=_hold_lock, args=(path, 3.0, ready)
+    )
+    holder.start()
+    try:
+        ready.wait(30)
+        with pytest.raises(WarehouseBusy, match="locked by another process"), impatient.connect():
+            pass
+    finally:
+        holder.join()
