@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
-from etl.fixtures import write_sample_data
 from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
 from dumbcontacts.config import Config
 from etl.detect import FORMATS
+from etl.fixtures import write_sample_data
 from etl.load import LoadError, LoadResult, load_source, plan_sources
 from etl.readers.mapping import read_mapping
 from etl.schema import CHANNELS

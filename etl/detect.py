@@ -56,9 +56,7 @@ def detect_source(path: Path, *, channel: str | None = None, fmt: str | None = N
         return Source(path, "skip", None, "skip", _skip_note(path))
     if fmt == "csv":
         return Source(path, "contacts", channel or _guess_csv_channel(head), "csv")
-    raise ValueError(
-        "cannot tell what this file holds; give --channel and --format, or --mapping"
-    )
+    raise ValueError("cannot tell what this file holds; give --channel and --format, or --mapping")
 
 
 def _is_visible(path: Path) -> bool:

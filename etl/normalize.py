@@ -52,6 +52,8 @@ _TIMESTAMP_FORMATS = (
 
 _EXCERPT_CHARS = 200
 
+_LIVE_CHANNELS = ("phone", "chat")
+
 
 def parse_timestamps(values: pl.Series) -> pl.Series:
     """ISO 8601 text -> naive UTC datetimes; null where the text is not a timestamp.
@@ -95,9 +97,11 @@ def normalize_contacts(
     rejects = _rejects(frame.filter(pl.col("reject_reason").is_not_null()))
     good = frame.filter(pl.col("reject_reason").is_null())
 
-    handle = pl.coalesce(
-        pl.col("handle"), (pl.col("ended") - pl.col("started")).dt.total_seconds()
-    )
+    handle = pl.col("handle")
+    if channel in _LIVE_CHANNELS:
+        # A call or chat is handled while it lasts; an e-mail or social thread's span is
+        # mostly waiting, so its handle time stays unknown and costs a flat rate.
+        handle = pl.coalesce(handle, (pl.col("ended") - pl.col("started")).dt.total_seconds())
     contacts = good.select(
         pl.lit(channel).alias("channel"),
         "source_system",

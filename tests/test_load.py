@@ -2,9 +2,9 @@ import json
 import re
 
 import pytest
-from etl.fixtures import write_sample_data
 from sqlalchemy import func, select
 
+from etl.fixtures import write_sample_data
 from etl.load import LoadError, load_paths
 from etl.schema import business_volumes, contacts, loads, rejects
 from tests.conftest import SHARED_DATA, TEST_SALT

@@ -112,12 +112,14 @@ def test_a_thread_becomes_one_staging_row():
     assert row["agent_id"] == "Shop Support"  # a shared support@ address: the name says more
     assert row["order_ref"] == "123456"
     assert row["queue"] == "support@shop.example"
+    # Bodies first, raw (quotes kept); the subject comes last, as a fallback reason.
     assert row["customer_turns"] == [
-        "Where is my order #123456\nHi,\n\nmy parcel never arrived.\n\nThanks,\nJo",
-        "Still nothing.\n\nOn Tue, Shop wrote:\n> Sorry about that",  # raw: quotes kept
+        "Hi,\n\nmy parcel never arrived.\n\nThanks,\nJo",
+        "Still nothing.\n\nOn Tue, Shop wrote:\n> Sorry about that",
+        "Where is my order #123456",
     ]
     assert "Agent: Sorry about that, a new one is on its way." in row["transcript"]
-    assert row["transcript"].startswith("Customer: Where is my order")
+    assert row["transcript"].startswith("Subject: Where is my order #123456\n\nCustomer: Hi,")
 
 
 def test_staging_rows_fit_the_staging_schema():
@@ -150,7 +152,7 @@ def test_in_reply_to_chains_without_references_join_the_root_thread():
     rows, _ = read(again, reply, make_mail())  # file order is not thread order
     assert [r["source_id"] for r in rows] == ["root@example.com"]
     assert rows[0]["record_no"] == 1
-    assert rows[0]["customer_turns"][-1] == "still?"
+    assert rows[0]["customer_turns"][-2:] == ["still?", "Where is my order #123456"]
 
 
 def test_a_brand_reply_is_never_a_customer_turn():
@@ -171,17 +173,17 @@ def test_a_customer_answering_a_campaign_is_a_contact():
     answer = make_mail(msg_id="a@example.com", references="promo@shop.example", body="Stop!")
     rows, _ = read(campaign, answer)
     assert rows[0]["source_id"] == "promo@shop.example"
-    assert rows[0]["customer_turns"] == ["Where is my order #123456\nStop!"]
+    assert rows[0]["customer_turns"] == ["Stop!", "Where is my order #123456"]
 
 
 def test_configured_support_addresses_and_domains_count_as_agents():
     personal = agent_reply()
     personal = personal.replace(b"Shop Support <support@shop.example>", b"Ann <ann@shop.example>")
     rows, _ = read(make_mail(), personal)
-    assert len(rows[0]["customer_turns"]) == 2  # unknown sender: taken as a customer
+    assert len(rows[0]["customer_turns"]) == 3  # unknown sender: taken as a customer
     for support in (["ANN@shop.example"], ["@shop.example"]):
         rows, _ = read(make_mail(), personal, support_addresses=support)
-        assert len(rows[0]["customer_turns"]) == 1
+        assert len(rows[0]["customer_turns"]) == 2
         assert rows[0]["agent_id"] == "ann@shop.example"
 
 
@@ -193,7 +195,7 @@ def test_multipart_prefers_the_plain_part():
         b"--B\nContent-Type: text/html\n\n<p>html words</p>\n--B--\n"
     )
     rows, _ = read(data)
-    assert rows[0]["customer_turns"] == ["s\nplain words"]
+    assert rows[0]["customer_turns"] == ["plain words", "s"]
 
 
 def test_nested_multipart_with_long_boundaries_finds_the_text_part():
@@ -210,7 +212,7 @@ def test_nested_multipart_with_long_boundaries_finds_the_text_part():
     )
     rows, rejects = read(data)
     assert rejects == []
-    assert rows[0]["customer_turns"] == ["s\nplain words"]
+    assert rows[0]["customer_turns"] == ["plain words", "s"]
 
 
 def test_html_only_bodies_are_reduced_to_text():
@@ -221,7 +223,7 @@ def test_html_only_bodies_are_reduced_to_text():
         b"<script>x()</script></body></html>\n"
     )
     rows, _ = read(data)
-    assert rows[0]["customer_turns"] == ["s\nMy card was charged \u00a320 twice"]
+    assert rows[0]["customer_turns"] == ["My card was charged \u00a320 twice", "s"]
 
 
 @pytest.mark.parametrize(
@@ -248,7 +250,7 @@ def test_bodies_are_decoded_robustly(content_type, encoding, payload, expected):
     )
     rows, rejects = read(data)
     assert rejects == []
-    assert rows[0]["customer_turns"] == [f"für\n{expected}"]
+    assert rows[0]["customer_turns"] == [expected, "für"]
 
 
 def test_an_unparseable_date_is_passed_through_raw():
@@ -269,7 +271,7 @@ def test_a_missing_message_id_gets_a_stable_hash_id():
 def test_a_message_read_twice_counts_once():
     rows, _ = read(make_mail(), make_mail())
     assert len(rows) == 1
-    assert len(rows[0]["customer_turns"]) == 1
+    assert len(rows[0]["customer_turns"]) == 2
 
 
 def test_malformed_messages_are_rejected_and_the_rest_loads():
@@ -304,4 +306,4 @@ def test_eml_files_thread_across_files_and_number_by_position():
     assert len(rows) == 1
     assert rows[0]["record_no"] == 1  # the thread's first message in input order
     assert rows[0]["started_at"] == "2026-09-01T08:00:00Z"
-    assert rows[0]["customer_turns"][0].startswith("Where is my order #123456\nHi,")
+    assert rows[0]["customer_turns"][0].startswith("Hi,\n\nmy parcel")

@@ -253,7 +253,7 @@ def _read_body(msg: EmailMessage) -> str:
         )
     if part is None:
         return ""
-    text = _decode_part(part)
+    text = _decode_part(part).replace("\r\n", "\n")
     # Trailing newlines are the mbox separator's, not the writer's.
     return html_to_text(text) if part.get_content_subtype() == "html" else text.rstrip("\r\n")
 
@@ -316,10 +316,11 @@ def _stage_thread(root: str, thread: list[_Mail]) -> dict | None:
     dated = [m.sent_at for m in ordered if m.sent_at is not None]
     bad_dates = [m.raw_date for m in ordered if m.raw_date and m.sent_at is None]
     first = customers[0]
-    turns = [_customer_text(m, m is first) for m in customers]
+    # The body states the reason; the subject is only a fallback when no body does.
+    turns = [m.body for m in customers] + ([first.subject] if first.subject else [])
     transcript = "\n\n".join(
-        f"Agent: {m.body}" if m.is_agent else f"Customer: {_customer_text(m, m is first)}"
-        for m in ordered
+        [f"Subject: {first.subject}"]
+        + [f"Agent: {m.body}" if m.is_agent else f"Customer: {m.body}" for m in ordered]
     )
     return {
         "record_no": min(m.record_no for m in thread),
@@ -339,10 +340,6 @@ def _stage_thread(root: str, thread: list[_Mail]) -> dict | None:
         "customer_turns": turns,
         "transcript": transcript,
     }
-
-
-def _customer_text(mail: _Mail, is_first: bool) -> str:
-    return f"{mail.subject}\n{mail.body}" if is_first and mail.subject else mail.body
 
 
 def _agent_key(mail: _Mail) -> str:
