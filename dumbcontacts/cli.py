@@ -17,7 +17,7 @@ from tqdm import tqdm
 from dumbcontacts.config import Config
 from etl.detect import FORMATS
 from etl.fixtures import write_sample_data
-from etl.load import LoadError, LoadResult, load_source, plan_sources
+from etl.load import LoadError, LoadResult, count_contacts, load_source, plan_sources
 from etl.readers.mapping import read_mapping
 from etl.schema import CHANNELS
 from etl.warehouse import DEFAULT_URL, Warehouse, WarehouseBusy, open_warehouse
@@ -97,6 +97,9 @@ def run_load(config: Config, paths, *, channel=None, fmt=None, mapping=None) -> 
                 failures.append(str(error))
             bar.update(_size(source.path))
     _print_load_summary(results)
+    totals = count_contacts(warehouse)
+    per_channel = ", ".join(f"{channel} {n:,}" for channel, n in totals.items())
+    click.echo(f"warehouse now holds {sum(totals.values()):,} contacts ({per_channel or 'none'})")
     for failure in failures:
         click.echo(f"error: {failure}", err=True)
     return len(failures)
@@ -114,7 +117,7 @@ def _print_load_summary(results: list[LoadResult]) -> None:
         click.echo(f"{r.status:<15} {r.source}: {detail}")
     per_channel: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for r in results:
-        if r.channel:
+        if r.channel and r.status == "loaded":
             totals = per_channel[r.channel]
             totals[0] += r.rows_loaded
             totals[1] += r.rows_duplicate

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from etl.detect import Source, detect_source, expand_paths
 from etl.normalize import REJECT_SCHEMA, normalize_contacts
@@ -32,7 +32,15 @@ from etl.schema import business_volumes, contacts, loads, rejects
 from etl.staging import Reject, RejectedFile, split_staging
 from etl.warehouse import Warehouse, insert_new_rows, read_setting
 
-__all__ = ["LoadError", "LoadResult", "load_paths", "load_source", "plan_sources"]
+__all__ = [
+    "LoadError",
+    "LoadResult",
+    "count_contacts",
+    "hash_source",
+    "load_paths",
+    "load_source",
+    "plan_sources",
+]
 
 _EXCERPT_CHARS = 200
 
@@ -144,6 +152,13 @@ def load_source(
             )
         )
     return result
+
+
+def count_contacts(warehouse: Warehouse) -> dict[str, int]:
+    """Contacts in the warehouse per channel."""
+    query = select(contacts.c.channel, func.count()).group_by(contacts.c.channel)
+    with warehouse.connect() as conn:
+        return dict(sorted(conn.execute(query).all()))
 
 
 def hash_source(path: Path) -> str:

@@ -1,0 +1,3 @@
+from dumbcontacts.cli import main
+
+main()

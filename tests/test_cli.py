@@ -1,0 +1,88 @@
+import pytest
+from click.testing import CliRunner
+
+from dumbcontacts.cli import cli
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    """Run the CLI in a scratch folder, with the default (embedded) warehouse."""
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+
+    def invoke(*args: str, env: dict | None = None):
+        return runner.invoke(cli, list(args), env={"DUMBCONTACTS_SALT": "t", **(env or {})})
+
+    return invoke
+
+
+def test_sample_data_then_load_twice(run, tmp_path):
+    result = run("sample-data", "demo", "--contacts", "600", "--seed", "3")
+    assert result.exit_code == 0, result.output
+    assert "wrote 600 contacts" in result.output
+
+    first = run("load", "demo")
+    assert first.exit_code == 0, first.output
+    assert "warehouse now holds 600 contacts" in first.output
+    for channel in ("phone", "email", "chat", "social"):
+        assert f"\n{channel} " in first.output
+
+    second = run("load", "demo")
+    assert second.exit_code == 0
+    assert "already loaded" in second.output
+    assert "warehouse now holds 600 contacts" in second.output
+    assert (tmp_path / "dumbcontacts.duckdb").exists()
+
+
+def test_rejects_are_counted_and_the_load_succeeds(run, tmp_path):
+    (tmp_path / "calls.csv").write_bytes(
+        b"call_id,started_at,transcript\nC1,2026-09-01T08:00:00Z,Customer: my bill\nC2,never,x\n"
+    )
+    result = run("load", "calls.csv")
+    assert result.exit_code == 0, result.output
+    assert "1 new, 0 duplicate, 1 rejected" in result.output
+
+
+@pytest.mark.parametrize(
+    "args, files, message, code",
+    [
+        (["load", "missing.csv"], {}, "error: missing.csv: no such file or folder\n", 2),
+        (["load", "people.csv"], {"people.csv": b"name\nJo\n"}, "describe them with --mapping", 2),
+        (["load", "calls.csv"], {"calls.csv": b"\x89PNG\r\n\x1a\n"}, "with --mapping", 2),
+        (
+            ["load", "--channel", "phone", "calls.csv"],
+            {"calls.csv": b"\x89PNG\r\n\x1a\n"},
+            "error: calls.csv: not a call-record CSV",
+            1,
+        ),
+        (
+            ["load", "--mapping", "m.toml", "x.csv"],
+            {"m.toml": b"channel = 'fax'", "x.csv": b"a\n"},
+            "error: m.toml: mapping needs channel",
+            2,
+        ),
+        (
+            ["--warehouse", "nosuchdb://x", "load", "c.csv"],
+            {"c.csv": b"call_id,started_at\n"},
+            "error: cannot open warehouse nosuchdb://x",
+            2,
+        ),
+    ],
+)
+def test_errors_are_one_line_and_name_the_file(run, tmp_path, args, files, message, code):
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    result = run(*args)
+    assert result.exit_code == code
+    assert message in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1
+
+
+def test_warehouse_comes_from_the_environment(run, tmp_path):
+    (tmp_path / "calls.csv").write_bytes(b"call_id,started_at\nC1,2026-09-01T08:00:00Z\n")
+    url = f"duckdb:///{tmp_path / 'elsewhere.duckdb'}"
+    result = run("load", "calls.csv", env={"DUMBCONTACTS_WAREHOUSE": url})
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "elsewhere.duckdb").exists()
+    assert not (tmp_path / "dumbcontacts.duckdb").exists()
