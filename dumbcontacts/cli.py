@@ -45,12 +45,23 @@ def cli(ctx: click.Context, warehouse: str | None) -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--contacts", default=20_000, show_default=True, help="Contacts to generate.")
 @click.option("--seed", default=7, show_default=True, help="Random seed; same seed, same files.")
-def sample_data(directory: Path, contacts: int, seed: int) -> None:
+@click.option(
+    "--channels",
+    default=",".join(CHANNELS),
+    show_default=True,
+    help="Comma-separated channels to generate (e.g. phone, for a load test).",
+)
+def sample_data(directory: Path, contacts: int, seed: int, channels: str) -> None:
     """Write realistic raw exports for all four channels, volumes, taxonomy and ground truth."""
     if contacts < 1:
         raise click.BadParameter("must be at least 1", param_hint="--contacts")
+    chosen = [c.strip() for c in channels.split(",") if c.strip()]
+    if not chosen or set(chosen) - set(CHANNELS):
+        raise click.BadParameter(f"choose from {', '.join(CHANNELS)}", param_hint="--channels")
     with tqdm(total=contacts, unit="contact", desc="generating", disable=None) as bar:
-        summary = write_sample_data(directory, contacts=contacts, seed=seed, progress=bar.update)
+        summary = write_sample_data(
+            directory, contacts=contacts, seed=seed, progress=bar.update, channels=chosen
+        )
     click.echo(f"wrote {contacts:,} contacts to {directory}/")
     for channel, count in summary.contacts_per_channel.items():
         click.echo(f"  {channel:<7} {count:>10,}")
@@ -155,7 +166,13 @@ def _fail(message: str) -> NoReturn:
 @click.pass_context
 def demo(ctx: click.Context, directory: Path, contacts: int) -> None:
     """Generate sample data and load it, in one command."""
-    ctx.invoke(sample_data, directory=directory, contacts=contacts, seed=7)
+    ctx.invoke(
+        sample_data,
+        directory=directory,
+        contacts=contacts,
+        seed=7,
+        channels="phone,email,chat,social",
+    )
     failed = run_load(ctx.obj, [directory])
     if failed:
         sys.exit(1)

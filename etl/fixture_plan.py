@@ -86,12 +86,20 @@ def fit_channel_mix(shares: np.ndarray, tilts: np.ndarray, target: np.ndarray) -
     for _ in range(50):
         mix = tilts * factors
         mix /= mix.sum(axis=1, keepdims=True)
-        factors *= target / (shares @ mix)
+        realised = shares @ mix
+        # A channel left out of the mix (target 0) stays at 0 instead of dividing by it.
+        factors *= np.divide(target, realised, out=np.zeros_like(target), where=realised > 0)
     mix = tilts * factors
     return mix / mix.sum(axis=1, keepdims=True)
 
 
-def plan_contacts(contacts: int, seed: int, start: datetime.date, weeks: int) -> ContactPlan:
+def plan_contacts(
+    contacts: int,
+    seed: int,
+    start: datetime.date,
+    weeks: int,
+    channel_mix: np.ndarray = CHANNEL_MIX,
+) -> ContactPlan:
     """Draw every contact's attributes, vectorised, then sort them by start time."""
     rng = np.random.default_rng(seed)
     n_days = 7 * weeks
@@ -123,8 +131,8 @@ def plan_contacts(contacts: int, seed: int, start: datetime.date, weeks: int) ->
     edges = np.floor(expected + rng.random()).astype(np.int64)
     cell = np.repeat(np.arange(joint.size), np.diff(edges, prepend=0))
     defect, day = cell // n_days, cell % n_days
-    tilts = np.array([d.channel_tilt for d in DEFECTS]) * CHANNEL_MIX
-    mix = fit_channel_mix(shares, tilts, CHANNEL_MIX)
+    tilts = np.array([d.channel_tilt for d in DEFECTS]) * channel_mix
+    mix = fit_channel_mix(shares, tilts, channel_mix)
     cumulative = mix.cumsum(axis=1)
     # Stratified uniforms per defect: channel counts match the mix, not just on average.
     draw = np.empty(base)

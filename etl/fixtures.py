@@ -16,7 +16,7 @@ import datetime
 import itertools
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +35,7 @@ from etl.fixture_channels import (
 )
 from etl.fixture_defects import CHANNELS, DEFECTS, SPIKE_DEFECT_ID
 from etl.fixture_plan import (
+    CHANNEL_MIX,
     CONTACTS_PER_ORDER,
     CUSTOMERS_PER_CONTACT,
     ORDER_WEEKDAYS,
@@ -122,9 +123,10 @@ def write_sample_data(
     start: datetime.date = datetime.date(2026, 8, 3),
     weeks: int = 16,
     progress: Callable[[int], None] | None = None,
+    channels: Sequence[str] = CHANNELS,
 ) -> SampleSummary:
     """Write every sample file into ``directory``; ``progress(n)`` hears of each batch of
-    contacts as it is written."""
+    contacts as it is written. ``channels`` limits the mix (e.g. calls only, for a load test)."""
     if contacts < 1:
         raise ValueError(f"contacts must be at least 1, got {contacts}")
     if weeks < 1:
@@ -142,7 +144,11 @@ def write_sample_data(
         "ground_truth_json": "ground_truth.json",
     }
     paths = {key: directory / name for key, name in names.items()}
-    plan = plan_contacts(contacts, seed, start, weeks)
+    unknown = sorted(set(channels) - set(CHANNELS))
+    if unknown or not channels:
+        raise ValueError(f"channels must be some of {', '.join(CHANNELS)}, got {unknown}")
+    mix = CHANNEL_MIX * np.isin(CHANNELS, list(channels))
+    plan = plan_contacts(contacts, seed, start, weeks, mix / mix.sum())
     rng = random.Random(f"dumbcontacts-{seed}")
     ledger = PiiLedger()
     salt = seed * 1_000_003 % 10_000_019
