@@ -1,4 +1,4 @@
-"""Render one planned contact as the raw record(s) of its channel (see readers/FORMATS.md).
+"""Render one planned contact as the raw record(s) of its channel (README, "Data formats").
 
 Each ``render_*`` function is pure apart from the shared ``random.Random``, the PII ledger
 and (for tweets) the id counter, and returns plain strings or CSV rows so the caller can

@@ -5,7 +5,7 @@ channel, customer, repeat, handle time), then streams them in time order through
 per-channel renderers of ``fixture_channels``. The same seed and arguments give
 byte-identical files.
 
-Files written (formats in ``etl/readers/FORMATS.md``): calls.csv, emails.mbox, chats.jsonl,
+Files written (formats in the README, "Data formats"): calls.csv, emails.mbox, chats.jsonl,
 twcs.csv, business_volumes.csv, defects.toml, ground_truth.csv, ground_truth.json.
 """
 

@@ -354,3 +354,12 @@ def test_typos_touch_only_words_and_are_seeded():
     assert first == add_typos(text, random.Random(3)) and first != text
     kept = ("#1234567", "$42.50", "jo@example.com")
     assert all(token in first for token in kept)
+
+
+def test_the_committed_sample_data_is_what_the_generator_writes(tmp_path):
+    committed = Path(__file__).resolve().parents[1] / "sample_data"
+    write_sample_data(tmp_path, contacts=1_000, seed=7)
+    names = sorted(p.name for p in committed.iterdir() if p.suffix != ".md")
+    assert names == sorted(p.name for p in tmp_path.iterdir())
+    for name in names:
+        assert (committed / name).read_bytes() == (tmp_path / name).read_bytes(), name

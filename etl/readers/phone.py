@@ -1,8 +1,8 @@
 """Phone: a call-record CSV export (one row per call) -> staging rows.
 
-Columns are those of FORMATS.md; ``duration_seconds`` may stand in for ``ended_at`` and
-``notes`` for ``transcript``. The reader is columnar because call exports run to millions
-of rows.
+Columns are those of the README ("Data formats"); ``duration_seconds`` may stand in for
+``ended_at`` and ``notes`` for ``transcript``. The reader is columnar because call exports
+run to millions of rows.
 """
 
 from __future__ import annotations
