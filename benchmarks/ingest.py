@@ -51,10 +51,10 @@ def product_load(paths: list[Path], db_path: Path) -> tuple[float, int]:
     return seconds, sum(r.rows_loaded for r in results if r.channel)
 
 
-def reload_duplicates(csv_path: Path, db_path: Path) -> float:
-    """Time a second file holding the same records (new content hash, every row a duplicate)."""
+def reload_duplicates(csv_path: Path, db_path: Path, run: int) -> float:
+    """Time another file holding the same records (new content hash, every row a duplicate)."""
     copy = csv_path.with_name("calls-again.csv")
-    copy.write_bytes(csv_path.read_bytes() + b"\n")
+    copy.write_bytes(csv_path.read_bytes() + b"\n" * (run + 1))
     warehouse = open_warehouse(f"duckdb:///{db_path}")
     started = time.perf_counter()
     (result,) = load_paths(warehouse, [copy], salt="bench")
@@ -83,7 +83,7 @@ def main() -> None:
     ours_runs = [product_load([calls_csv], work / "ours.duckdb") for _ in range(args.runs)]
     ours, loaded = min(ours_runs)
     assert loaded == args.calls, loaded
-    again = best_of(args.runs, lambda: reload_duplicates(calls_csv, work / "ours.duckdb"))
+    again = min(reload_duplicates(calls_csv, work / "ours.duckdb", run) for run in range(args.runs))
 
     print(f"\nmachine: {platform.machine()}, {platform.processor() or 'cpu'}, ", end="")
     print(f"{__import__('os').cpu_count()} cores, Python {platform.python_version()}")

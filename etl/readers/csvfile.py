@@ -36,13 +36,11 @@ def read_csv_records(
         raise RejectedFile(f"empty file, expected {what}")
     data = data.removeprefix(b"\xef\xbb\xbf")
     try:
-        frame = pl.read_csv(
-            io.BytesIO(data),
-            infer_schema=False,
-            encoding="utf8-lossy",
-            separator=delimiter,
-            raise_if_empty=False,
-        )
+        try:
+            frame, valid_utf8 = _parse(data, delimiter, "utf8"), True
+        except pl.exceptions.ComputeError:
+            # Some bytes are not UTF-8: read them as U+FFFD and reject those records below.
+            frame, valid_utf8 = _parse(data, delimiter, "utf8-lossy"), False
     except pl.exceptions.PolarsError:
         yield from _read_record_by_record(data, required, what, delimiter)
         return
@@ -51,22 +49,23 @@ def read_csv_records(
     frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))
     frame = frame.with_row_index("record_no", offset=1)
     frame = frame.with_columns(pl.col("record_no").cast(pl.Int64))
-    if _is_utf8(data):
+    if valid_utf8:
         yield frame
         return
-    # Bytes that are not UTF-8 became U+FFFD; those records are rejected, not guessed at.
     broken = pl.any_horizontal(pl.col(pl.Utf8).str.contains(_REPLACEMENT, literal=True))
     for row in frame.filter(broken).iter_rows(named=True):
         yield Reject(row["record_no"], "invalid UTF-8 (wrong file encoding?)", _excerpt(row))
     yield frame.filter(~broken)
 
 
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+def _parse(data: bytes, delimiter: str, encoding: str) -> pl.DataFrame:
+    return pl.read_csv(
+        io.BytesIO(data),
+        infer_schema=False,
+        encoding=encoding,
+        separator=delimiter,
+        raise_if_empty=False,
+    )
 
 
 def _with_clean_header(frame: pl.DataFrame, required: Sequence[str], what: str) -> pl.DataFrame:
