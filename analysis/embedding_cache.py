@@ -167,16 +167,12 @@ def _store_vectors(
 ) -> None:
     blobs = [row.tobytes() for row in vectors.astype(_VECTOR_DTYPE)]
     with warehouse.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            # insert_new_rows reaches PostgreSQL through CSV COPY, which reads bytea as \x hex.
-            column = pl.Series("vector", ["\\x" + blob.hex() for blob in blobs], pl.String)
-        else:
-            column = pl.Series("vector", blobs, pl.Binary)
         frame = pl.DataFrame(
             {
                 "model": [embedder.name] * len(hashes),
                 "text_hash": hashes,
                 "dimension": [embedder.dimension] * len(hashes),
+                "vector": pl.Series(blobs, dtype=pl.Binary),
             }
-        ).with_columns(column)
+        )
         insert_new_rows(conn, embeddings, frame)

@@ -136,6 +136,12 @@ def _insert_duckdb(conn: Connection, name: str, columns: str, keys: list[str], f
 def _insert_postgres(conn: Connection, name: str, columns: str, frame: pl.DataFrame) -> int:
     raw = conn.connection.driver_connection
     stage = f"incoming_{name}"
+    # COPY's CSV reads bytea as \x-prefixed hex text.
+    frame = frame.with_columns(
+        pl.concat_str(pl.lit("\\x"), pl.col(name).bin.encode("hex")).alias(name)
+        for name, dtype in frame.schema.items()
+        if dtype == pl.Binary
+    )
     buffer = io.BytesIO()
     # polars writes null as an empty field and "" as a quoted empty string, which is exactly
     # how COPY ... (FORMAT csv) tells them apart.
