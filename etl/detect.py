@@ -12,7 +12,7 @@ from pathlib import Path
 __all__ = ["FORMATS", "Source", "detect_source", "expand_paths"]
 
 # The values --format accepts.
-FORMATS = ("csv", "mbox", "eml", "json", "volumes")
+FORMATS = ("csv", "mbox", "eml", "json", "volumes", "taxonomy")
 
 _SNIFF_BYTES = 4096
 
@@ -20,7 +20,7 @@ _SNIFF_BYTES = 4096
 @dataclass(frozen=True)
 class Source:
     path: Path
-    kind: str  # "contacts", "volumes", or "skip" (known, but not something load stores)
+    kind: str  # "contacts", "volumes", "taxonomy", or "skip" (known, not stored)
     channel: str | None
     format: str
     note: str = ""
@@ -53,7 +53,9 @@ def detect_source(path: Path, *, channel: str | None = None, fmt: str | None = N
     if fmt == "json":
         return Source(path, "contacts", channel or "chat", "json")
     if fmt == "skip":
-        return Source(path, "skip", None, "skip", _skip_note(path))
+        return Source(path, "skip", None, "skip", "sample-data ground truth, not a contact log")
+    if fmt == "taxonomy":
+        return Source(path, "taxonomy", None, "taxonomy")
     if fmt == "csv":
         return Source(path, "contacts", channel or _guess_csv_channel(head), "csv")
     raise ValueError("cannot tell what this file holds; give --channel and --format, or --mapping")
@@ -71,8 +73,10 @@ def _head(path: Path) -> bytes:
 def _guess_format(path: Path, head: bytes) -> str | None:
     name = path.name.lower()
     text = head.lstrip(b"\xef\xbb\xbf \r\n\t")
-    if name.startswith("ground_truth") or (name.endswith(".toml") and b"[[defect]]" in head):
+    if name.startswith("ground_truth"):
         return "skip"
+    if name.endswith(".toml") and b"[[defect]]" in head:
+        return "taxonomy"
     if name.endswith(".mbox") or text.startswith(b"From "):
         return "mbox"
     if name.endswith(".eml"):
@@ -99,9 +103,3 @@ def _guess_csv_channel(head: bytes) -> str:
         "CSV columns match no known export (call_id for calls, tweet_id for social); "
         "describe them with --mapping"
     )
-
-
-def _skip_note(path: Path) -> str:
-    if path.name.lower().startswith("ground_truth"):
-        return "sample-data ground truth, not a contact log"
-    return "defect taxonomy, read by analyze"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -26,9 +27,10 @@ from etl.readers.email import read_eml_files, read_mbox
 from etl.readers.mapping import Mapping, read_mapped_csv
 from etl.readers.phone import read_calls
 from etl.readers.social import read_tweets
+from etl.readers.taxonomy import read_taxonomy
 from etl.readers.volumes import read_volumes
 from etl.redact import redact_text
-from etl.schema import business_volumes, contacts, loads, rejects
+from etl.schema import business_volumes, contacts, defects, loads, rejects
 from etl.staging import Reject, RejectedFile, split_staging
 from etl.warehouse import Warehouse, insert_new_rows, read_setting
 
@@ -111,18 +113,22 @@ def load_source(
     try:
         if source.kind == "volumes":
             rows, bad, rows_read = _read_volumes(source.path)
+        elif source.kind == "taxonomy":
+            rows, bad, rows_read = _read_taxonomy(source.path)
         else:
             rows, bad, rows_read = _read_contacts(source, mapping, salt)
-    except (RejectedFile, UnicodeDecodeError, OSError) as error:
+    except (RejectedFile, UnicodeDecodeError, OSError, ValueError) as error:
         raise LoadError(f"{name}: {error}") from None
 
     load_id = content_hash[:16]
     bad = _stored_rejects(bad, load_id)
-    table = business_volumes if source.kind == "volumes" else contacts
+    table = {"volumes": business_volumes, "taxonomy": defects}.get(source.kind, contacts)
     with warehouse.begin() as conn:
         # Checked again under the write lock: a concurrent run may have loaded it meanwhile.
         if _is_loaded(conn, content_hash):
             return LoadResult(name, source.channel, "already loaded")
+        if table is defects:
+            conn.execute(defects.delete())  # a taxonomy file is the whole list
         loaded = insert_new_rows(conn, table, rows.with_columns(pl.lit(load_id).alias("load_id")))
         insert_new_rows(conn, rejects, bad)
         result = LoadResult(
@@ -139,7 +145,7 @@ def load_source(
             loads.insert().values(
                 load_id=load_id,
                 source=name,
-                channel=source.channel or "volumes",
+                channel=source.channel or source.kind,
                 format=source.format,
                 content_hash=content_hash,
                 started_at=started_at,
@@ -191,6 +197,23 @@ def _read_volumes(path: Path):
     rows = pl.concat(frames).drop("record_no").unique(["day", "driver"], keep="first")
     read = sum(f.height for f in frames) + len(bad)
     return rows, _reject_frame(bad), read
+
+
+def _read_taxonomy(path: Path):
+    with path.open("rb") as fp:
+        taxonomy = read_taxonomy(fp)
+    rows = pl.DataFrame(
+        {
+            "defect_id": [d.id for d in taxonomy],
+            "name": [d.name for d in taxonomy],
+            "category": [d.category for d in taxonomy],
+            "owner": [d.owner for d in taxonomy],
+            "action": [d.action for d in taxonomy],
+            "description": [d.description for d in taxonomy],
+            "examples": [json.dumps(list(d.examples)) for d in taxonomy],
+        }
+    )
+    return rows, _reject_frame([]), len(taxonomy)
 
 
 def _reader(source: Source, mapping: Mapping | None, stack: ExitStack):

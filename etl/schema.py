@@ -19,6 +19,7 @@ __all__ = [
     "CHANNELS",
     "business_volumes",
     "contacts",
+    "defects",
     "loads",
     "metadata",
     "rejects",
@@ -87,6 +88,20 @@ business_volumes = Table(
     Column("day", Date, primary_key=True),
     Column("driver", String(64), primary_key=True),
     Column("count", BigInteger, nullable=False),
+    Column("load_id", String(16), nullable=False),
+)
+
+# The defect taxonomy as last loaded: who owns each upstream defect and what to do about it.
+defects = Table(
+    "defects",
+    metadata,
+    Column("defect_id", String(128), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("owner", String(128), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("description", Text),
+    Column("examples", Text),  # JSON list of example phrases, used to map topics to it
     Column("load_id", String(16), nullable=False),
 )
 

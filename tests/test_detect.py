@@ -18,7 +18,7 @@ from etl.detect import detect_source, expand_paths
         ("one.eml", b"From: a@b.c\n", ("contacts", "email", "eml")),
         ("chats.jsonl", b'{"session_id": 1}\n', ("contacts", "chat", "json")),
         ("chats.txt", b'[{"session_id": 1}]', ("contacts", "chat", "json")),
-        ("defects.toml", b"[[defect]]\nid='x'\n", ("skip", None, "skip")),
+        ("defects.toml", b"[[defect]]\nid='x'\n", ("taxonomy", None, "taxonomy")),
         ("ground_truth.csv", b"channel,source_id,defect_id\n", ("skip", None, "skip")),
     ],
 )

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from etl.fixtures import write_sample_data
 from etl.load import LoadError, load_paths
-from etl.schema import business_volumes, contacts, loads, rejects
+from etl.schema import business_volumes, contacts, defects, loads, rejects
 from tests.conftest import SHARED_DATA, TEST_SALT
 
 
@@ -44,7 +44,10 @@ def test_sample_data_loads_every_channel_once(warehouse, sample_dir):
     assert sum(per_channel.values()) == truth["contacts"]
     assert _counts(warehouse)["business_volumes"] > 0
     skipped = {r.source.rsplit("/", 1)[-1] for r in results if r.status == "skipped"}
-    assert {"defects.toml", "ground_truth.csv", "ground_truth.json"} <= skipped
+    assert skipped == {"ground_truth.csv", "ground_truth.json"}
+    with warehouse.connect() as conn:
+        owners = dict(conn.execute(select(defects.c.defect_id, defects.c.owner)).all())
+    assert len(owners) == 16 and owners["billing-double-charge"] == "Payments"
 
     before = _counts(warehouse)
     again = _load(warehouse, sample_dir)
@@ -161,3 +164,24 @@ def test_a_bad_path_fails_before_anything_is_written(warehouse, sample_dir, tmp_
     with pytest.raises(LoadError, match="no such file"):
         _load(warehouse, sample_dir / "calls.csv", tmp_path / "missing.csv")
     assert _counts(warehouse)["contacts"] == 0
+
+
+def test_a_new_taxonomy_replaces_the_old_one(warehouse, tmp_path):
+    path = tmp_path / "defects.toml"
+    entry = "[[defect]]\nid='{}'\nname='N'\ncategory='billing'\nowner='O'\naction='simplify'\n"
+    path.write_text(entry.format("a") + entry.format("b"))
+    _load(warehouse, path)
+    path.write_text(entry.format("c"))
+    (result,) = _load(warehouse, path)
+    assert (result.status, result.rows_loaded) == ("loaded", 1)
+    with warehouse.connect() as conn:
+        assert conn.execute(select(defects.c.defect_id)).scalars().all() == ["c"]
+
+
+def test_a_broken_taxonomy_fails_and_keeps_the_old_one(warehouse, sample_dir, tmp_path):
+    _load(warehouse, sample_dir / "defects.toml")
+    path = tmp_path / "defects.toml"
+    path.write_text("[[defect]]\nid='x'\n")
+    with pytest.raises(LoadError, match="missing name, category, owner, action"):
+        _load(warehouse, path)
+    assert _counts(warehouse)["loads"] == 1

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.taxonomy import read_taxonomy
+from etl.readers.taxonomy import read_taxonomy
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "defects.toml"
 

@@ -1,0 +1,60 @@
+"""Analysis tables, on the warehouse's metadata: topic models, topics, assignments."""
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    DateTime,
+    Float,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+)
+
+from etl.schema import metadata
+
+__all__ = ["contact_topics", "create_analysis_tables", "topic_models", "topics"]
+
+topic_models = Table(
+    "topic_models",
+    metadata,
+    Column("model_version", Integer, primary_key=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("embedder", String(256), nullable=False),
+    Column("n_docs", Integer, nullable=False),
+    Column("n_topics", Integer, nullable=False),
+    Column("outlier_share", Float, nullable=False),
+    Column("settings", Text, nullable=False),
+    Column("is_current", Boolean, nullable=False),
+)
+
+topics = Table(
+    "topics",
+    metadata,
+    Column("model_version", Integer, primary_key=True),
+    Column("topic_id", Integer, primary_key=True),
+    # Stable across refits: a topic that still means the same thing keeps its key.
+    Column("topic_key", String(16), nullable=False),
+    Column("label", Text, nullable=False),
+    Column("keywords", Text, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("defect_id", String(128)),  # null: unmapped, a candidate new defect
+    Column("mapping_confidence", Float, nullable=False),
+    # Unit vector, little-endian float32: new contacts are assigned by cosine to it.
+    Column("centroid", LargeBinary, nullable=False),
+)
+
+contact_topics = Table(
+    "contact_topics",
+    metadata,
+    Column("contact_id", String(32), primary_key=True),
+    Column("model_version", Integer, primary_key=True),
+    Column("topic_id", Integer, nullable=False),
+    Column("probability", Float, nullable=False),
+)
+
+
+def create_analysis_tables(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[topic_models, topics, contact_topics])
