@@ -20,7 +20,8 @@ __all__ = ["contact_topics", "create_analysis_tables", "topic_models", "topics"]
 topic_models = Table(
     "topic_models",
     metadata,
-    Column("model_version", Integer, primary_key=True),
+    # Numbered by analyze itself, not by the database (DuckDB has no SERIAL).
+    Column("model_version", Integer, primary_key=True, autoincrement=False),
     Column("created_at", DateTime, nullable=False),
     Column("embedder", String(256), nullable=False),
     Column("n_docs", Integer, nullable=False),
@@ -33,8 +34,8 @@ topic_models = Table(
 topics = Table(
     "topics",
     metadata,
-    Column("model_version", Integer, primary_key=True),
-    Column("topic_id", Integer, primary_key=True),
+    Column("model_version", Integer, primary_key=True, autoincrement=False),
+    Column("topic_id", Integer, primary_key=True, autoincrement=False),
     # Stable across refits: a topic that still means the same thing keeps its key.
     Column("topic_key", String(16), nullable=False),
     Column("label", Text, nullable=False),

@@ -1,0 +1,264 @@
+"""``analyze``: embed new reasons, fit or reuse the topic model, assign, map topics to defects.
+
+The first run (or ``refit=True``) fits a new model version on a bounded, seeded sample of
+contacts and assigns every contact to it. Later runs only embed and assign contacts that
+have no topic under the current version, so re-running with nothing new embeds nothing and
+changes nothing. A refit matches its topics to the previous version's, so a topic that
+still means the same thing keeps its key, and with it its defect and its history.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+from sqlalchemy import Connection, and_, func, select, update
+
+from analysis.defect_map import map_topics, match_topics
+from analysis.embedding_cache import embed_with_cache
+from analysis.embeddings import Embedder
+from analysis.schema import contact_topics, create_analysis_tables, topic_models, topics
+from analysis.topics import TopicFit, TopicSettings, assign_topics, fit_topics
+from etl.schema import contacts, defects
+from etl.warehouse import Warehouse, insert_new_rows
+
+__all__ = ["AnalyzeResult", "analyze_contacts"]
+
+_VECTOR = np.dtype("<f4")
+
+
+@dataclass(frozen=True)
+class AnalyzeResult:
+    model_version: int
+    refitted: bool
+    embedded: int  # distinct texts the model had to embed (cache misses)
+    assigned: int  # contacts given a topic in this run
+    topics: pl.DataFrame  # topic_key, label, size, defect_id, mapping_confidence, keywords
+
+    @property
+    def unmapped(self) -> pl.DataFrame:
+        return self.topics.filter(pl.col("defect_id").is_null())
+
+
+class _CountingEmbedder:
+    """Passes calls through and counts the texts the model really embedded."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+        self.name, self.dimension, self.count = embedder.name, embedder.dimension, 0
+
+    def embed(self, texts, progress=None):
+        self.count += len(texts)
+        return self._embedder.embed(texts, progress)
+
+
+def analyze_contacts(
+    warehouse: Warehouse,
+    embedder: Embedder,
+    *,
+    settings: TopicSettings | None = None,
+    refit: bool = False,
+    fit_sample: int = 50_000,
+    map_threshold: float = 0.5,
+    progress: Callable[[int], None] | None = None,
+) -> AnalyzeResult:
+    settings = settings or TopicSettings()
+    counting = _CountingEmbedder(embedder)
+    with warehouse.begin() as conn:
+        create_analysis_tables(conn)
+        current = _current_version(conn)
+    if current is None or refit:
+        version = _fit_new_version(
+            warehouse, counting, current, settings, fit_sample, map_threshold, progress
+        )
+        refitted = True
+    else:
+        version, refitted = current, False
+    assigned = _assign_unassigned(warehouse, counting, version, progress)
+    with warehouse.connect() as conn:
+        summary = _topic_summary(conn, version)
+    return AnalyzeResult(version, refitted, counting.count, assigned, summary)
+
+
+def _current_version(conn: Connection) -> int | None:
+    query = select(topic_models.c.model_version).where(topic_models.c.is_current)
+    return conn.execute(query).scalar()
+
+
+def _reasons(conn: Connection, version: int | None = None) -> pl.DataFrame:
+    """Contacts with a reason; with ``version``, only those it has not assigned yet."""
+    query = select(contacts.c.contact_id, contacts.c.reason_text).where(
+        contacts.c.reason_text.is_not(None)
+    )
+    if version is not None:
+        assigned = and_(
+            contact_topics.c.contact_id == contacts.c.contact_id,
+            contact_topics.c.model_version == version,
+        )
+        query = query.outerjoin(contact_topics, assigned).where(
+            contact_topics.c.contact_id.is_(None)
+        )
+    rows = conn.execute(query.order_by(contacts.c.contact_id)).all()
+    return pl.DataFrame(rows, schema=["contact_id", "reason_text"], orient="row")
+
+
+def _fit_new_version(warehouse, embedder, previous, settings, fit_sample, threshold, progress):
+    with warehouse.connect() as conn:
+        reasons = _reasons(conn)
+        taxonomy = conn.execute(select(defects)).mappings().all()
+        old = _read_topics(conn, previous) if previous is not None else None
+    if reasons.is_empty():
+        raise ValueError("no contacts with a reason to analyse; load some first")
+    if reasons.height > fit_sample:
+        rows = np.random.default_rng(settings.seed).choice(reasons.height, fit_sample, False)
+        reasons = reasons[np.sort(rows)]
+    texts = reasons["reason_text"].to_list()
+    vectors = embed_with_cache(warehouse, embedder, texts, progress)
+    fit = fit_topics(texts, vectors, settings)
+    table = _describe(fit, old)
+    defect_ids, confidence = _map_to_defects(warehouse, embedder, fit, taxonomy, threshold)
+    table = table.with_columns(
+        pl.Series("defect_id", defect_ids, pl.Utf8),
+        pl.Series("mapping_confidence", confidence, pl.Float64),
+    )
+    version = (previous or 0) + 1
+    with warehouse.begin() as conn:
+        conn.execute(update(topic_models).values(is_current=False))
+        conn.execute(
+            topic_models.insert().values(
+                model_version=version,
+                created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                embedder=embedder.name,
+                n_docs=len(texts),
+                n_topics=table.height,
+                outlier_share=float(np.mean(fit.topic_ids == -1)),
+                settings=json.dumps(dataclasses.asdict(settings), default=sorted),
+                is_current=True,
+            )
+        )
+        insert_new_rows(conn, topics, table.with_columns(pl.lit(version).alias("model_version")))
+        # The sample keeps the labels it was fitted with; everyone else is assigned later.
+        insert_new_rows(conn, contact_topics, _fitted_rows(fit, vectors, reasons, version))
+    return version
+
+
+def _fitted_rows(fit: TopicFit, vectors, reasons: pl.DataFrame, version: int) -> pl.DataFrame:
+    clustered = fit.topic_ids >= 0
+    row_of = {topic_id: row for row, topic_id in enumerate(fit.centroid_ids.tolist())}
+    own = np.array([row_of[t] for t in fit.topic_ids[clustered].tolist()], dtype=int)
+    unit = vectors[clustered] / np.linalg.norm(vectors[clustered], axis=1, keepdims=True)
+    similarity = np.einsum("ij,ij->i", unit, fit.centroids[own])
+    return _assignment_rows(
+        reasons["contact_id"].filter(clustered), version, fit.topic_ids[clustered], similarity
+    )
+
+
+def _assignment_rows(contact_ids: pl.Series, version: int, topic_ids, probability) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "contact_id": contact_ids,
+            "model_version": pl.Series([version] * len(contact_ids), dtype=pl.Int32),
+            "topic_id": pl.Series(topic_ids, dtype=pl.Int32),
+            "probability": pl.Series(np.clip(probability, 0.0, 1.0), dtype=pl.Float64),
+        }
+    )
+
+
+def _describe(fit: TopicFit, old: pl.DataFrame | None) -> pl.DataFrame:
+    """The fit's topics with stable keys: inherited where a topic continues an old one."""
+    keys = [None] * len(fit.topics)
+    next_number = 1
+    if old is not None and not old.is_empty():
+        matches = match_topics(fit.centroids, np.stack(old["vector"].to_list()))
+        keys = [old["topic_key"][int(m)] if m >= 0 else None for m in matches]
+        next_number = max(int(k[1:]) for k in old["topic_key"]) + 1
+    for index, key in enumerate(keys):
+        if key is None:
+            keys[index] = f"T{next_number:04d}"
+            next_number += 1
+    return pl.DataFrame(
+        {
+            "topic_id": [t["topic_id"] for t in fit.topics],
+            "topic_key": keys,
+            "label": [t["label"] for t in fit.topics],
+            "keywords": [", ".join(t["keywords"]) for t in fit.topics],
+            "size": [t["size"] for t in fit.topics],
+            "centroid": pl.Series(
+                [c.astype(_VECTOR).tobytes() for c in fit.centroids], dtype=pl.Binary
+            ),
+        }
+    )
+
+
+def _map_to_defects(warehouse, embedder, fit, taxonomy, threshold):
+    if not taxonomy:
+        return [None] * len(fit.topics), [0.0] * len(fit.topics)
+    phrases = [[row["name"], *json.loads(row["examples"] or "[]")] for row in taxonomy]
+    flat = [p for group in phrases for p in group]
+    vectors = embed_with_cache(warehouse, embedder, flat)
+    bounds = np.cumsum([0] + [len(group) for group in phrases])
+    groups = [vectors[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    chosen, confidence = map_topics(fit.centroids, groups, threshold=threshold)
+    ids = [taxonomy[int(c)]["defect_id"] if c >= 0 else None for c in chosen]
+    return ids, confidence.tolist()
+
+
+def _read_topics(conn: Connection, version: int) -> pl.DataFrame:
+    query = select(topics.c.topic_id, topics.c.topic_key, topics.c.centroid).where(
+        topics.c.model_version == version
+    )
+    rows = conn.execute(query.order_by(topics.c.topic_id)).all()
+    return pl.DataFrame(
+        {
+            "topic_id": [r.topic_id for r in rows],
+            "topic_key": [r.topic_key for r in rows],
+            "vector": [np.frombuffer(bytes(r.centroid), _VECTOR) for r in rows],
+        },
+        schema_overrides={"vector": pl.Object},
+    )
+
+
+def _assign_unassigned(warehouse, embedder, version, progress) -> int:
+    with warehouse.connect() as conn:
+        todo = _reasons(conn, version)
+        model = _read_topics(conn, version)
+    if todo.is_empty():
+        return 0
+    vectors = embed_with_cache(warehouse, embedder, todo["reason_text"].to_list(), progress)
+    centroids = np.stack(model["vector"].to_list())
+    topic_list = [{"topic_id": t} for t in model["topic_id"].to_list()]
+    fit = TopicFit(np.zeros(0, dtype=int), topic_list, centroids, None)
+    topic_ids, probability = assign_topics(fit, vectors)
+    rows = _assignment_rows(todo["contact_id"], version, topic_ids, probability)
+    with warehouse.begin() as conn:
+        return insert_new_rows(conn, contact_topics, rows)
+
+
+def _topic_summary(conn: Connection, version: int) -> pl.DataFrame:
+    assigned = (
+        select(contact_topics.c.topic_id, func.count().label("contacts"))
+        .where(contact_topics.c.model_version == version)
+        .group_by(contact_topics.c.topic_id)
+        .subquery()
+    )
+    query = (
+        select(
+            topics.c.topic_key,
+            topics.c.label,
+            func.coalesce(assigned.c.contacts, 0).label("contacts"),
+            topics.c.defect_id,
+            topics.c.mapping_confidence,
+            topics.c.keywords,
+        )
+        .outerjoin(assigned, assigned.c.topic_id == topics.c.topic_id)
+        .where(topics.c.model_version == version)
+        .order_by(func.coalesce(assigned.c.contacts, 0).desc(), topics.c.topic_key)
+    )
+    rows = conn.execute(query).all()
+    names = ["topic_key", "label", "contacts", "defect_id", "mapping_confidence", "keywords"]
+    return pl.DataFrame(rows, schema=names, orient="row")
