@@ -8,19 +8,19 @@ from __future__ import annotations
 import sys
 from collections import defaultdict
 from pathlib import Path
-from typing import NoReturn
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
-from dumbcontacts.config import Config
+from dumbcontacts.analysis_commands import analyze, evaluate
+from dumbcontacts.config import Config, replace
+from dumbcontacts.edges import fail, open_configured_warehouse
 from etl.detect import FORMATS
 from etl.fixtures import write_sample_data
 from etl.load import LoadError, LoadResult, count_contacts, load_source, plan_sources
 from etl.readers.mapping import read_mapping
 from etl.schema import CHANNELS
-from etl.warehouse import DEFAULT_URL, Warehouse, WarehouseBusy, open_warehouse
+from etl.warehouse import WarehouseBusy
 
 __all__ = ["main"]
 
@@ -37,7 +37,7 @@ def cli(ctx: click.Context, warehouse: str | None) -> None:
     """Find the broken processes behind customer contacts, and price them."""
     config = Config.from_environ()
     if warehouse:
-        config = Config(warehouse_url=warehouse, salt=config.salt)
+        config = replace(config, warehouse_url=warehouse)
     ctx.obj = config
 
 
@@ -90,12 +90,12 @@ def run_load(config: Config, paths, *, channel=None, fmt=None, mapping=None) -> 
         try:
             mapping = read_mapping(mapping)
         except ValueError as error:
-            _fail(f"{mapping.name}: {error}")
+            fail(f"{mapping.name}: {error}")
     try:
         sources = plan_sources(paths, channel=channel, fmt=fmt, mapping=mapping)
     except LoadError as error:
-        _fail(str(error))
-    warehouse = _open_warehouse(config)
+        fail(str(error))
+    warehouse = open_configured_warehouse(config)
     results: list[LoadResult] = []
     failures: list[str] = []
     total = sum(_size(s.path) for s in sources)
@@ -145,19 +145,6 @@ def _size(path: Path) -> int:
     return path.stat().st_size if path.exists() else 0
 
 
-def _open_warehouse(config: Config) -> Warehouse:
-    try:
-        return open_warehouse(config.warehouse_url)
-    except (SQLAlchemyError, WarehouseBusy) as error:
-        first_line = str(error).strip().splitlines()[0]
-        _fail(f"cannot open warehouse {config.warehouse_url or DEFAULT_URL}: {first_line}")
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
-
-
 @cli.command()
 @click.option(
     "--dir", "directory", default="demo", show_default=True, type=click.Path(path_type=Path)
@@ -176,6 +163,10 @@ def demo(ctx: click.Context, directory: Path, contacts: int) -> None:
     failed = run_load(ctx.obj, [directory])
     if failed:
         sys.exit(1)
+
+
+cli.add_command(analyze)
+cli.add_command(evaluate)
 
 
 def main() -> None:

@@ -1,0 +1,112 @@
+"""``analyze`` and ``evaluate``: the topic-model commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from dumbcontacts.config import Config
+from dumbcontacts.edges import fail, open_configured_warehouse
+
+__all__ = ["analyze", "evaluate", "load_embedder"]
+
+
+def load_embedder(config: Config, *, fast: bool = False):
+    """The configured sentence model, or with ``fast`` the static model distilled from it."""
+    # Imported here: torch takes seconds to load, and only these commands need it.
+    from analysis.embeddings import SentenceTransformerEmbedder, load_minilm, load_static_minilm
+
+    if fast:
+        return load_static_minilm(config.model_cache)
+    if config.embedding_model:
+        return SentenceTransformerEmbedder(config.embedding_model)
+    return load_minilm()
+
+
+@click.command()
+@click.option("--refit", is_flag=True, help="Fit a new model version even if one exists.")
+@click.option(
+    "--fit-sample",
+    default=50_000,
+    show_default=True,
+    help="Contacts the model is fitted on; the rest are assigned to it.",
+)
+@click.option(
+    "--threshold",
+    default=0.5,
+    show_default=True,
+    help="Least similarity for a topic to map to a defect; below it the topic stays unmapped.",
+)
+@click.option("--fast", is_flag=True, help="Embed with the static model (~200x faster, rougher).")
+@click.pass_obj
+def analyze(config: Config, refit: bool, fit_sample: int, threshold: float, fast: bool) -> None:
+    """Embed new reasons, fit or reuse the topic model, assign contacts, map topics to defects."""
+    from analysis.analyze import analyze_contacts
+
+    warehouse = open_configured_warehouse(config)
+    embedder = load_embedder(config, fast=fast)
+    with tqdm(unit="text", desc="embedding", disable=None) as bar:
+        try:
+            result = analyze_contacts(
+                warehouse,
+                embedder,
+                refit=refit,
+                fit_sample=fit_sample,
+                map_threshold=threshold,
+                progress=bar.update,
+            )
+        except ValueError as error:
+            fail(str(error), 1)
+    how = "fitted" if result.refitted else "reused"
+    topics = result.topics
+    click.echo(
+        f"model v{result.model_version} ({how}): {topics.height} topics; "
+        f"embedded {result.embedded:,} new texts; assigned {result.assigned:,} contacts"
+    )
+    click.echo(f"\n{'topic':<6} {'contacts':>8}  {'defect':<28} {'conf':>5}  keywords")
+    for row in topics.iter_rows(named=True):
+        defect = row["defect_id"] or "(unmapped)"
+        click.echo(
+            f"{row['topic_key']:<6} {row['contacts']:>8,}  {defect:<28} "
+            f"{row['mapping_confidence']:>5.2f}  {row['keywords'][:60]}"
+        )
+    unmapped = result.unmapped
+    if unmapped.height:
+        share = unmapped["contacts"].sum() / max(topics["contacts"].sum(), 1)
+        click.echo(
+            f"\n{unmapped.height} unmapped topics ({share:.1%} of contacts): candidate new "
+            "defects; map them with an override or extend the taxonomy"
+        )
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--text-column", required=True, help="Column with the contact text.")
+@click.option("--label-column", required=True, help="Column with the true reason label.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--fast", is_flag=True, help="Embed with the static model.")
+@click.pass_obj
+def evaluate(config: Config, file: Path, text_column, label_column, fmt, fast) -> None:
+    """Score the topic model on a labelled CSV/JSONL: NMI, ARI, topics, outlier share."""
+    from analysis.embedding_cache import embed_with_cache
+    from analysis.evaluate import evaluate_file
+
+    warehouse = open_configured_warehouse(config)  # its embedding cache makes re-runs fast
+    embedder = load_embedder(config, fast=fast)
+
+    def embed(texts: list[str]):
+        with tqdm(total=len(texts), unit="text", desc="embedding", disable=None) as bar:
+            return embed_with_cache(warehouse, embedder, texts, bar.update)
+
+    try:
+        scores = evaluate_file(file, text_column, label_column, embed)
+    except ValueError as error:
+        fail(str(error), 1)
+    if fmt == "json":
+        click.echo(json.dumps(scores))
+        return
+    for key, value in scores.items():
+        click.echo(f"{key:<14} {value:.3f}" if isinstance(value, float) else f"{key:<14} {value}")
