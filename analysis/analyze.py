@@ -72,14 +72,15 @@ def analyze_contacts(
     with warehouse.begin() as conn:
         create_analysis_tables(conn)
         current = _current_version(conn)
-    if current is None or refit:
-        version = _fit_new_version(
+    refitted = current is None or refit
+    fitted = 0
+    if refitted:
+        version, fitted = _fit_new_version(
             warehouse, counting, current, settings, fit_sample, map_threshold, progress
         )
-        refitted = True
     else:
-        version, refitted = current, False
-    assigned = _assign_unassigned(warehouse, counting, version, progress)
+        version = current
+    assigned = fitted + _assign_unassigned(warehouse, counting, version, progress)
     with warehouse.connect() as conn:
         summary = _topic_summary(conn, version)
     return AnalyzeResult(version, refitted, counting.count, assigned, summary)
@@ -143,8 +144,8 @@ def _fit_new_version(warehouse, embedder, previous, settings, fit_sample, thresh
         )
         insert_new_rows(conn, topics, table.with_columns(pl.lit(version).alias("model_version")))
         # The sample keeps the labels it was fitted with; everyone else is assigned later.
-        insert_new_rows(conn, contact_topics, _fitted_rows(fit, vectors, reasons, version))
-    return version
+        fitted = insert_new_rows(conn, contact_topics, _fitted_rows(fit, vectors, reasons, version))
+    return version, fitted
 
 
 def _fitted_rows(fit: TopicFit, vectors, reasons: pl.DataFrame, version: int) -> pl.DataFrame:

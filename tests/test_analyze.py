@@ -1,0 +1,173 @@
+"""The analyze pipeline on a tiny warehouse, with a seeded embedder that knows four reasons."""
+
+import datetime as dt
+import hashlib
+
+import numpy as np
+import polars as pl
+import pytest
+from sqlalchemy import func, select
+
+from analysis.analyze import analyze_contacts
+from analysis.schema import contact_topics, topics
+from etl.load import load_paths
+from etl.schema import contacts
+from etl.warehouse import insert_new_rows
+from tests.conftest import TEST_SALT
+
+REASONS = {
+    "late": ["my parcel is late", "delivery still not here", "where is my parcel", "late delivery"],
+    "charge": ["charged twice", "double charge on my card", "refund the second charge"],
+    "login": ["cannot log in", "password reset fails", "login code never arrives"],
+    "points": ["loyalty points missing", "birthday points not added", "points balance wrong"],
+}
+TAXONOMY = """
+[[defect]]
+id = "late-delivery"
+name = "Late delivery"
+category = "shipping"
+owner = "Logistics"
+action = "automate"
+examples = ["where is my parcel", "late delivery"]
+
+[[defect]]
+id = "double-charge"
+name = "Charged twice"
+category = "billing"
+owner = "Payments"
+action = "eliminate"
+examples = ["charged twice"]
+
+[[defect]]
+id = "login-failed"
+name = "Login fails"
+category = "account"
+owner = "Identity"
+action = "simplify"
+examples = ["cannot log in"]
+"""
+
+
+class ReasonEmbedder:
+    """A vector near one axis per reason, plus seeded noise from the text's hash."""
+
+    name, dimension = "reason-fake", 8
+
+    def __init__(self):
+        self.calls = 0
+
+    def embed(self, texts, progress=None):
+        self.calls += len(texts)
+        rows = []
+        for text in texts:
+            base = np.zeros(self.dimension)
+            for axis, phrases in enumerate(REASONS.values()):
+                if any(p in text for p in phrases):
+                    base[axis] = 1.0
+            if not base.any():  # a defect name or example phrase outside REASONS
+                base[hash_axis(text)] = 1.0
+            noise = np.random.default_rng(int(hashlib.md5(text.encode()).hexdigest()[:8], 16))
+            row = base + 0.08 * noise.standard_normal(self.dimension)
+            rows.append(row / np.linalg.norm(row))
+        if progress:
+            progress(len(texts))
+        return np.array(rows, dtype=np.float32).reshape(len(texts), self.dimension)
+
+
+def hash_axis(text: str) -> int:
+    names = {"Late delivery": 0, "Charged twice": 1, "Login fails": 2}
+    return names.get(text, 7)
+
+
+def _add_contacts(warehouse, start: int, count: int) -> None:
+    texts = [
+        f"{phrase} (ref {n})"
+        for n, phrase in zip(
+            range(start, start + count),
+            (p for _ in range(count) for ps in REASONS.values() for p in ps),
+            strict=False,
+        )
+    ]
+    frame = pl.DataFrame(
+        {
+            "contact_id": [f"c{n:05d}" for n in range(start, start + count)],
+            "channel": "chat",
+            "source_system": "chat",
+            "source_id": [str(n) for n in range(start, start + count)],
+            "started_at": dt.datetime(2026, 9, 1),
+            "reason_text": texts,
+            "load_id": "test",
+        }
+    )
+    with warehouse.begin() as conn:
+        insert_new_rows(conn, contacts, frame)
+
+
+def _assignments(warehouse) -> list:
+    with warehouse.connect() as conn:
+        return conn.execute(select(contact_topics).order_by("contact_id", "model_version")).all()
+
+
+@pytest.fixture
+def loaded(warehouse, tmp_path):
+    (tmp_path / "defects.toml").write_text(TAXONOMY)
+    list(load_paths(warehouse, [tmp_path / "defects.toml"], salt=TEST_SALT))
+    _add_contacts(warehouse, 0, 160)
+    return warehouse
+
+
+def _defect_of_reason(result) -> dict:
+    table = result.topics
+    return {
+        reason: table.filter(pl.col("keywords").str.contains(words.split()[0]))["defect_id"][0]
+        for reason, words in [
+            ("late", "parcel"),
+            ("charge", "charge"),
+            ("login", "password"),
+            ("points", "points"),
+        ]
+    }
+
+
+def test_analyze_fits_assigns_maps_and_reruns_idempotently(loaded):
+    embedder = ReasonEmbedder()
+    first = analyze_contacts(loaded, embedder, map_threshold=0.8)
+    assert (first.model_version, first.refitted, first.assigned) == (1, True, 160)
+    assert first.topics["contacts"].sum() == 160
+    mapped = _defect_of_reason(first)
+    assert mapped == {
+        "late": "late-delivery",
+        "charge": "double-charge",
+        "login": "login-failed",
+        "points": None,  # nothing in the taxonomy is like it: unmapped, not forced
+    }
+    assert first.unmapped.height >= 1
+
+    before = _assignments(loaded)
+    embedder.calls = 0
+    again = analyze_contacts(loaded, embedder, map_threshold=0.8)
+    assert (again.model_version, again.refitted, again.embedded, again.assigned) == (1, False, 0, 0)
+    assert embedder.calls == 0
+    assert _assignments(loaded) == before
+
+    _add_contacts(loaded, 160, 8)
+    grown = analyze_contacts(loaded, embedder, map_threshold=0.8)
+    assert (grown.embedded, grown.assigned) == (8, 8)
+    assert _assignments(loaded)[: len(before)] == before
+
+
+def test_a_refit_keeps_topic_keys_and_defects(loaded):
+    first = analyze_contacts(loaded, ReasonEmbedder(), map_threshold=0.8)
+    _add_contacts(loaded, 160, 80)
+    second = analyze_contacts(loaded, ReasonEmbedder(), refit=True, map_threshold=0.8)
+    assert second.model_version == 2 and second.refitted
+    keep = ["topic_key", "defect_id"]
+    assert set(second.topics.select(keep).rows()) == set(first.topics.select(keep).rows())
+    with loaded.connect() as conn:
+        versions = conn.execute(select(func.count(func.distinct(topics.c.model_version)))).scalar()
+    assert versions == 2
+
+
+def test_analyze_without_contacts_says_so(warehouse):
+    with pytest.raises(ValueError, match="no contacts with a reason"):
+        analyze_contacts(warehouse, ReasonEmbedder())
