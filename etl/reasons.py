@@ -12,19 +12,22 @@ the text the rule before it left:
 2. cut to the end from the first of: an "On ... wrote:" line, "-----Original Message-----",
    a "From: ... Sent: ..." header, a "-- " signature line, "Sent from my ...";
 3. lines quoted with ``>`` go;
-4. at the end of the text, a closing ("Thanks,", "Kind regards,", "Thanks for your help!")
-   on its own line, followed only by up to three short lines that do not end a sentence
-   (a name, "Mobile: [PHONE]"), goes; so does a closing ending a one-line message after a
-   sentence end ("... is late. Thanks, Jo");
+4. at the end of the text, a closing ("Thanks,", "Kind Regards,", "THANK YOU!", "Thanks
+   for your help!"; each word lower, Capitalised or UPPER case) on its own line, followed
+   only by up to three short lines that do not end a sentence (a name, "Mobile: [PHONE]"),
+   goes; so does a closing ending a one-line message after a sentence end ("... is late.
+   Thanks, Jo");
 5. @handles and ``[HANDLE]`` go, with the blanks before them;
 6. a leading greeting goes ("Hi team,", "Dear Sir/Madam,", "Hey there!", "Hi Shop
-   Support,", a bare "Hi "), with a following "hope you are well." or "how are you?";
+   Support,", "To whom it may concern,", a bare "Hi "), with a following "hope you are
+   well." or "how are you?", and spoken fillers around it ("Yeah hi, um, ...");
 7. whitespace runs become one space, and the ends are stripped.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import NamedTuple
 
 import polars as pl
@@ -37,6 +40,23 @@ __all__ = [
     "first_substantive",
     "first_substantive_expr",
 ]
+
+
+# \b and \B in the patterns below are ASCII word boundaries, in both engines: with Rust's
+# Unicode \b, polars falls back to a slow engine on any non-ASCII text (a curly quote, an
+# emoji), about 30 times slower. Python's re has no ASCII-only \b; lookarounds spell it out.
+_WORD = "[0-9A-Za-z_]"
+_PY_BOUNDARY = f"(?:(?<={_WORD})(?!{_WORD})|(?<!{_WORD})(?={_WORD}))"
+_PY_NOT_BOUNDARY = f"(?:(?<={_WORD})(?={_WORD})|(?<!{_WORD})(?!{_WORD}))"
+
+
+def _rust(pattern: str) -> str:
+    return pattern.replace(r"\b", r"(?-u:\b)").replace(r"\B", r"(?-u:\B)")
+
+
+@cache
+def _python(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern.replace(r"\b", _PY_BOUNDARY).replace(r"\B", _PY_NOT_BOUNDARY))
 
 
 class _Rule(NamedTuple):
@@ -52,62 +72,104 @@ class _Rule(NamedTuple):
 
 _NEWLINES = _Rule(r"\r", r"\r\n?", "\n")
 
-# Each cuts from its marker to the end; run in turn, they cut at the earliest marker.
-_QUOTED_HEADER = _Rule(
-    r"wrote:|schrieb:",
+# Quoted earlier mail and signatures: cut from the first marker to the end.
+_QUOTED_OR_SIGNED = _Rule(
+    r"wrote:|schrieb:|--|From:|Sent from |Get Outlook for",
+    r"(?m)(?:"
     # "On Mon, 3 Mar 2026 at 10:02, Shop <[EMAIL]> wrote:", possibly wrapped onto a 2nd line
-    r"(?m)^[ \t]*On\b[^\n]*(?:\n[^\n]*)?\b(?:wrote|schrieb):[ \t]*$(?s:.*)",
-    "",
-)
-_ORIGINAL_MESSAGE = _Rule(
-    r"---", r"-{3,}[ \t]*(?i:original message|forwarded message)[ \t]*-{3,}(?s:.*)", ""
-)
-_FORWARD_HEADER = _Rule(r"From:", r"\bFrom:[^\n]*\n?[^\n]*\b(?:Sent|Date):(?s:.*)", "")
-_SIGNATURE = _Rule(r"--", r"(?m)^--[ \t]*$(?s:.*)", "")
-_SENT_FROM = _Rule(
-    r"Sent from |Get Outlook for",
+    r"^[ \t]*On\b[^\n]*(?:\n[^\n]*)?\b(?:wrote|schrieb):[ \t]*$"
+    r"|-{3,}[ \t]*(?i:original message|forwarded message)[ \t]*-{3,}"
+    r"|\bFrom:[^\n]*\n?[^\n]*\b(?:Sent|Date):"
+    r"|^--[ \t]*$"
     # Case-sensitive: "I was sent from my bank to you" is a customer talking.
-    r"(?:\bSent from (?:my \S|Outlook\b|Mail for\b|Yahoo Mail\b)|\bGet Outlook for\b)(?s:.*)",
+    r"|\bSent from (?:my \S|Outlook\b|Mail for\b|Yahoo Mail\b)"
+    r"|\bGet Outlook for\b"
+    r")(?s:.*)",
     "",
 )
 
 _QUOTED_LINES = _Rule(r">", r"(?m)^[ \t]*>[^\n]*\n?", "")
 
-_CLOSING_WORDS = (
-    r"(?i:(?:thanks(?: again| in advance| so much)?|thank you(?: very much| so much)?"
-    r"|many thanks)(?: for (?:your|the|all your) (?:help|time|support|assistance|reply"
-    r"|quick reply|response|understanding))?"
-    r"|(?:best|kind|warm|warmest|many)? ?regards|best wishes|all the best|best|cheers"
-    r"|sincerely|yours sincerely|yours truly|yours faithfully|respectfully)"
+
+def _cased(*phrases: str) -> str:
+    """Phrases as people type them: each word lower, Capitalised or UPPER ("Kind Regards").
+
+    Not (?i), which would make the trigger below slow; nobody signs off "tHaNkS".
+    """
+    return "(?:" + "|".join(" ".join(map(_cased_word, p.split())) for p in phrases) + ")"
+
+
+def _cased_word(word: str) -> str:
+    return f"(?:{word}|{word.capitalize()}|{word.upper()})"
+
+
+_THANKS = _cased(
+    "thanks again",
+    "thanks in advance",
+    "thanks so much",
+    "thanks",
+    "thank you very much",
+    "thank you so much",
+    "thank you",
+    "many thanks",
+)
+_FOR_HELP = _cased(
+    *(
+        f"for {whose} {what}"
+        for whose in ("your", "the", "all your")
+        for what in ("help", "time", "support", "assistance", "reply", "quick reply", "response")
+    )
+)
+_SIGN_OFF = _cased(
+    "best regards",
+    "kind regards",
+    "warm regards",
+    "warmest regards",
+    "regards",
+    "best wishes",
+    "all the best",
+    "best",
+    "cheers",
+    "yours sincerely",
+    "yours truly",
+    "yours faithfully",
+    "sincerely",
+    "respectfully",
 )
 # After the closing: a name on the same line ("Thanks, Jo"), then up to three short lines
 # that do not end a sentence ("Jane Doe", "Mobile: [PHONE]"), then the end of the text.
 _CLOSING = _Rule(
-    r"(?i:thank|regards|best|cheers|sincerely|yours|respectfully)",
-    rf"((?m:^)|[.!?])[ \t]*{_CLOSING_WORDS}[ \t]*[,.!]*(?:[ \t]+[A-Z][\w'’-]*){{0,3}}[ \t]*[.!]*"
+    # Every closing holds one of these words.
+    _cased("thank", "regards", "best", "cheers", "sincerely", "yours", "respectfully"),
+    rf"((?m:^)|[.!?])[ \t]*(?:{_THANKS}(?: {_FOR_HELP})?|{_SIGN_OFF})[ \t]*[,.!]*"
+    r"(?:[ \t]+[A-ZÀ-ÖØ-Þ][\w\u0300-\u036f'’-]*){0,3}[ \t]*[.!]*"
     r"(?:\n[ \t]*(?:[^\n]{0,39}[^\n.!?])?){0,3}\s*(?-m:$)",
     "${1}",
-    # The pattern is anchored at the end and cheaper than this case-insensitive trigger.
-    prefilter=False,
 )
 
 _HANDLES = _Rule(r"@|\[HANDLE\]", r"[ \t]*(?:\B@[A-Za-z0-9_]+|\[HANDLE\])", "")
 
 _ADDRESSEE = (
-    r"[ \t]+(?:(?i:team|there|all|everyone|everybody|folks|guys|support|sir|madam|sir/madam)"
-    r"|[A-ZÀ-ÖØ-Þ][\w'’./&-]*)"
+    r"[ \t]+(?:(?i:team|there|all|everyone|everybody|folks|guys|support|sir or madam"
+    r"|sir/madam|sir|madam)|[A-ZÀ-ÖØ-Þ][\w\u0300-\u036f'’./&-]*)"
+)
+_GREETING_WORD = (
+    r"(?i:hi|hello|hey|hiya|howdy|greetings|dear|good (?:morning|afternoon|evening|day)"
+    r"|to whom it may concern)\b"
+    # With an addressee the greeting must end in punctuation or a line end, so that
+    # "Hi I ordered a lamp" loses only "Hi".
+    rf"(?:(?:{_ADDRESSEE}){{1,4}}[ \t]*(?:[,!.:;]+|\n|$)|[ \t]*[,!.:;]+|\s|$)"
 )
 _PLEASANTRY = (
     r"(?i:(?:i )?hope (?:you(?:'re| are)|this (?:email |message )?finds you|all is)"
     r"[^.!?\n]{0,30}[.!]+|how are you(?: doing| today)?\?+)"
 )
+# Spoken fillers around a greeting in call transcripts: "Yeah hi, um, my parcel is lost".
+_FILLER = r"(?i:yeah|yes|yep|um+|uh+|erm|so|ok|okay|oh)(?:[ \t]*[,.!]+\s*|\s+)"
 _GREETING = _Rule(
-    r"\A\s*(?i:hi|hello|hey|hiya|howdy|greetings|dear|good )",
-    r"\A\s*(?i:hi|hello|hey|hiya|howdy|greetings|dear|good (?:morning|afternoon|evening|day))\b"
-    # With an addressee the greeting must end in punctuation or a line end, so that
-    # "Hi I ordered a lamp" loses only "Hi".
-    rf"(?:(?:{_ADDRESSEE}){{1,4}}[ \t]*(?:[,!.:;]+|\n|$)|[ \t]*[,!.:;]+|\s|$)"
-    rf"(?:\s*{_PLEASANTRY})?",
+    r"\A\s*(?i:hi|hello|hey|hiya|howdy|greetings|dear|good |to whom|yeah|yes|yep|um|uh|er|so"
+    r"|ok|oh)",
+    rf"\A\s*(?:{_FILLER})*(?:{_GREETING_WORD}(?:\s*{_PLEASANTRY})?\s*(?:{_FILLER})*)?",
     "",
     prefilter=False,
 )
@@ -116,11 +178,7 @@ _WHITESPACE = _Rule(r"[^\S ]| {2}", r"\s{2,}|[^\S ]", " ", prefilter=False)
 
 _RULES = (
     _NEWLINES,
-    _QUOTED_HEADER,
-    _ORIGINAL_MESSAGE,
-    _FORWARD_HEADER,
-    _SIGNATURE,
-    _SENT_FROM,
+    _QUOTED_OR_SIGNED,
     _QUOTED_LINES,
     _CLOSING,
     _HANDLES,
@@ -155,8 +213,10 @@ def clean_message(text: str | None) -> str | None:
     """Clean one message by the same rules as ``clean_message_expr``."""
     if text is None:
         return None
-    for pattern, replacement in _PY_RULES:
-        text = pattern.sub(replacement, text)
+    for rule in _RULES:
+        # Python's re writes group references as \g<1>.
+        replacement = re.sub(r"\$\{(\d+)\}", r"\\g<\1>", rule.replacement)
+        text = _python(rule.pattern).sub(replacement, text)
     return text.strip()
 
 
@@ -181,17 +241,17 @@ def first_substantive(turns: list[str | None] | None) -> str | None:
 
 def _clean_series(texts: pl.Series) -> pl.Series:
     texts = texts.cast(pl.Utf8)
-    messy = texts.str.contains(_MAYBE_MESSY).fill_null(False).arg_true()
+    messy = texts.str.contains(_rust(_MAYBE_MESSY)).fill_null(False).arg_true()
     if messy.len() == 0:
         return texts
     cleaned = texts.gather(messy)
     for rule in _RULES:
         if not rule.prefilter:
-            cleaned = cleaned.str.replace_all(rule.pattern, rule.replacement)
+            cleaned = cleaned.str.replace_all(_rust(rule.pattern), rule.replacement)
             continue
-        rows = cleaned.str.contains(rule.trigger).arg_true()
+        rows = cleaned.str.contains(_rust(rule.trigger)).arg_true()
         if rows.len():
-            replaced = cleaned.gather(rows).str.replace_all(rule.pattern, rule.replacement)
+            replaced = cleaned.gather(rows).str.replace_all(_rust(rule.pattern), rule.replacement)
             cleaned = cleaned.scatter(rows, replaced)
     # scatter works in place: a copy, so the caller's series is not changed.
     return texts.clone().scatter(messy, cleaned.str.strip_chars())
@@ -199,18 +259,9 @@ def _clean_series(texts: pl.Series) -> pl.Series:
 
 def _is_substantive_expr(cleaned: pl.Expr) -> pl.Expr:
     long_enough = (cleaned.str.len_chars() >= _MIN_CHARS) | cleaned.str.contains(_THREE_WORDS)
-    return long_enough & ~cleaned.str.contains(_SMALL_TALK_ONLY)
+    return long_enough & ~cleaned.str.contains(_rust(_SMALL_TALK_ONLY))
 
 
 def _is_substantive(cleaned: str) -> bool:
-    long_enough = len(cleaned) >= _MIN_CHARS or _PY_THREE_WORDS.search(cleaned) is not None
-    return long_enough and _PY_SMALL_TALK_ONLY.search(cleaned) is None
-
-
-_PY_RULES = tuple(
-    # polars writes group references as ${1}, Python's re as \g<1>.
-    (re.compile(rule.pattern), re.sub(r"\$\{(\d+)\}", r"\\g<\1>", rule.replacement))
-    for rule in _RULES
-)
-_PY_THREE_WORDS = re.compile(_THREE_WORDS)
-_PY_SMALL_TALK_ONLY = re.compile(_SMALL_TALK_ONLY)
+    long_enough = len(cleaned) >= _MIN_CHARS or _python(_THREE_WORDS).search(cleaned) is not None
+    return long_enough and _python(_SMALL_TALK_ONLY).search(cleaned) is None
