@@ -25,12 +25,15 @@ def salted_keys(values: pl.Series, salt: str, name: str) -> pl.Series:
 
     The salt keeps keys linkable across loads without letting anyone look a phone number up.
     """
-    # Customers and agents repeat, so each distinct value is hashed once.
-    distinct = values.drop_nulls().unique()
     sql = (
         "SELECT CASE WHEN nullif(trim(value), '') IS NULL THEN NULL "
         "ELSE left(sha256(? || '|' || lower(trim(value))), 32) END AS key FROM frame"
     )
+    head = values.head(10_000)
+    if head.n_unique() * 10 > len(head):
+        return _run(sql, [salt], pl.DataFrame({"value": values}))["key"].alias(name)
+    # Few distinct values (agents): hash each once and map.
+    distinct = values.drop_nulls().unique()
     keys = _run(sql, [salt], pl.DataFrame({"value": distinct}))["key"]
     return values.replace_strict(distinct, keys, default=None, return_dtype=pl.Utf8).alias(name)
 

@@ -102,31 +102,36 @@ def normalize_contacts(
         # A call or chat is handled while it lasts; an e-mail or social thread's span is
         # mostly waiting, so its handle time stays unknown and costs a flat rate.
         handle = pl.coalesce(handle, (pl.col("ended") - pl.col("started")).dt.total_seconds())
-    contacts = good.select(
-        pl.lit(channel).alias("channel"),
-        "source_system",
-        "source_id",
-        pl.col("started").alias("started_at"),
-        pl.col("ended").alias("ended_at"),
-        _clean_text("order_ref"),
-        _clean_text("queue"),
-        _clean_text("disposition_code"),
-        # Redact first, so no cleaning rule can move PII out of a placeholder's way.
-        first_substantive_expr(pl.col("customer_turns").list.eval(redact_expr(_strip_nul()))).alias(
-            "reason_text"
-        ),
-        redact_expr(_strip_nul(pl.col("transcript"))).alias("transcript"),
-        handle.round(0).cast(pl.Int32).alias("handle_seconds"),
-        _clean_text("language").str.to_lowercase(),
-        "customer_id",
-        "agent_id",
+    # The streaming engine spreads redaction and reason cleaning over every core.
+    contacts = (
+        good.lazy()
+        .select(
+            pl.lit(channel).alias("channel"),
+            "source_system",
+            "source_id",
+            pl.col("started").alias("started_at"),
+            pl.col("ended").alias("ended_at"),
+            _clean_text("order_ref"),
+            _clean_text("queue"),
+            _clean_text("disposition_code"),
+            # Redact first, so no cleaning rule can move PII out of a placeholder's way.
+            first_substantive_expr(
+                pl.col("customer_turns").list.eval(redact_expr(_strip_nul()))
+            ).alias("reason_text"),
+            redact_expr(_strip_nul(pl.col("transcript"))).alias("transcript"),
+            handle.round(0).cast(pl.Int32).alias("handle_seconds"),
+            _clean_text("language").str.to_lowercase(),
+            "customer_id",
+            "agent_id",
+        )
+        .collect(engine="streaming")
     )
     contacts = contacts.with_columns(
         contact_ids(channel, contacts["source_system"], contacts["source_id"]),
         salted_keys(contacts["customer_id"], salt, "customer_key"),
         salted_keys(contacts["agent_id"], salt, "agent_key"),
     )
-    contacts = contacts.unique("contact_id", keep="first", maintain_order=True)
+    contacts = contacts.filter(pl.col("contact_id").is_first_distinct())
     return contacts.select(CONTACT_COLUMNS), rejects
 
 

@@ -33,3 +33,10 @@ def test_contact_ids_match_hashlib_md5():
         hashlib.md5(b"chat|chat|S1").hexdigest(),
         hashlib.md5(b"chat|chat|S2").hexdigest(),
     ]
+
+
+def test_few_distinct_values_are_hashed_once_and_mapped():
+    values = pl.Series(["a7", "b2", None] * 400)
+    keys = salted_keys(values, "k", "agent_key").to_list()
+    assert keys[:3] == [_sha("k|a7"), _sha("k|b2"), None]
+    assert keys == keys[:3] * 400
