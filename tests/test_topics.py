@@ -1,0 +1,178 @@
+"""Topic fitting and assignment on seeded fake embeddings: gaussian blobs with matching texts.
+
+No sentence model is loaded; the first fit pays UMAP's one-off JIT compile (~10 s).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from analysis.evaluate import evaluate_labels
+from analysis.topics import (
+    TopicSettings,
+    assign_topics,
+    fit_topics,
+    merge_topics,
+    reassign_outliers,
+)
+
+DIM = 32
+REASONS = [
+    ("refund", "hi my refund never arrived please help [EMAIL]", "where is my refund money"),
+    ("parcel", "hello my parcel is late thanks", "parcel tracking shows no update [PHONE]"),
+    ("password", "cannot reset my password", "password reset link expired please"),
+    ("invoice", "wrong amount on my invoice", "invoice charged twice this month"),
+]
+
+
+def make_blobs(seed: int = 0, per_blob: int = 40, spread: float = 0.08):
+    """Texts, unit vectors and true labels: one tight blob per reason around an axis."""
+    rng = np.random.default_rng(seed)
+    centres = np.eye(len(REASONS), DIM)
+    texts, vectors, labels = [], [], []
+    for label, (_, *phrasings) in enumerate(REASONS):
+        for i in range(per_blob):
+            texts.append(f"{phrasings[i % len(phrasings)]} {i}")
+            vectors.append(centres[label] + rng.normal(0, spread, DIM))
+            labels.append(label)
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return texts, vectors / np.linalg.norm(vectors, axis=1, keepdims=True), np.array(labels)
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    return make_blobs()
+
+
+@pytest.fixture(scope="module")
+def fitted(blobs):
+    texts, vectors, _ = blobs
+    return fit_topics(texts, vectors, TopicSettings(seed=7))
+
+
+def test_blobs_are_recovered(blobs, fitted):
+    scores = evaluate_labels(blobs[2], fitted.topic_ids)
+    assert scores["nmi"] >= 0.9
+    assert scores["n_topics"] == len(REASONS)
+
+
+def test_same_seed_gives_identical_topics(blobs, fitted):
+    texts, vectors, _ = blobs
+    again = fit_topics(texts, vectors, TopicSettings(seed=7))
+    np.testing.assert_array_equal(again.topic_ids, fitted.topic_ids)
+    assert again.topics == fitted.topics
+    np.testing.assert_allclose(again.centroids, fitted.centroids)
+
+
+def test_topics_are_described_largest_first(blobs, fitted):
+    sizes = [t["size"] for t in fitted.topics]
+    assert sizes == sorted(sizes, reverse=True)
+    assert sum(sizes) == len(blobs[0])
+    assert [t["topic_id"] for t in fitted.topics] == list(range(len(fitted.topics)))
+    assert fitted.centroids.shape == (len(fitted.topics), DIM)
+    np.testing.assert_allclose(np.linalg.norm(fitted.centroids, axis=1), 1.0, rtol=1e-5)
+
+
+def test_keywords_name_the_reason_not_the_small_talk(blobs, fitted):
+    labels = blobs[2]
+    for topic in fitted.topics:
+        members = labels[fitted.topic_ids == topic["topic_id"]]
+        reason = REASONS[np.bincount(members).argmax()][0]
+        assert reason in topic["keywords"]
+        assert reason in topic["label"]
+        small_talk = {"hi", "hello", "please", "thanks", "email", "phone"}
+        assert not small_talk & {w for k in topic["keywords"] for w in k.split()}
+
+
+def test_outliers_are_reassigned_to_the_nearest_topic(blobs):
+    texts, vectors, labels = blobs
+    rng = np.random.default_rng(3)
+    # Stragglers between blob 0 and the empty space: too few to form a topic of their own.
+    stray = np.eye(len(REASONS), DIM)[0] * 0.6 + rng.normal(0, 0.3, (6, DIM))
+    stray /= np.linalg.norm(stray, axis=1, keepdims=True)
+    fit = fit_topics(
+        [*texts, *["refund question"] * 6], np.vstack([vectors, stray]), TopicSettings(seed=7)
+    )
+    assert (fit.topic_ids >= 0).all()
+    assert len(fit.topics) == len(REASONS)
+
+
+def test_fit_sets_no_global_warning_filters(blobs):
+    texts, vectors, _ = blobs
+    before = list(warnings.filters)
+    fit_topics(texts[:80], vectors[:80], TopicSettings(seed=1))
+    assert list(warnings.filters) == before
+
+
+def test_new_points_from_a_blob_are_assigned_its_topic(blobs, fitted):
+    _, _, labels = blobs
+    new_texts, new_vectors, new_labels = make_blobs(seed=99, per_blob=10)
+    topic_of_blob = {
+        label: np.bincount(fitted.topic_ids[labels == label]).argmax() for label in set(labels)
+    }
+    ids, confidence = assign_topics(fitted, new_vectors)
+    assert ids.tolist() == [topic_of_blob[label] for label in new_labels]
+    assert ((confidence > 0.8) & (confidence <= 1.0)).all()
+
+
+def test_assign_topics_without_topics_gives_outliers(fitted):
+    empty = type(fitted)(np.array([], int), [], np.zeros((0, DIM)), None)
+    ids, confidence = assign_topics(empty, np.ones((3, DIM)))
+    assert ids.tolist() == [-1, -1, -1]
+    assert confidence.tolist() == [0, 0, 0]
+
+
+@pytest.mark.parametrize(
+    ("n_texts", "n_vectors", "message"),
+    [(3, 2, "3 texts but 2 embeddings"), (6, 6, "need more than 6 texts, got 6")],
+)
+def test_fit_rejects_bad_input(n_texts, n_vectors, message):
+    with pytest.raises(ValueError, match=message):
+        fit_topics(["refund"] * n_texts, np.ones((n_vectors, DIM)))
+
+
+def test_noise_without_topics_stays_outliers():
+    noise = np.random.default_rng(5).normal(size=(30, DIM)).astype(np.float32)
+    fit = fit_topics([f"message {i}" for i in range(30)], noise, TopicSettings(seed=7))
+    assert fit.topics == []
+    assert (fit.topic_ids == -1).all()
+    assert assign_topics(fit, noise[:2])[0].tolist() == [-1, -1]
+
+
+AXES = np.eye(3, dtype=np.float32)
+NEAR_X = np.array([[0.9, 0.1, 0]], dtype=np.float32) / np.hypot(0.9, 0.1)
+
+
+@pytest.mark.parametrize(
+    ("vectors", "topic_ids", "similarity", "expected"),
+    [
+        (np.vstack([AXES[:2], NEAR_X]), [0, 1, -1], 0.0, [0, 1, 0]),
+        (np.vstack([AXES[:2], AXES[2:]]), [0, 1, -1], 0.5, [0, 1, -1]),  # too far from all
+        (np.vstack([AXES[:2], AXES[2:]]), [0, 1, -1], 0.0, [0, 1, 0]),  # tie: first topic
+        (AXES[:2], [0, 1], 0.0, [0, 1]),  # nothing to move
+        (AXES[:2], [-1, -1], 0.0, [-1, -1]),  # no topic to move to
+    ],
+)
+def test_reassign_outliers(vectors, topic_ids, similarity, expected):
+    out = reassign_outliers(vectors, np.array(topic_ids), similarity)
+    assert out.tolist() == expected
+
+
+@pytest.mark.parametrize(
+    ("vectors", "topic_ids", "similarity", "groups"),
+    [
+        (np.vstack([AXES[:1], NEAR_X, AXES[1:2]]), [0, 1, 2], 0.9, [[0, 1], [2]]),
+        (np.vstack([AXES[:1], NEAR_X, AXES[1:2]]), [0, 1, 2], 0.999, [[0], [1], [2]]),
+        (np.vstack([AXES[:1], NEAR_X, AXES[1:2]]), [0, 1, -1], 0.9, [[0, 1], [2]]),
+        (AXES[:2], [0, 0], 0.5, [[0, 1]]),  # one topic: nothing to merge
+    ],
+)
+def test_merge_topics(vectors, topic_ids, similarity, groups):
+    out = merge_topics(vectors, np.array(topic_ids), similarity)
+    for group in groups:
+        assert len({out[i] for i in group}) == 1
+    assert len({out[group[0]] for group in groups}) == len(groups)
+    assert (out[np.array(topic_ids) == -1] == -1).all()
