@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import click
 from tqdm import tqdm
 
 from dumbcontacts.analysis_commands import analyze, evaluate
-from dumbcontacts.config import Config, replace
+from dumbcontacts.config import Config
 from dumbcontacts.edges import fail, open_configured_warehouse
 from etl.detect import FORMATS
 from etl.fixtures import write_sample_data

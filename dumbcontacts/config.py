@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Config", "replace"]
+__all__ = ["Config"]
 
 
 @dataclass(frozen=True)
