@@ -5,6 +5,10 @@ contacts and assigns every contact to it. Later runs only embed and assign conta
 have no topic under the current version, so re-running with nothing new embeds nothing and
 changes nothing. A refit matches its topics to the previous version's, so a topic that
 still means the same thing keeps its key, and with it its defect and its history.
+
+Topics store the model's own mapping (``auto_*``); every run then applies the analyst's
+overrides to it and stores the effective label and defect, so editing the overrides file
+takes effect on the next run, with or without a refit.
 """
 
 from __future__ import annotations
@@ -17,11 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from sqlalchemy import Connection, and_, func, select, update
+from sqlalchemy import Connection, and_, bindparam, case, func, select, update
 
 from analysis.defect_map import map_topics, match_topics
 from analysis.embedding_cache import embed_with_cache
 from analysis.embeddings import Embedder
+from analysis.overrides import Override, apply_overrides, check_defects, unmatched_overrides
 from analysis.schema import contact_topics, create_analysis_tables, topic_models, topics
 from analysis.topics import TopicFit, TopicSettings, assign_topics, fit_topics
 from etl.schema import contacts, defects
@@ -38,7 +43,9 @@ class AnalyzeResult:
     refitted: bool
     embedded: int  # distinct texts the model had to embed (cache misses)
     assigned: int  # contacts given a topic in this run
-    topics: pl.DataFrame  # topic_key, label, size, defect_id, mapping_confidence, keywords
+    topics: pl.DataFrame  # topic_key, label, contacts, defect_id, mapping_confidence, keywords,
+    # mapped_by, merged_into
+    unmatched: tuple[Override, ...] = ()  # overrides naming a key this version does not have
 
     @property
     def unmapped(self) -> pl.DataFrame:
@@ -66,12 +73,15 @@ def analyze_contacts(
     fit_sample: int = 50_000,
     map_threshold: float = 0.5,
     progress: Callable[[int], None] | None = None,
+    overrides: list[Override] | None = None,
 ) -> AnalyzeResult:
-    settings = settings or TopicSettings()
+    settings, overrides = settings or TopicSettings(), overrides or []
     counting = _CountingEmbedder(embedder)
     with warehouse.begin() as conn:
         create_analysis_tables(conn)
         current = _current_version(conn)
+        known = set(conn.execute(select(defects.c.defect_id)).scalars())
+    check_defects(overrides, known)  # before any fitting, so a typo costs nothing
     refitted = current is None or refit
     fitted = 0
     if refitted:
@@ -81,9 +91,10 @@ def analyze_contacts(
     else:
         version = current
     assigned = fitted + _assign_unassigned(warehouse, counting, version, progress)
+    unmatched = _store_overrides(warehouse, version, overrides, known)
     with warehouse.connect() as conn:
         summary = _topic_summary(conn, version)
-    return AnalyzeResult(version, refitted, counting.count, assigned, summary)
+    return AnalyzeResult(version, refitted, counting.count, assigned, summary, tuple(unmatched))
 
 
 def _current_version(conn: Connection) -> int | None:
@@ -126,7 +137,7 @@ def _fit_new_version(warehouse, embedder, previous, settings, fit_sample, thresh
     table = table.with_columns(
         pl.Series("defect_id", defect_ids, pl.Utf8),
         pl.Series("mapping_confidence", confidence, pl.Float64),
-    )
+    )  # the model's own mapping; _store_overrides copies it to auto_* and applies overrides
     version = (previous or 0) + 1
     with warehouse.begin() as conn:
         conn.execute(update(topic_models).values(is_current=False))
@@ -240,6 +251,32 @@ def _assign_unassigned(warehouse, embedder, version, progress) -> int:
         return insert_new_rows(conn, contact_topics, rows)
 
 
+def _store_overrides(warehouse, version, overrides, known) -> list[Override]:
+    """Rewrite the version's effective label and defect: its own mapping plus the overrides."""
+    t, legacy = topics.c, topics.c.auto_confidence.is_(None)  # just fitted, or made before auto_*
+    query = select(
+        t.topic_id,
+        t.topic_key,
+        case((legacy, t.label), else_=t.auto_label),
+        case((legacy, t.defect_id), else_=t.auto_defect_id),
+        func.coalesce(t.auto_confidence, t.mapping_confidence),
+    ).where(t.model_version == version)
+    names = {"topic_id": pl.Int64, "topic_key": pl.Utf8, "label": pl.Utf8}
+    names |= {"defect_id": pl.Utf8, "mapping_confidence": pl.Float64}
+    with warehouse.begin() as conn:
+        auto = pl.DataFrame(conn.execute(query).all(), schema=names, orient="row")
+        effective = apply_overrides(auto, overrides, known).with_columns(
+            auto_label=auto["label"],
+            auto_defect_id=auto["defect_id"],
+            auto_confidence=auto["mapping_confidence"],
+        )
+        where = and_(t.model_version == version, t.topic_id == bindparam("row_topic_id"))
+        rows = effective.rename({"topic_id": "row_topic_id"}).drop("topic_key").to_dicts()
+        if rows:
+            conn.execute(update(topics).where(where), rows)
+    return unmatched_overrides(auto, overrides)
+
+
 def _topic_summary(conn: Connection, version: int) -> pl.DataFrame:
     assigned = (
         select(contact_topics.c.topic_id, func.count().label("contacts"))
@@ -255,6 +292,8 @@ def _topic_summary(conn: Connection, version: int) -> pl.DataFrame:
             topics.c.defect_id,
             topics.c.mapping_confidence,
             topics.c.keywords,
+            topics.c.mapped_by,
+            topics.c.merged_into,
         )
         .outerjoin(assigned, assigned.c.topic_id == topics.c.topic_id)
         .where(topics.c.model_version == version)
@@ -262,4 +301,6 @@ def _topic_summary(conn: Connection, version: int) -> pl.DataFrame:
     )
     rows = conn.execute(query).all()
     names = ["topic_key", "label", "contacts", "defect_id", "mapping_confidence", "keywords"]
-    return pl.DataFrame(rows, schema=names, orient="row")
+    schema = dict.fromkeys([*names, "mapped_by", "merged_into"], pl.Utf8)
+    schema |= {"contacts": pl.Int64, "mapping_confidence": pl.Float64}
+    return pl.DataFrame(rows, schema=schema, orient="row")

@@ -11,6 +11,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    inspect,
+    text,
 )
 
 from etl.schema import metadata
@@ -41,8 +43,15 @@ topics = Table(
     Column("label", Text, nullable=False),
     Column("keywords", Text, nullable=False),
     Column("size", Integer, nullable=False),
+    # The effective mapping and label, after the analyst's overrides; rewritten on every run.
     Column("defect_id", String(128)),  # null: unmapped, a candidate new defect
     Column("mapping_confidence", Float, nullable=False),
+    Column("mapped_by", String(16)),  # "similarity", "override", or null when unmapped
+    Column("merged_into", String(16)),  # the topic_key this topic is counted as, if merged
+    # What the model itself said, kept so an edited or removed override can be undone.
+    Column("auto_label", Text),
+    Column("auto_defect_id", String(128)),
+    Column("auto_confidence", Float),
     # Unit vector, little-endian float32: new contacts are assigned by cosine to it.
     Column("centroid", LargeBinary, nullable=False),
 )
@@ -59,3 +68,9 @@ contact_topics = Table(
 
 def create_analysis_tables(conn: Connection) -> None:
     metadata.create_all(conn, tables=[topic_models, topics, contact_topics])
+    # Warehouses made before a column existed get it added; new columns are all nullable.
+    present = {column["name"] for column in inspect(conn).get_columns("topics")}
+    for column in topics.columns:
+        if column.name not in present:
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.execute(text(f"ALTER TABLE topics ADD COLUMN {column.name} {kind}"))

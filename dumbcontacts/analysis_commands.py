@@ -41,11 +41,25 @@ def load_embedder(config: Config, *, fast: bool = False):
     help="Least similarity for a topic to map to a defect; below it the topic stays unmapped.",
 )
 @click.option("--fast", is_flag=True, help="Embed with the static model (~200x faster, rougher).")
+@click.option(
+    "--overrides",
+    "overrides_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Analyst overrides (TOML). Default: overrides.toml here, if it exists.",
+)
 @click.pass_obj
-def analyze(config: Config, refit: bool, fit_sample: int, threshold: float, fast: bool) -> None:
+def analyze(
+    config: Config,
+    refit: bool,
+    fit_sample: int,
+    threshold: float,
+    fast: bool,
+    overrides_file: Path | None,
+) -> None:
     """Embed new reasons, fit or reuse the topic model, assign contacts, map topics to defects."""
     from analysis.analyze import analyze_contacts
 
+    overrides = _read_overrides_file(overrides_file)
     warehouse = open_configured_warehouse(config)
     embedder = load_embedder(config, fast=fast)
     with tqdm(unit="text", desc="embedding", disable=None) as bar:
@@ -57,6 +71,7 @@ def analyze(config: Config, refit: bool, fit_sample: int, threshold: float, fast
                 fit_sample=fit_sample,
                 map_threshold=threshold,
                 progress=bar.update,
+                overrides=overrides,
             )
         except ValueError as error:
             fail(str(error), 1)
@@ -69,9 +84,17 @@ def analyze(config: Config, refit: bool, fit_sample: int, threshold: float, fast
     click.echo(f"\n{'topic':<6} {'contacts':>8}  {'defect':<28} {'conf':>5}  keywords")
     for row in topics.iter_rows(named=True):
         defect = row["defect_id"] or "(unmapped)"
+        defect += f" ={row['merged_into']}" if row["merged_into"] else ""
         click.echo(
             f"{row['topic_key']:<6} {row['contacts']:>8,}  {defect:<28} "
             f"{row['mapping_confidence']:>5.2f}  {row['keywords'][:60]}"
+        )
+    for override in overrides:
+        if override not in result.unmatched:
+            click.echo(f"override applied: {override.describe()}")
+    for override in result.unmatched:
+        click.echo(
+            f"override not applied, no such topic in v{result.model_version}: {override.describe()}"
         )
     unmapped = result.unmapped
     if unmapped.height:
@@ -80,6 +103,22 @@ def analyze(config: Config, refit: bool, fit_sample: int, threshold: float, fast
             f"\n{unmapped.height} unmapped topics ({share:.1%} of contacts): candidate new "
             "defects; map them with an override or extend the taxonomy"
         )
+
+
+def _read_overrides_file(path: Path | None) -> list:
+    from analysis.overrides import read_overrides
+
+    if path is None:
+        if not Path("overrides.toml").is_file():
+            return []
+        path = Path("overrides.toml")
+    try:
+        with path.open("rb") as fp:
+            return read_overrides(fp)
+    except OSError as error:
+        fail(f"{path}: cannot read overrides: {error.strerror}")
+    except ValueError as error:
+        fail(f"{path}: {error}")
 
 
 @click.command()

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from analysis.analyze import analyze_contacts
+from analysis.overrides import Override
 from analysis.schema import contact_topics, topics
 from etl.load import load_paths
 from etl.schema import contacts
@@ -45,6 +46,13 @@ category = "account"
 owner = "Identity"
 action = "simplify"
 examples = ["cannot log in"]
+
+[[defect]]
+id = "loyalty-points"
+name = "Loyalty points"
+category = "account"
+owner = "Marketing"
+action = "eliminate"
 """
 
 
@@ -166,6 +174,43 @@ def test_a_refit_keeps_topic_keys_and_defects(loaded):
     with loaded.connect() as conn:
         versions = conn.execute(select(func.count(func.distinct(topics.c.model_version)))).scalar()
     assert versions == 2
+
+
+def test_an_override_applies_on_every_run_and_survives_a_refit(loaded):
+    first = analyze_contacts(loaded, ReasonEmbedder(), map_threshold=0.8)
+    points = first.topics.filter(pl.col("keywords").str.contains("points"))
+    key = points["topic_key"][0]
+    assert points["defect_id"][0] is None  # the model could not map it
+    overrides = [
+        Override(key, defect="loyalty-points", label="Points"),
+        Override("T0999", label="x"),
+    ]
+    columns = ["label", "defect_id", "mapping_confidence", "mapped_by", "merged_into"]
+
+    def effective(result) -> tuple:
+        return result.topics.filter(pl.col("topic_key") == key).select(columns).row(0)
+
+    again = analyze_contacts(loaded, ReasonEmbedder(), map_threshold=0.8, overrides=overrides)
+    assert not again.refitted  # an edited overrides file needs no refit
+    assert effective(again) == ("Points", "loyalty-points", 1.0, "override", None)
+    assert again.unmatched == (overrides[1],)
+
+    _add_contacts(loaded, 160, 80)
+    second = analyze_contacts(
+        loaded, ReasonEmbedder(), refit=True, map_threshold=0.8, overrides=overrides
+    )
+    assert second.model_version == 2
+    assert effective(second) == ("Points", "loyalty-points", 1.0, "override", None)
+    query = select(topics.c.defect_id, topics.c.auto_defect_id).where(
+        topics.c.model_version == 2, topics.c.topic_key == key
+    )
+    with loaded.connect() as conn:
+        assert conn.execute(query).one() == ("loyalty-points", None)  # for downstream SQL
+
+    label, defect, _, mapped_by, _ = effective(
+        analyze_contacts(loaded, ReasonEmbedder(), map_threshold=0.8)  # override removed
+    )
+    assert (label != "Points", defect, mapped_by) == (True, None, None)
 
 
 def test_analyze_without_contacts_says_so(warehouse):
