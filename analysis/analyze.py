@@ -79,9 +79,15 @@ def analyze_contacts(
     counting = _CountingEmbedder(embedder)
     with warehouse.begin() as conn:
         create_analysis_tables(conn)
-        current = _current_version(conn)
+        current, fitted_with = _current_version(conn)
         known = set(conn.execute(select(defects.c.defect_id)).scalars())
     check_defects(overrides, known)  # before any fitting, so a typo costs nothing
+    if current is not None and not refit and fitted_with != embedder.name:
+        # Vectors of two models live in different spaces: assigning across them is noise.
+        raise ValueError(
+            f"the current model v{current} was fitted with {fitted_with}; "
+            f"analyze with that embedder, or --refit to fit one with {embedder.name}"
+        )
     refitted = current is None or refit
     fitted = 0
     if refitted:
@@ -97,9 +103,11 @@ def analyze_contacts(
     return AnalyzeResult(version, refitted, counting.count, assigned, summary, tuple(unmatched))
 
 
-def _current_version(conn: Connection) -> int | None:
-    query = select(topic_models.c.model_version).where(topic_models.c.is_current)
-    return conn.execute(query).scalar()
+def _current_version(conn: Connection) -> tuple[int | None, str | None]:
+    """The current model version and the embedder it was fitted with."""
+    query = select(topic_models.c.model_version, topic_models.c.embedder)
+    row = conn.execute(query.where(topic_models.c.is_current)).first()
+    return (row.model_version, row.embedder) if row else (None, None)
 
 
 def _reasons(conn: Connection, version: int | None = None) -> pl.DataFrame:
@@ -186,9 +194,11 @@ def _describe(fit: TopicFit, old: pl.DataFrame | None) -> pl.DataFrame:
     keys = [None] * len(fit.topics)
     next_number = 1
     if old is not None and not old.is_empty():
+        next_number = max(int(k[1:]) for k in old["topic_key"]) + 1
+    # Topics of another embedder cannot be compared; they get new keys.
+    if next_number > 1 and len(old["vector"][0]) == fit.centroids.shape[1]:
         matches = match_topics(fit.centroids, np.stack(old["vector"].to_list()))
         keys = [old["topic_key"][int(m)] if m >= 0 else None for m in matches]
-        next_number = max(int(k[1:]) for k in old["topic_key"]) + 1
     for index, key in enumerate(keys):
         if key is None:
             keys[index] = f"T{next_number:04d}"

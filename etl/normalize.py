@@ -6,6 +6,8 @@ column-wise in polars, so a million calls normalise in seconds.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import polars as pl
 
 from etl.identity import contact_ids, salted_keys
@@ -102,10 +104,13 @@ def normalize_contacts(
         # A call or chat is handled while it lasts; an e-mail or social thread's span is
         # mostly waiting, so its handle time stays unknown and costs a flat rate.
         handle = pl.coalesce(handle, (pl.col("ended") - pl.col("started")).dt.total_seconds())
-    # The streaming engine spreads redaction and reason cleaning over every core.
-    contacts = (
-        good.lazy()
-        .select(
+    # The transcript is the bulk of the text: redact it on a second thread (polars releases
+    # the GIL) while this one extracts reasons and hashes identifiers.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        transcripts = pool.submit(
+            good.select, redact_expr(_strip_nul(pl.col("transcript"))).alias("transcript")
+        )
+        contacts = good.select(
             pl.lit(channel).alias("channel"),
             "source_system",
             "source_id",
@@ -118,19 +123,14 @@ def normalize_contacts(
             first_substantive_expr(
                 pl.col("customer_turns").list.eval(redact_expr(_strip_nul()))
             ).alias("reason_text"),
-            redact_expr(_strip_nul(pl.col("transcript"))).alias("transcript"),
             handle.round(0).cast(pl.Int32).alias("handle_seconds"),
             _clean_text("language").str.to_lowercase(),
-            "customer_id",
-            "agent_id",
         )
-        .collect(engine="streaming")
-    )
-    contacts = contacts.with_columns(
-        contact_ids(channel, contacts["source_system"], contacts["source_id"]),
-        salted_keys(contacts["customer_id"], salt, "customer_key"),
-        salted_keys(contacts["agent_id"], salt, "agent_key"),
-    )
+        contacts = contacts.with_columns(
+            contact_ids(channel, good["source_system"], good["source_id"]),
+            salted_keys(good["customer_id"], salt, "customer_key"),
+            salted_keys(good["agent_id"], salt, "agent_key"),
+        ).with_columns(transcripts.result())
     contacts = contacts.filter(pl.col("contact_id").is_first_distinct())
     return contacts.select(CONTACT_COLUMNS), rejects
 

@@ -216,3 +216,19 @@ def test_an_override_applies_on_every_run_and_survives_a_refit(loaded):
 def test_analyze_without_contacts_says_so(warehouse):
     with pytest.raises(ValueError, match="no contacts with a reason"):
         analyze_contacts(warehouse, ReasonEmbedder())
+
+
+class WiderEmbedder(ReasonEmbedder):
+    """Another model: a different name and vector size."""
+
+    name, dimension = "reason-fake-wide", 12
+
+
+def test_another_embedder_needs_an_explicit_refit(loaded):
+    first = analyze_contacts(loaded, ReasonEmbedder(), map_threshold=0.8)
+    with pytest.raises(ValueError, match="fitted with reason-fake; analyze with that embedder"):
+        analyze_contacts(loaded, WiderEmbedder(), map_threshold=0.8)
+    refitted = analyze_contacts(loaded, WiderEmbedder(), refit=True, map_threshold=0.8)
+    assert refitted.model_version == 2
+    # Vectors of two models cannot be compared, so the new topics get new keys.
+    assert not set(refitted.topics["topic_key"]) & set(first.topics["topic_key"])
