@@ -26,6 +26,7 @@ from sqlalchemy import Connection, and_, bindparam, case, func, select, update
 from analysis.defect_map import map_topics, match_topics
 from analysis.embedding_cache import embed_with_cache
 from analysis.embeddings import Embedder
+from analysis.guided import fit_guided
 from analysis.overrides import Override, apply_overrides, check_defects, unmatched_overrides
 from analysis.schema import contact_topics, create_analysis_tables, topic_models, topics
 from analysis.topics import TopicFit, TopicSettings, assign_topics, fit_topics
@@ -72,6 +73,7 @@ def analyze_contacts(
     refit: bool = False,
     fit_sample: int = 50_000,
     map_threshold: float = 0.5,
+    seed_threshold: float | None = 0.4,
     progress: Callable[[int], None] | None = None,
     overrides: list[Override] | None = None,
 ) -> AnalyzeResult:
@@ -92,7 +94,13 @@ def analyze_contacts(
     fitted = 0
     if refitted:
         version, fitted = _fit_new_version(
-            warehouse, counting, current, settings, fit_sample, map_threshold, progress
+            warehouse,
+            counting,
+            current,
+            settings,
+            fit_sample,
+            (map_threshold, seed_threshold),
+            progress,
         )
     else:
         version = current
@@ -127,7 +135,8 @@ def _reasons(conn: Connection, version: int | None = None) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=["contact_id", "reason_text"], orient="row")
 
 
-def _fit_new_version(warehouse, embedder, previous, settings, fit_sample, threshold, progress):
+def _fit_new_version(warehouse, embedder, previous, settings, fit_sample, thresholds, progress):
+    threshold, seed_threshold = thresholds
     with warehouse.connect() as conn:
         reasons = _reasons(conn)
         taxonomy = conn.execute(select(defects)).mappings().all()
@@ -139,9 +148,15 @@ def _fit_new_version(warehouse, embedder, previous, settings, fit_sample, thresh
         reasons = reasons[np.sort(rows)]
     texts = reasons["reason_text"].to_list()
     vectors = embed_with_cache(warehouse, embedder, texts, progress)
-    fit = fit_topics(texts, vectors, settings)
+    groups = _defect_phrase_vectors(warehouse, embedder, taxonomy)
+    if groups and seed_threshold is not None:
+        fit, seeded = fit_guided(
+            texts, vectors, groups, threshold=seed_threshold, settings=settings
+        )
+    else:
+        fit, seeded = fit_topics(texts, vectors, settings), np.full(0, -1)
     table = _describe(fit, old)
-    defect_ids, confidence = _map_to_defects(warehouse, embedder, fit, taxonomy, threshold)
+    defect_ids, confidence = _map_to_defects(fit, seeded, groups, taxonomy, threshold)
     table = table.with_columns(
         pl.Series("defect_id", defect_ids, pl.Utf8),
         pl.Series("mapping_confidence", confidence, pl.Float64),
@@ -217,15 +232,24 @@ def _describe(fit: TopicFit, old: pl.DataFrame | None) -> pl.DataFrame:
     )
 
 
-def _map_to_defects(warehouse, embedder, fit, taxonomy, threshold):
-    if not taxonomy:
-        return [None] * len(fit.topics), [0.0] * len(fit.topics)
+def _defect_phrase_vectors(warehouse, embedder, taxonomy) -> list[np.ndarray]:
+    """Per defect, the vectors of its name and example phrases."""
     phrases = [[row["name"], *json.loads(row["examples"] or "[]")] for row in taxonomy]
-    flat = [p for group in phrases for p in group]
-    vectors = embed_with_cache(warehouse, embedder, flat)
+    if not phrases:
+        return []
+    vectors = embed_with_cache(warehouse, embedder, [p for group in phrases for p in group])
     bounds = np.cumsum([0] + [len(group) for group in phrases])
-    groups = [vectors[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    return [vectors[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def _map_to_defects(fit: TopicFit, seeded: np.ndarray, groups, taxonomy, threshold):
+    """Seeded topics are their defect; found ones go to the defect they are most like."""
+    if not groups:
+        return [None] * len(fit.topics), [0.0] * len(fit.topics)
     chosen, confidence = map_topics(fit.centroids, groups, threshold=threshold)
+    for row, defect in enumerate(seeded.tolist()):
+        if defect >= 0:
+            chosen[row] = defect
     ids = [taxonomy[int(c)]["defect_id"] if c >= 0 else None for c in chosen]
     return ids, confidence.tolist()
 

@@ -27,6 +27,7 @@ __all__ = [
     "TopicFit",
     "TopicSettings",
     "assign_topics",
+    "build_vectorizer",
     "fit_topics",
     "merge_topics",
     "reassign_outliers",
@@ -123,7 +124,7 @@ def fit_topics(
             texts,
             topics=topic_ids.tolist(),
             top_n_words=settings.top_n_words,
-            vectorizer_model=_build_vectorizer(settings),
+            vectorizer_model=build_vectorizer(settings),
             ctfidf_model=model.ctfidf_model,
         )
     # So the model's own transform (UMAP + HDBSCAN) answers in our merged, renumbered ids.
@@ -203,7 +204,7 @@ def _build_model(settings: TopicSettings, n_docs: int) -> Any:
     return BERTopic(
         umap_model=reducer,
         hdbscan_model=clusterer,
-        vectorizer_model=_build_vectorizer(settings),
+        vectorizer_model=build_vectorizer(settings),
         ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
         top_n_words=settings.top_n_words,
     )
@@ -220,7 +221,7 @@ def _quiet_logger(name: str) -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _build_vectorizer(settings: TopicSettings) -> CountVectorizer:
+def build_vectorizer(settings: TopicSettings) -> CountVectorizer:
     return CountVectorizer(
         preprocessor=_strip_placeholders,
         stop_words=sorted(ENGLISH_STOP_WORDS | settings.stop_words),

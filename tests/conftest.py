@@ -19,8 +19,31 @@ POSTGRES_URL = os.environ.get("DUMBCONTACTS_TEST_POSTGRES")
 TEST_SALT = "test-salt"
 
 
+def _engine(url: str, **options) -> sa.Engine:
+    return sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), **options)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """A database of this test run's own on the configured server, dropped at the end, so
+    two runs at once (a developer's and CI's) never drop each other's tables."""
+    if not POSTGRES_URL:
+        if os.environ.get("DUMBCONTACTS_REQUIRE_POSTGRES"):
+            pytest.fail("DUMBCONTACTS_TEST_POSTGRES is not set but PostgreSQL is required")
+        pytest.skip("no PostgreSQL server (set DUMBCONTACTS_TEST_POSTGRES or run make test)")
+    name = f"dumbcontacts_test_{os.getpid()}"
+    admin = _engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    yield str(sa.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False))
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
 def _reset_postgres(url: str) -> None:
-    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    engine = _engine(url)
     with engine.begin() as conn:
         conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
         conn.execute(sa.text("CREATE SCHEMA public"))
@@ -32,12 +55,9 @@ def warehouse_url(request, tmp_path) -> str:
     """A URL of an empty warehouse, once per engine."""
     if request.param == "duckdb":
         return f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
-    if not POSTGRES_URL:
-        if os.environ.get("DUMBCONTACTS_REQUIRE_POSTGRES"):
-            pytest.fail("DUMBCONTACTS_TEST_POSTGRES is not set but PostgreSQL is required")
-        pytest.skip("no PostgreSQL server (set DUMBCONTACTS_TEST_POSTGRES or run make test)")
-    _reset_postgres(POSTGRES_URL)
-    return POSTGRES_URL
+    url = request.getfixturevalue("postgres_url")
+    _reset_postgres(url)
+    return url
 
 
 @pytest.fixture

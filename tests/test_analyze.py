@@ -131,7 +131,7 @@ def _defect_of_reason(result) -> dict:
         for reason, words in [
             ("late", "parcel"),
             ("charge", "charge"),
-            ("login", "password"),
+            ("login", "log"),
             ("points", "points"),
         ]
     }
