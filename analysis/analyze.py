@@ -26,6 +26,7 @@ from sqlalchemy import Connection, and_, bindparam, case, func, select, update
 from analysis.defect_map import map_topics, match_topics
 from analysis.embedding_cache import embed_with_cache
 from analysis.embeddings import Embedder
+from analysis.fast_assign import assign_fast, train_fast_assigner
 from analysis.guided import fit_guided
 from analysis.overrides import Override, apply_overrides, check_defects, unmatched_overrides
 from analysis.schema import contact_topics, create_analysis_tables, topic_models, topics
@@ -36,6 +37,8 @@ from etl.warehouse import Warehouse, insert_new_rows
 __all__ = ["AnalyzeResult", "analyze_contacts"]
 
 _VECTOR = np.dtype("<f4")
+# Classifier margin below which the fast path asks the sentence model (benchmarks/fast_path.py).
+FAST_CONFIDENCE = 0.1
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ def analyze_contacts(
     fit_sample: int = 50_000,
     map_threshold: float = 0.5,
     seed_threshold: float | None = 0.4,
+    fast: bool = False,
     progress: Callable[[int], None] | None = None,
     overrides: list[Override] | None = None,
 ) -> AnalyzeResult:
@@ -104,7 +108,9 @@ def analyze_contacts(
         )
     else:
         version = current
-    assigned = fitted + _assign_unassigned(warehouse, counting, version, progress)
+    assigned = fitted + _assign_unassigned(
+        warehouse, counting, version, progress, FAST_CONFIDENCE if fast else None
+    )
     unmatched = _store_overrides(warehouse, version, overrides, known)
     with warehouse.connect() as conn:
         summary = _topic_summary(conn, version)
@@ -269,20 +275,40 @@ def _read_topics(conn: Connection, version: int) -> pl.DataFrame:
     )
 
 
-def _assign_unassigned(warehouse, embedder, version, progress) -> int:
+def _assign_unassigned(warehouse, embedder, version, progress, fast_confidence) -> int:
     with warehouse.connect() as conn:
         todo = _reasons(conn, version)
         model = _read_topics(conn, version)
+        fitted = _fitted_reasons(conn, version) if fast_confidence is not None else None
     if todo.is_empty():
         return 0
-    vectors = embed_with_cache(warehouse, embedder, todo["reason_text"].to_list(), progress)
-    centroids = np.stack(model["vector"].to_list())
+    texts = todo["reason_text"].to_list()
     topic_list = [{"topic_id": t} for t in model["topic_id"].to_list()]
-    fit = TopicFit(np.zeros(0, dtype=int), topic_list, centroids, None)
-    topic_ids, probability = assign_topics(fit, vectors)
+    fit = TopicFit(np.zeros(0, dtype=int), topic_list, np.stack(model["vector"].to_list()), None)
+
+    def embed(some: list[str]) -> np.ndarray:
+        return embed_with_cache(warehouse, embedder, some, progress)
+
+    if fitted is None or fitted.is_empty():
+        topic_ids, probability = assign_topics(fit, embed(texts))
+    else:
+        # A text classifier trained on the model's own labels decides where it is sure;
+        # only the rest pay for the sentence model.
+        assigner = train_fast_assigner(fitted["reason_text"].to_list(), fitted["topic_id"])
+        topic_ids, probability, _ = assign_fast(assigner, texts, embed, fit, fast_confidence)
     rows = _assignment_rows(todo["contact_id"], version, topic_ids, probability)
     with warehouse.begin() as conn:
         return insert_new_rows(conn, contact_topics, rows)
+
+
+def _fitted_reasons(conn: Connection, version: int) -> pl.DataFrame:
+    """The reasons a version was fitted or assigned on, with their topics: training data."""
+    query = (
+        select(contacts.c.reason_text, contact_topics.c.topic_id)
+        .join(contact_topics, contact_topics.c.contact_id == contacts.c.contact_id)
+        .where(contact_topics.c.model_version == version)
+    )
+    return pl.DataFrame(conn.execute(query).all(), schema=["reason_text", "topic_id"], orient="row")
 
 
 def _store_overrides(warehouse, version, overrides, known) -> list[Override]:

@@ -14,12 +14,12 @@ from dumbcontacts.edges import fail, open_configured_warehouse
 __all__ = ["analyze", "evaluate", "load_embedder"]
 
 
-def load_embedder(config: Config, *, fast: bool = False):
-    """The configured sentence model, or with ``fast`` the static model distilled from it."""
+def load_embedder(config: Config, *, static: bool = False):
+    """The configured sentence model, or with ``static`` the static model distilled from it."""
     # Imported here: torch takes seconds to load, and only these commands need it.
     from analysis.embeddings import SentenceTransformerEmbedder, load_minilm, load_static_minilm
 
-    if fast:
+    if static:
         return load_static_minilm(config.model_cache)
     if config.embedding_model:
         return SentenceTransformerEmbedder(config.embedding_model)
@@ -40,7 +40,15 @@ def load_embedder(config: Config, *, fast: bool = False):
     show_default=True,
     help="Least similarity for a topic to map to a defect; below it the topic stays unmapped.",
 )
-@click.option("--fast", is_flag=True, help="Embed with the static model (~200x faster, rougher).")
+@click.option(
+    "--fast",
+    is_flag=True,
+    help="Assign new contacts with a text classifier trained on the model, embedding only "
+    "those it is unsure of (for large volumes).",
+)
+@click.option(
+    "--static", is_flag=True, help="Embed with a static model (~200x faster, rougher topics)."
+)
 @click.option(
     "--overrides",
     "overrides_file",
@@ -54,6 +62,7 @@ def analyze(
     fit_sample: int,
     threshold: float,
     fast: bool,
+    static: bool,
     overrides_file: Path | None,
 ) -> None:
     """Embed new reasons, fit or reuse the topic model, assign contacts, map topics to defects."""
@@ -61,7 +70,7 @@ def analyze(
 
     overrides = _read_overrides_file(overrides_file)
     warehouse = open_configured_warehouse(config)
-    embedder = load_embedder(config, fast=fast)
+    embedder = load_embedder(config, static=static)
     with tqdm(unit="text", desc="embedding", disable=None) as bar:
         try:
             result = analyze_contacts(
@@ -70,6 +79,7 @@ def analyze(
                 refit=refit,
                 fit_sample=fit_sample,
                 map_threshold=threshold,
+                fast=fast,
                 progress=bar.update,
                 overrides=overrides,
             )
@@ -126,15 +136,15 @@ def _read_overrides_file(path: Path | None) -> list:
 @click.option("--text-column", required=True, help="Column with the contact text.")
 @click.option("--label-column", required=True, help="Column with the true reason label.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-@click.option("--fast", is_flag=True, help="Embed with the static model.")
+@click.option("--static", is_flag=True, help="Embed with the static model.")
 @click.pass_obj
-def evaluate(config: Config, file: Path, text_column, label_column, fmt, fast) -> None:
+def evaluate(config: Config, file: Path, text_column, label_column, fmt, static) -> None:
     """Score the topic model on a labelled CSV/JSONL: NMI, ARI, topics, outlier share."""
     from analysis.embedding_cache import embed_with_cache
     from analysis.evaluate import evaluate_file
 
     warehouse = open_configured_warehouse(config)  # its embedding cache makes re-runs fast
-    embedder = load_embedder(config, fast=fast)
+    embedder = load_embedder(config, static=static)
 
     def embed(texts: list[str]):
         with tqdm(total=len(texts), unit="text", desc="embedding", disable=None) as bar:

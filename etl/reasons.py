@@ -197,6 +197,13 @@ _SMALL_TALK_ONLY = (
     r"|there|so|much|very|a|lot|again|all|team|please|alright|right|understood|noted|got|it"
     r"|for|your|the|help|reply|that|is|was|will|do|done|appreciate|appreciated)\b)*$"
 )
+# Asking for a human (often the answer to an IVR prompt) says nothing about the reason.
+_ASK_FOR_HUMAN = (
+    r"(?i)\A(?:i (?:want|need|would like|'d like) to |can i |could i |let me |please )?"
+    r"(?:(?:speak|talk) (?:to|with) )?(?:a |an |the |someone|somebody)?"
+    r"(?:real |live |human )?(?:person|human|agent|representative|rep|operator|advisor"
+    r"|someone|somebody|customer service)?[ .!?,]*(?:please)?[ .!?]*$"
+)
 _MIN_CHARS = 15
 # At least three words: cleaning leaves single spaces, so two spaces. A regex stops at the
 # second space, where counting all spaces would read the whole text.
@@ -259,9 +266,14 @@ def _clean_series(texts: pl.Series) -> pl.Series:
 
 def _is_substantive_expr(cleaned: pl.Expr) -> pl.Expr:
     long_enough = (cleaned.str.len_chars() >= _MIN_CHARS) | cleaned.str.contains(_THREE_WORDS)
-    return long_enough & ~cleaned.str.contains(_rust(_SMALL_TALK_ONLY))
+    small_talk = cleaned.str.contains(_rust(_SMALL_TALK_ONLY))
+    return long_enough & ~small_talk & ~cleaned.str.contains(_rust(_ASK_FOR_HUMAN))
 
 
 def _is_substantive(cleaned: str) -> bool:
     long_enough = len(cleaned) >= _MIN_CHARS or _python(_THREE_WORDS).search(cleaned) is not None
-    return long_enough and _python(_SMALL_TALK_ONLY).search(cleaned) is None
+    return (
+        long_enough
+        and _python(_SMALL_TALK_ONLY).search(cleaned) is None
+        and _python(_ASK_FOR_HUMAN).search(cleaned) is None
+    )

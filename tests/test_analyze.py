@@ -232,3 +232,17 @@ def test_another_embedder_needs_an_explicit_refit(loaded):
     assert refitted.model_version == 2
     # Vectors of two models cannot be compared, so the new topics get new keys.
     assert not set(refitted.topics["topic_key"]) & set(first.topics["topic_key"])
+
+
+def test_the_fast_path_embeds_only_what_the_classifier_is_unsure_of(loaded):
+    embedder = ReasonEmbedder()
+    analyze_contacts(loaded, embedder, map_threshold=0.8)
+    _add_contacts(loaded, 160, 40)
+    embedder.calls = 0
+    result = analyze_contacts(loaded, embedder, map_threshold=0.8, fast=True)
+    assert result.assigned == 40
+    assert embedder.calls < 40  # clear texts never reached the sentence model
+    topic_of = {row.contact_id: row.topic_id for row in _assignments(loaded)}
+    assert len(topic_of) == 200
+    # _add_contacts restarts its phrases, so contact 160 + k says what contact k said.
+    assert all(topic_of[f"c{160 + k:05d}"] == topic_of[f"c{k:05d}"] for k in range(40))

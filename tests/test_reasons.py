@@ -68,6 +68,13 @@ CLEAN_CASES = [
 ]
 
 SUBSTANTIVE_CASES = [
+    # Asking an IVR for a human is not the reason; what follows is.
+    (["speak to a person", "I was charged twice"], "I was charged twice"),
+    (
+        ["Representative.", "I want to talk to a real person please", "where is my refund"],
+        "where is my refund",
+    ),  # fmt: skip
+    (["I want to speak to someone about my refund"], "I want to speak to someone about my refund"),
     (["hi", "My parcel never arrived"], "My parcel never arrived"),
     (["Hello!", "ok", "The app logs me out every time"], "The app logs me out every time"),
     (["Hi team,\n\nMy refund is late.\n\nThanks,\nJo"], "My refund is late."),
