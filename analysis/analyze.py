@@ -76,7 +76,7 @@ def analyze_contacts(
     refit: bool = False,
     fit_sample: int = 50_000,
     map_threshold: float = 0.5,
-    seed_threshold: float | None = 0.4,
+    seed_threshold: float | None = 0.35,
     fast: bool = False,
     progress: Callable[[int], None] | None = None,
     overrides: list[Override] | None = None,

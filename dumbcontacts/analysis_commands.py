@@ -41,6 +41,12 @@ def load_embedder(config: Config, *, static: bool = False):
     help="Least similarity for a topic to map to a defect; below it the topic stays unmapped.",
 )
 @click.option(
+    "--seed-threshold",
+    default=0.35,
+    show_default=True,
+    help="Least similarity for a contact to join a known defect's topic before clustering.",
+)
+@click.option(
     "--fast",
     is_flag=True,
     help="Assign new contacts with a text classifier trained on the model, embedding only "
@@ -61,6 +67,7 @@ def analyze(
     refit: bool,
     fit_sample: int,
     threshold: float,
+    seed_threshold: float,
     fast: bool,
     static: bool,
     overrides_file: Path | None,
@@ -79,6 +86,7 @@ def analyze(
                 refit=refit,
                 fit_sample=fit_sample,
                 map_threshold=threshold,
+                seed_threshold=seed_threshold,
                 fast=fast,
                 progress=bar.update,
                 overrides=overrides,
