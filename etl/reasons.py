@@ -27,11 +27,11 @@ the text the rule before it left:
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import NamedTuple
 
 import polars as pl
 
+from etl.ascii_regex import python_regex, rust_regex
 from etl.redact import PLACEHOLDERS
 
 __all__ = [
@@ -40,23 +40,6 @@ __all__ = [
     "first_substantive",
     "first_substantive_expr",
 ]
-
-
-# \b and \B in the patterns below are ASCII word boundaries, in both engines: with Rust's
-# Unicode \b, polars falls back to a slow engine on any non-ASCII text (a curly quote, an
-# emoji), about 30 times slower. Python's re has no ASCII-only \b; lookarounds spell it out.
-_WORD = "[0-9A-Za-z_]"
-_PY_BOUNDARY = f"(?:(?<={_WORD})(?!{_WORD})|(?<!{_WORD})(?={_WORD}))"
-_PY_NOT_BOUNDARY = f"(?:(?<={_WORD})(?={_WORD})|(?<!{_WORD})(?!{_WORD}))"
-
-
-def _rust(pattern: str) -> str:
-    return pattern.replace(r"\b", r"(?-u:\b)").replace(r"\B", r"(?-u:\B)")
-
-
-@cache
-def _python(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern.replace(r"\b", _PY_BOUNDARY).replace(r"\B", _PY_NOT_BOUNDARY))
 
 
 class _Rule(NamedTuple):
@@ -223,7 +206,7 @@ def clean_message(text: str | None) -> str | None:
     for rule in _RULES:
         # Python's re writes group references as \g<1>.
         replacement = re.sub(r"\$\{(\d+)\}", r"\\g<\1>", rule.replacement)
-        text = _python(rule.pattern).sub(replacement, text)
+        text = python_regex(rule.pattern).sub(replacement, text)
     return text.strip()
 
 
@@ -248,17 +231,19 @@ def first_substantive(turns: list[str | None] | None) -> str | None:
 
 def _clean_series(texts: pl.Series) -> pl.Series:
     texts = texts.cast(pl.Utf8)
-    messy = texts.str.contains(_rust(_MAYBE_MESSY)).fill_null(False).arg_true()
+    messy = texts.str.contains(rust_regex(_MAYBE_MESSY)).fill_null(False).arg_true()
     if messy.len() == 0:
         return texts
     cleaned = texts.gather(messy)
     for rule in _RULES:
         if not rule.prefilter:
-            cleaned = cleaned.str.replace_all(_rust(rule.pattern), rule.replacement)
+            cleaned = cleaned.str.replace_all(rust_regex(rule.pattern), rule.replacement)
             continue
-        rows = cleaned.str.contains(_rust(rule.trigger)).arg_true()
+        rows = cleaned.str.contains(rust_regex(rule.trigger)).arg_true()
         if rows.len():
-            replaced = cleaned.gather(rows).str.replace_all(_rust(rule.pattern), rule.replacement)
+            replaced = cleaned.gather(rows).str.replace_all(
+                rust_regex(rule.pattern), rule.replacement
+            )
             cleaned = cleaned.scatter(rows, replaced)
     # scatter works in place: a copy, so the caller's series is not changed.
     return texts.clone().scatter(messy, cleaned.str.strip_chars())
@@ -266,14 +251,16 @@ def _clean_series(texts: pl.Series) -> pl.Series:
 
 def _is_substantive_expr(cleaned: pl.Expr) -> pl.Expr:
     long_enough = (cleaned.str.len_chars() >= _MIN_CHARS) | cleaned.str.contains(_THREE_WORDS)
-    small_talk = cleaned.str.contains(_rust(_SMALL_TALK_ONLY))
-    return long_enough & ~small_talk & ~cleaned.str.contains(_rust(_ASK_FOR_HUMAN))
+    small_talk = cleaned.str.contains(rust_regex(_SMALL_TALK_ONLY))
+    return long_enough & ~small_talk & ~cleaned.str.contains(rust_regex(_ASK_FOR_HUMAN))
 
 
 def _is_substantive(cleaned: str) -> bool:
-    long_enough = len(cleaned) >= _MIN_CHARS or _python(_THREE_WORDS).search(cleaned) is not None
+    long_enough = (
+        len(cleaned) >= _MIN_CHARS or python_regex(_THREE_WORDS).search(cleaned) is not None
+    )
     return (
         long_enough
-        and _python(_SMALL_TALK_ONLY).search(cleaned) is None
-        and _python(_ASK_FOR_HUMAN).search(cleaned) is None
+        and python_regex(_SMALL_TALK_ONLY).search(cleaned) is None
+        and python_regex(_ASK_FOR_HUMAN).search(cleaned) is None
     )

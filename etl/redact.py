@@ -31,30 +31,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
 from typing import NamedTuple
 
 import polars as pl
 
+from etl.ascii_regex import python_regex, rust_regex
+
 __all__ = ["PLACEHOLDERS", "redact_expr", "redact_text"]
 
 PLACEHOLDERS = ("[EMAIL]", "[CARD]", "[PHONE]", "[NUMBER]", "[ADDRESS]", "[HANDLE]")
-
-# \b and \B in the patterns below are ASCII word boundaries, in both engines: with Rust's
-# Unicode \b, polars falls back to a slow engine on any non-ASCII text (a curly quote, an
-# emoji), about 30 times slower. Python's re has no ASCII-only \b; lookarounds spell it out.
-_WORD = "[0-9A-Za-z_]"
-_PY_BOUNDARY = f"(?:(?<={_WORD})(?!{_WORD})|(?<!{_WORD})(?={_WORD}))"
-_PY_NOT_BOUNDARY = f"(?:(?<={_WORD})(?={_WORD})|(?<!{_WORD})(?!{_WORD}))"
-
-
-def _rust(pattern: str) -> str:
-    return pattern.replace(r"\b", r"(?-u:\b)").replace(r"\B", r"(?-u:\B)")
-
-
-@cache
-def _python(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern.replace(r"\b", _PY_BOUNDARY).replace(r"\B", _PY_NOT_BOUNDARY))
 
 
 class _Rule(NamedTuple):
@@ -62,11 +47,13 @@ class _Rule(NamedTuple):
     replacement: str  # group references as ${1}, as polars writes them
 
     def apply(self, texts: pl.Series) -> pl.Series:
-        return texts.str.replace_all(_rust(self.pattern), self.replacement)
+        return texts.str.replace_all(rust_regex(self.pattern), self.replacement)
 
     def apply_one(self, text: str) -> str:
         # Python's re writes group references as \g<1>.
-        return _python(self.pattern).sub(re.sub(r"\$\{(\d+)\}", r"\\g<\1>", self.replacement), text)
+        return python_regex(self.pattern).sub(
+            re.sub(r"\$\{(\d+)\}", r"\\g<\1>", self.replacement), text
+        )
 
 
 # Rust's \w takes combining marks (a decomposed "é"), Python's does not: name them.
@@ -89,7 +76,7 @@ _UNSHIELD_ORDER = _Rule(r"(?i)\b(ORD-)_(_*[0-9])", "${1}${2}")
 _CARD_CANDIDATE = r"[0-9](?:[ -]?[0-9]){12}"
 # Maximal runs of digit groups split by single spaces or hyphens, holding 13+ digits
 # (Python's re has lookahead); windows of them get Luhn-checked.
-_LONG_DIGIT_RUN = _python(r"\b(?=(?:[0-9][ -]?){13})[0-9]+(?:[ -][0-9]+)*")
+_LONG_DIGIT_RUN = python_regex(r"\b(?=(?:[0-9][ -]?){13})[0-9]+(?:[ -][0-9]+)*")
 _SEPARATOR = re.compile(r"([ -])")
 
 _PHONE = _Rule(
@@ -129,7 +116,7 @@ _AFTER_CARDS = (_PHONE, _NUMBER, _ADDRESS, _UNSHIELD_ORDER)
 # costs about 0.1 s per million rows even when nothing matches. E-mails and handles need
 # an "@" (a cheap literal scan); one scan for all digit rules, after those are gone, finds
 # the rows for the rest.
-_DIGIT_PII = _rust(
+_DIGIT_PII = rust_regex(
     "|".join(
         f"(?:{p})" for p in (_CARD_CANDIDATE, _PHONE.pattern, _NUMBER.pattern, _ADDRESS.pattern)
     )
@@ -148,7 +135,7 @@ def redact_text(text: str | None) -> str | None:
         return None
     for rule in _BEFORE_CARDS:
         text = rule.apply_one(text)
-    if _python(_CARD_CANDIDATE).search(text):
+    if python_regex(_CARD_CANDIDATE).search(text):
         text = _mask_cards(text)
     for rule in _AFTER_CARDS:
         text = rule.apply_one(text)
