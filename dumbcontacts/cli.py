@@ -150,20 +150,17 @@ def _size(path: Path) -> int:
 @click.option(
     "--dir", "directory", default="demo", show_default=True, type=click.Path(path_type=Path)
 )
-@click.option("--contacts", default=20_000, show_default=True)
+@click.option("--contacts", default=5_000, show_default=True)
 @click.pass_context
 def demo(ctx: click.Context, directory: Path, contacts: int) -> None:
-    """Generate sample data and load it, in one command."""
+    """Generate sample data, load it and find its defects, in one command."""
     ctx.invoke(
-        sample_data,
-        directory=directory,
-        contacts=contacts,
-        seed=7,
-        channels="phone,email,chat,social",
+        sample_data, directory=directory, contacts=contacts, seed=7, channels=",".join(CHANNELS)
     )
-    failed = run_load(ctx.obj, [directory])
-    if failed:
+    if run_load(ctx.obj, [directory]):
         sys.exit(1)
+    click.echo("")
+    ctx.invoke(analyze)
 
 
 cli.add_command(analyze)
