@@ -102,9 +102,10 @@ def analyze_contacts(
             counting,
             current,
             settings,
-            fit_sample,
-            (map_threshold, seed_threshold),
-            progress,
+            fit_sample=fit_sample,
+            map_threshold=map_threshold,
+            seed_threshold=seed_threshold,
+            progress=progress,
         )
     else:
         version = current
@@ -141,8 +142,9 @@ def _reasons(conn: Connection, version: int | None = None) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=["contact_id", "reason_text"], orient="row")
 
 
-def _fit_new_version(warehouse, embedder, previous, settings, fit_sample, thresholds, progress):
-    threshold, seed_threshold = thresholds
+def _fit_new_version(
+    warehouse, embedder, previous, settings, *, fit_sample, map_threshold, seed_threshold, progress
+):
     with warehouse.connect() as conn:
         reasons = _reasons(conn)
         taxonomy = conn.execute(select(defects)).mappings().all()
@@ -162,7 +164,7 @@ def _fit_new_version(warehouse, embedder, previous, settings, fit_sample, thresh
     else:
         fit, seeded = fit_topics(texts, vectors, settings), np.full(0, -1)
     table = _describe(fit, old)
-    defect_ids, confidence = _map_to_defects(fit, seeded, groups, taxonomy, threshold)
+    defect_ids, confidence = _map_to_defects(fit, seeded, groups, taxonomy, map_threshold)
     table = table.with_columns(
         pl.Series("defect_id", defect_ids, pl.Utf8),
         pl.Series("mapping_confidence", confidence, pl.Float64),
