@@ -8,7 +8,7 @@ about 30 times slower. Python's ``re`` has no ASCII-only ``\\b``; lookarounds sp
 import re
 from functools import cache
 
-__all__ = ["python_regex", "rust_regex"]
+__all__ = ["python_regex", "python_replacement", "rust_regex"]
 
 _WORD = "[0-9A-Za-z_]"
 _PY_BOUNDARY = f"(?:(?<={_WORD})(?!{_WORD})|(?<!{_WORD})(?={_WORD}))"
@@ -24,3 +24,8 @@ def rust_regex(pattern: str) -> str:
 def python_regex(pattern: str) -> re.Pattern[str]:
     """The same pattern compiled for Python's ``re``."""
     return re.compile(pattern.replace(r"\b", _PY_BOUNDARY).replace(r"\B", _PY_NOT_BOUNDARY))
+
+
+def python_replacement(replacement: str) -> str:
+    """A polars replacement (group references as ``${1}``) in Python's spelling, ``\\g<1>``."""
+    return re.sub(r"\$\{(\d+)\}", r"\\g<\1>", replacement)

@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 import polars as pl
 
-from etl.ascii_regex import python_regex, rust_regex
+from etl.ascii_regex import python_regex, python_replacement, rust_regex
 from etl.redact import PLACEHOLDERS
 
 __all__ = [
@@ -204,9 +204,7 @@ def clean_message(text: str | None) -> str | None:
     if text is None:
         return None
     for rule in _RULES:
-        # Python's re writes group references as \g<1>.
-        replacement = re.sub(r"\$\{(\d+)\}", r"\\g<\1>", rule.replacement)
-        text = python_regex(rule.pattern).sub(replacement, text)
+        text = python_regex(rule.pattern).sub(python_replacement(rule.replacement), text)
     return text.strip()
 
 

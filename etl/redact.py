@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 import polars as pl
 
-from etl.ascii_regex import python_regex, rust_regex
+from etl.ascii_regex import python_regex, python_replacement, rust_regex
 
 __all__ = ["PLACEHOLDERS", "redact_expr", "redact_text"]
 
@@ -50,10 +50,7 @@ class _Rule(NamedTuple):
         return texts.str.replace_all(rust_regex(self.pattern), self.replacement)
 
     def apply_one(self, text: str) -> str:
-        # Python's re writes group references as \g<1>.
-        return python_regex(self.pattern).sub(
-            re.sub(r"\$\{(\d+)\}", r"\\g<\1>", self.replacement), text
-        )
+        return python_regex(self.pattern).sub(python_replacement(self.replacement), text)
 
 
 # Rust's \w takes combining marks (a decomposed "é"), Python's does not: name them.

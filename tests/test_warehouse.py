@@ -1,6 +1,7 @@
 import datetime as dt
 import multiprocessing
 import time
+from contextlib import contextmanager
 
 import polars as pl
 import pytest
@@ -89,20 +90,25 @@ def _hold_lock(path: str, seconds: float, ready) -> None:
         time.sleep(seconds)
 
 
-def test_duckdb_waits_for_another_process_then_proceeds(tmp_path):
-    path = str(tmp_path / "w.duckdb")
-    warehouse = open_warehouse(f"duckdb:///{path}")
-    ready = multiprocessing.get_context("spawn").Event()
-    holder = multiprocessing.get_context("spawn").Process(
-        target=_hold_lock, args=(path, 1.0, ready)
-    )
+@contextmanager
+def _another_process_holds(path: str, seconds: float):
+    """Another process opens the DuckDB file (taking its lock) for ``seconds``."""
+    context = multiprocessing.get_context("spawn")
+    ready = context.Event()
+    holder = context.Process(target=_hold_lock, args=(path, seconds, ready))
     holder.start()
     try:
         ready.wait(30)
-        with warehouse.begin() as conn:  # blocks until the other process lets go
-            insert_new_rows(conn, contacts, _contacts("a"))
+        yield
     finally:
         holder.join()
+
+
+def test_duckdb_waits_for_another_process_then_proceeds(tmp_path):
+    path = str(tmp_path / "w.duckdb")
+    warehouse = open_warehouse(f"duckdb:///{path}")
+    with _another_process_holds(path, 1.0), warehouse.begin() as conn:
+        insert_new_rows(conn, contacts, _contacts("a"))  # blocks until the other lets go
     assert _count(warehouse, contacts) == 1
 
 
@@ -110,14 +116,9 @@ def test_duckdb_gives_up_with_a_clear_error(tmp_path):
     path = str(tmp_path / "w.duckdb")
     open_warehouse(f"duckdb:///{path}")
     impatient = open_warehouse(f"duckdb:///{path}", lock_timeout_seconds=0.2)
-    ready = multiprocessing.get_context("spawn").Event()
-    holder = multiprocessing.get_context("spawn").Process(
-        target=_hold_lock, args=(path, 3.0, ready)
-    )
-    holder.start()
-    try:
-        ready.wait(30)
-        with pytest.raises(WarehouseBusy, match="locked by another process"), impatient.connect():
-            pass
-    finally:
-        holder.join()
+    with (
+        _another_process_holds(path, 3.0),
+        pytest.raises(WarehouseBusy, match="locked by another process"),
+        impatient.connect(),
+    ):
+        pass
