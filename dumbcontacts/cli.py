@@ -14,7 +14,7 @@ import click
 from tqdm import tqdm
 
 from dumbcontacts.analysis_commands import analyze, evaluate
-from dumbcontacts.config import Config
+from dumbcontacts.config import Config, ConfigError
 from dumbcontacts.edges import fail, open_configured_warehouse
 from etl.detect import FORMATS
 from etl.fixtures import write_sample_data
@@ -36,7 +36,10 @@ __all__ = ["main"]
 @click.pass_context
 def cli(ctx: click.Context, warehouse: str | None) -> None:
     """Find the broken processes behind customer contacts, and price them."""
-    config = Config.from_environ()
+    try:
+        config = Config.from_environ()
+    except ConfigError as error:
+        fail(str(error))
     if warehouse:
         config = replace(config, warehouse_url=warehouse)
     ctx.obj = config

@@ -1,13 +1,44 @@
-"""Configuration, read once at the edge (the CLI, the dashboard server) and passed in."""
+"""Configuration, read once at the edge (the CLI, the dashboard server) and passed in.
+
+Settings come from an optional TOML file (``DUMBCONTACTS_CONFIG``, else ``dumbcontacts.toml``
+in the working directory) and environment variables, which win over the file. See README,
+"Configuration".
+"""
 
 from __future__ import annotations
 
 import os
+import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-__all__ = ["Config"]
+from analysis.costs import CostModel
+
+__all__ = ["Config", "ConfigError"]
+
+DEFAULT_FILE = "dumbcontacts.toml"
+_SECTIONS = {
+    "warehouse": str,
+    "salt": str,
+    "embedding_model": str,
+    "model_cache": str,
+    "overrides": str,
+    "costs": dict,
+    "metrics": dict,
+    "run": dict,
+    "dashboard": dict,
+}
+_KEYS = {
+    "metrics": {"repeat_window_days": int, "cpx_driver": str},
+    "run": {"inbox": list, "refit_every_days": int, "report_dir": str},
+    "dashboard": {"username": str, "password": str},
+}
+
+
+class ConfigError(ValueError):
+    """The configuration file is missing, unreadable or holds a bad value."""
 
 
 @dataclass(frozen=True)
@@ -20,13 +51,78 @@ class Config:
     embedding_model: str | None = None
     # Where derived models (the distilled static embedder) are kept between runs.
     model_cache: Path = Path.home() / ".cache" / "dumbcontacts"
+    # The analyst's topic overrides (TOML), read by analyze and written by the triage page.
+    overrides: Path = Path("overrides.toml")
+    costs: CostModel = field(default_factory=CostModel)
+    # A new conversation by the same customer within this many days is a repeat contact.
+    repeat_window_days: int = 7
+    # The business volume CPX is counted against (contacts per 1,000 of it).
+    cpx_driver: str = "orders"
+    # The scheduled job: folders it loads new files from, how often it refits, where reports go.
+    inbox: tuple[Path, ...] = ()
+    refit_every_days: int = 28
+    report_dir: Path = Path("reports")
+    # Basic authentication for the dashboard; both None means none.
+    dashboard_username: str | None = None
+    dashboard_password: str | None = None
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Config:
+        """Read the config file (if any) and the environment. Raises ConfigError."""
         environ = os.environ if environ is None else environ
+        named = environ.get("DUMBCONTACTS_CONFIG")
+        path = Path(named or DEFAULT_FILE)
+        spec = _read_file(path) if named or path.is_file() else {}
+        metrics, run, board = (spec.get(k, {}) for k in ("metrics", "run", "dashboard"))
+        try:
+            costs = CostModel.from_mapping(spec.get("costs", {}))
+        except ValueError as error:
+            raise ConfigError(f"{path}: {error}") from None
+        for name, value in (("repeat_window_days", metrics.get("repeat_window_days", 7)),
+                            ("refit_every_days", run.get("refit_every_days", 28))):  # fmt: skip
+            if value < 1:
+                raise ConfigError(f"{path}: {name} must be at least 1")
+
+        def pick(env_name: str, file_value: Any) -> Any:
+            return environ.get(env_name) or file_value
+
         return cls(
-            warehouse_url=environ.get("DUMBCONTACTS_WAREHOUSE") or None,
-            salt=environ.get("DUMBCONTACTS_SALT") or None,
-            embedding_model=environ.get("DUMBCONTACTS_EMBEDDING_MODEL") or None,
-            model_cache=Path(environ.get("DUMBCONTACTS_MODEL_CACHE") or cls.model_cache),
+            warehouse_url=pick("DUMBCONTACTS_WAREHOUSE", spec.get("warehouse")),
+            salt=pick("DUMBCONTACTS_SALT", spec.get("salt")),
+            embedding_model=pick("DUMBCONTACTS_EMBEDDING_MODEL", spec.get("embedding_model")),
+            model_cache=Path(
+                pick("DUMBCONTACTS_MODEL_CACHE", spec.get("model_cache")) or cls.model_cache
+            ),
+            overrides=Path(pick("DUMBCONTACTS_OVERRIDES", spec.get("overrides")) or cls.overrides),
+            costs=costs,
+            repeat_window_days=metrics.get("repeat_window_days", cls.repeat_window_days),
+            cpx_driver=metrics.get("cpx_driver", cls.cpx_driver),
+            inbox=tuple(Path(p) for p in run.get("inbox", ())),
+            refit_every_days=run.get("refit_every_days", cls.refit_every_days),
+            report_dir=Path(run.get("report_dir", cls.report_dir)),
+            dashboard_username=pick("DUMBCONTACTS_DASHBOARD_USERNAME", board.get("username")),
+            dashboard_password=pick("DUMBCONTACTS_DASHBOARD_PASSWORD", board.get("password")),
         )
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fp:
+            spec = tomllib.load(fp)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read config file ({error.strerror})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    for key, value in spec.items():
+        kind = _SECTIONS.get(key)
+        if kind is None:
+            raise ConfigError(f"{path}: unknown setting {key!r}")
+        if not isinstance(value, kind):
+            raise ConfigError(f"{path}: {key} must be a {kind.__name__}")
+        for inner, inner_value in value.items() if key in _KEYS else ():
+            inner_kind = _KEYS[key].get(inner)
+            if inner_kind is None:
+                raise ConfigError(f"{path}: unknown setting {key}.{inner}")
+            if not isinstance(inner_value, inner_kind) or isinstance(inner_value, bool):
+                raise ConfigError(f"{path}: {key}.{inner} must be a {inner_kind.__name__}")
+    return spec

@@ -1,0 +1,80 @@
+from pathlib import Path
+
+import pytest
+
+from analysis.costs import DEFAULT_RATES, ChannelRate
+from dumbcontacts.config import Config, ConfigError
+
+
+def write(tmp_path: Path, text: str) -> dict[str, str]:
+    path = tmp_path / "dumbcontacts.toml"
+    path.write_text(text)
+    return {"DUMBCONTACTS_CONFIG": str(path)}
+
+
+def test_defaults_without_a_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config = Config.from_environ({})
+    assert config.warehouse_url is None
+    assert config.costs.rates == DEFAULT_RATES
+    assert (config.repeat_window_days, config.cpx_driver) == (7, "orders")
+    assert config.inbox == () and config.dashboard_username is None
+
+
+def test_file_settings_and_environment_precedence(tmp_path):
+    environ = write(
+        tmp_path,
+        """
+warehouse = "duckdb:///file.duckdb"
+overrides = "triage.toml"
+[costs.phone]
+per_minute_usd = 2
+[metrics]
+repeat_window_days = 3
+cpx_driver = "shipments"
+[run]
+inbox = ["inbox/phone", "inbox/chat"]
+refit_every_days = 7
+report_dir = "out"
+[dashboard]
+username = "leader"
+password = "from-file"
+""",
+    )
+    environ["DUMBCONTACTS_DASHBOARD_PASSWORD"] = "from-env"
+    config = Config.from_environ(environ)
+    assert config.warehouse_url == "duckdb:///file.duckdb"
+    assert config.overrides == Path("triage.toml")
+    assert config.costs.rate("phone") == ChannelRate(2.0, DEFAULT_RATES["phone"].flat_usd)
+    assert config.costs.rate("chat") == DEFAULT_RATES["chat"]
+    assert (config.repeat_window_days, config.cpx_driver) == (3, "shipments")
+    assert config.inbox == (Path("inbox/phone"), Path("inbox/chat"))
+    assert (config.refit_every_days, config.report_dir) == (7, Path("out"))
+    assert (config.dashboard_username, config.dashboard_password) == ("leader", "from-env")
+    environ["DUMBCONTACTS_WAREHOUSE"] = "postgresql://x/y"
+    assert Config.from_environ(environ).warehouse_url == "postgresql://x/y"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("warehouse = ", "not valid TOML"),
+        ("colour = 'red'", "unknown setting 'colour'"),
+        ("[costs.fax]\nflat_usd = 1", "unknown channel 'fax'"),
+        ("[costs.phone]\nper_hour_usd = 1", "unknown key 'per_hour_usd'"),
+        ("[costs.chat]\nflat_usd = -1", "costs.chat.flat_usd: must be a number"),
+        ("[metrics]\nrepeat_window_days = 0", "repeat_window_days must be at least 1"),
+        ("[metrics]\nrepeat_window_days = '7'", "metrics.repeat_window_days must be a int"),
+        ("[run]\ninbox = 'one'", "run.inbox must be a list"),
+        ("[dashboard]\nuser = 'x'", "unknown setting dashboard.user"),
+    ],
+)
+def test_bad_file_fails_with_one_line_naming_it(tmp_path, text, message):
+    with pytest.raises(ConfigError, match=message) as caught:
+        Config.from_environ(write(tmp_path, text))
+    assert "\n" not in str(caught.value) and "dumbcontacts.toml" in str(caught.value)
+
+
+def test_named_file_that_is_missing_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read config file"):
+        Config.from_environ({"DUMBCONTACTS_CONFIG": str(tmp_path / "nope.toml")})
