@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Installs (when missing) and starts the real services the tests use: PostgreSQL on 127.0.0.1.
+# Installs (when missing) and starts the real services the tests use: PostgreSQL on 127.0.0.1,
+# and headless Chromium with its driver for the browser tests and report rendering.
 # Idempotent; safe to run before every test run.
 set -euo pipefail
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
-  echo "installing postgresql"
+missing=()
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]}"
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq postgresql >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 version=$(ls /usr/lib/postgresql | sort -n | tail -1)
