@@ -179,7 +179,9 @@ def write_sample_data(
         twcs = csv.writer(twcs_fp, lineterminator="\n")
         twcs.writerow(TWCS_HEADER)
         truth = csv.writer(truth_fp, lineterminator="\n")
-        truth.writerow(("channel", "source_id", "defect_id", "customer", "is_repeat"))
+        truth.writerow(
+            ("channel", "source_id", "defect_id", "customer", "is_repeat", "handle_seconds")
+        )
         pending = 0
         for ts, defect, channel, customer_no, repeat, handle, order_no, show, agent in columns:
             numbers[channel] += 1
@@ -209,8 +211,8 @@ def write_sample_data(
                     rows += render_orphan_reply(ts + 900, other, rng, tweet_ids)
                 twcs.writerows(rows)
                 tweets += len(rows)
-            truth.writerow((CHANNELS[channel], source_id, DEFECTS[defect].id,
-                            customer.account_id, "true" if repeat else "false"))  # fmt: skip
+            truth.writerow((CHANNELS[channel], source_id, DEFECTS[defect].id, customer.account_id,
+                            "true" if repeat else "false", handle or ""))  # fmt: skip
             handle_sums[defect, channel] += handle
             counts[defect, channel] += 1
             pending += 1

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from analysis.costs import CostModel
 from etl.fixture_defects import CHANNELS, DEFECTS, SPIKE_DEFECT_ID
 from etl.fixture_plan import CHANNEL_MIX, SPIKE_FACTOR, fit_channel_mix
 from etl.fixture_text import (
@@ -284,16 +285,22 @@ def test_business_volumes_put_contacts_at_five_to_fifteen_per_hundred_orders(sam
 
 
 def expected_costs() -> dict[str, float]:
-    """Handled seconds per contact of each defect: share (with its spike) x channel mix x
-    mean handle time; e-mail and social handle times are unknown, so they add nothing."""
+    """Dollars per contact of each defect under the default cost model: share (with its spike)
+    x channel mix x (handled minutes x rate, or the flat rate where handle time is unknown)."""
     shares = np.array([defect.share for defect in DEFECTS])
     tilts = np.array([defect.channel_tilt for defect in DEFECTS]) * CHANNEL_MIX
     mix = fit_channel_mix(shares, tilts, CHANNEL_MIX)
     spike = 1 + (SPIKE_FACTOR - 1) / 16
+    rate = CostModel().rate
     return {
         defect.id: shares[i]
         * (spike if defect.id == SPIKE_DEFECT_ID else 1)
-        * (mix[i, 0] * defect.phone_seconds + mix[i, 2] * defect.chat_seconds)
+        * (
+            mix[i, 0] * defect.phone_seconds / 60 * rate("phone").per_minute_usd
+            + mix[i, 1] * rate("email").flat_usd
+            + mix[i, 2] * defect.chat_seconds / 60 * rate("chat").per_minute_usd
+            + mix[i, 3] * rate("social").flat_usd
+        )
         for i, defect in enumerate(DEFECTS)
     }
 
@@ -308,19 +315,24 @@ def test_catalogue_has_distinct_shares_and_a_clear_top_six_by_cost():
         assert len(set(defect.templates)) == len(defect.templates)
     assert any(defect.action == "leverage" for defect in DEFECTS)
     costs = expected_costs()
-    top = sorted(costs.values(), reverse=True)[:7]
+    top = sorted(costs.values(), reverse=True)[:6]
     assert all(a >= 1.12 * b for a, b in zip(top, top[1:], strict=False))
     by_volume = sorted(costs, key=lambda id_: -shares[[d.id for d in DEFECTS].index(id_)])
     assert sorted(costs, key=costs.get, reverse=True)[:6] != by_volume[:6]
 
 
 def test_realised_costs_rank_as_designed(truth_json):
+    rate = CostModel().rate
     realised = {
         defect_id: sum(
-            defect["counts"][channel] * defect["mean_handle_seconds"][channel]
+            defect["counts"][channel]
+            * defect["mean_handle_seconds"][channel]
+            / 60
+            * rate(channel).per_minute_usd
             for channel in ("phone", "chat")
             if defect["counts"][channel]
         )
+        + sum(defect["counts"][channel] * rate(channel).flat_usd for channel in ("email", "social"))
         for defect_id, defect in truth_json["defects"].items()
     }
     costs = expected_costs()
