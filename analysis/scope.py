@@ -68,10 +68,17 @@ class Scope:
     channel: tuple[str, ...] = ()
     category: tuple[str, ...] = ()
     owner: tuple[str, ...] = ()
+    defect_id: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, since=None, until=None, channel=None, category=None, owner=None) -> Scope:
-        scope = cls(as_day(since), as_day(until), _names(channel), _names(category), _names(owner))
+    def of(
+        cls, since=None, until=None, channel=None, category=None, owner=None, defect_id=None
+    ) -> Scope:
+        scope = cls(
+            as_day(since),
+            as_day(until),
+            *(_names(names) for names in (channel, category, owner, defect_id)),
+        )
         if scope.since and scope.until and scope.until <= scope.since:
             raise ValueError(f"until ({scope.until}) must be after since ({scope.since})")
         return scope
@@ -109,8 +116,8 @@ def defect_contacts(
     *,
     repeat_days: int = 7,
 ) -> Select:
-    """Contacts started in [since, until) that match the scope's channel, category and owner
-    filters, with their defect, and the same customer's next conversation (on any channel) if
+    """Contacts started in [since, until) that match the scope's channel, category, owner and
+    defect filters, with their defect, and the same customer's next conversation (on any channel) if
     it started within ``repeat_days``. The scope's own period is ignored: callers resolve it.
 
     Columns: contact_id, channel, started_at, handle_seconds, reason_text, defect_id,
@@ -159,8 +166,9 @@ def defect_contacts(
         _when(is_repeat, following.c.next_started_at).label("repeat_after"),
         _when(is_repeat, following.c.next_channel).label("repeat_channel"),
     ).where(following.c.started_at < end)
-    for column, values in ((following.c.channel, scope.channel), (category, scope.category),
-                           (owner, scope.owner)):  # fmt: skip
+    filters = ((following.c.channel, scope.channel), (category, scope.category),
+               (owner, scope.owner), (defect_id, scope.defect_id))  # fmt: skip
+    for column, values in filters:
         if values:
             query = query.where(column.in_(values))
     if version is None:
