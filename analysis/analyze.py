@@ -21,15 +21,16 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from sqlalchemy import Connection, and_, bindparam, case, func, select, update
+from sqlalchemy import Connection, and_, func, select, update
 
 from analysis.defect_map import map_topics, match_topics
 from analysis.embedding_cache import embed_with_cache
 from analysis.embeddings import Embedder
 from analysis.fast_assign import assign_fast, train_fast_assigner
 from analysis.guided import fit_guided
-from analysis.overrides import Override, apply_overrides, check_defects, unmatched_overrides
+from analysis.overrides import Override, check_defects
 from analysis.schema import contact_topics, create_analysis_tables, topic_models, topics
+from analysis.topic_store import store_overrides
 from analysis.topics import TopicFit, TopicSettings, assign_topics, fit_topics
 from etl.schema import contacts, defects
 from etl.warehouse import Warehouse, insert_new_rows
@@ -112,7 +113,7 @@ def analyze_contacts(
     assigned = fitted + _assign_unassigned(
         warehouse, counting, version, progress, FAST_CONFIDENCE if fast else None
     )
-    unmatched = _store_overrides(warehouse, version, overrides, known)
+    unmatched = store_overrides(warehouse, version, overrides, known)
     with warehouse.connect() as conn:
         summary = _topic_summary(conn, version)
     return AnalyzeResult(version, refitted, counting.count, assigned, summary, tuple(unmatched))
@@ -168,7 +169,7 @@ def _fit_new_version(
     table = table.with_columns(
         pl.Series("defect_id", defect_ids, pl.Utf8),
         pl.Series("mapping_confidence", confidence, pl.Float64),
-    )  # the model's own mapping; _store_overrides copies it to auto_* and applies overrides
+    )  # the model's own mapping; store_overrides copies it to auto_* and applies overrides
     version = (previous or 0) + 1
     with warehouse.begin() as conn:
         conn.execute(update(topic_models).values(is_current=False))
@@ -251,10 +252,17 @@ def _defect_phrase_vectors(warehouse, embedder, taxonomy) -> list[np.ndarray]:
 
 
 def _map_to_defects(fit: TopicFit, seeded: np.ndarray, groups, taxonomy, threshold):
-    """Seeded topics are their defect; found ones go to the defect they are most like."""
+    """Seeded topics are their defect; found ones go to the defect they are most like: its
+    phrases, or how customers worded it in its seeded topic."""
     if not groups:
         return [None] * len(fit.topics), [0.0] * len(fit.topics)
-    chosen, confidence = map_topics(fit.centroids, groups, threshold=threshold)
+    worded = [list(group) for group in groups]
+    for row, defect in enumerate(seeded.tolist()):
+        if defect >= 0:
+            worded[defect].append(fit.centroids[row])
+    chosen, confidence = map_topics(
+        fit.centroids, [np.vstack(group) for group in worded], threshold=threshold
+    )
     for row, defect in enumerate(seeded.tolist()):
         if defect >= 0:
             chosen[row] = defect
@@ -311,32 +319,6 @@ def _fitted_reasons(conn: Connection, version: int) -> pl.DataFrame:
         .where(contact_topics.c.model_version == version)
     )
     return pl.DataFrame(conn.execute(query).all(), schema=["reason_text", "topic_id"], orient="row")
-
-
-def _store_overrides(warehouse, version, overrides, known) -> list[Override]:
-    """Rewrite the version's effective label and defect: its own mapping plus the overrides."""
-    t, legacy = topics.c, topics.c.auto_confidence.is_(None)  # just fitted, or made before auto_*
-    query = select(
-        t.topic_id,
-        t.topic_key,
-        case((legacy, t.label), else_=t.auto_label),
-        case((legacy, t.defect_id), else_=t.auto_defect_id),
-        func.coalesce(t.auto_confidence, t.mapping_confidence),
-    ).where(t.model_version == version)
-    names = {"topic_id": pl.Int64, "topic_key": pl.Utf8, "label": pl.Utf8}
-    names |= {"defect_id": pl.Utf8, "mapping_confidence": pl.Float64}
-    with warehouse.begin() as conn:
-        auto = pl.DataFrame(conn.execute(query).all(), schema=names, orient="row")
-        effective = apply_overrides(auto, overrides, known).with_columns(
-            auto_label=auto["label"],
-            auto_defect_id=auto["defect_id"],
-            auto_confidence=auto["mapping_confidence"],
-        )
-        where = and_(t.model_version == version, t.topic_id == bindparam("row_topic_id"))
-        rows = effective.rename({"topic_id": "row_topic_id"}).drop("topic_key").to_dicts()
-        if rows:
-            conn.execute(update(topics).where(where), rows)
-    return unmatched_overrides(auto, overrides)
 
 
 def _topic_summary(conn: Connection, version: int) -> pl.DataFrame:

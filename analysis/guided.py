@@ -21,20 +21,32 @@ def _unit(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.where(norms == 0, 1, norms)
 
 
+# A document must be this much more like its best defect than the runner-up to be drawn.
+SEED_MARGIN = 0.03
+
+
 def seed_by_defects(
-    vectors: np.ndarray, defect_groups: list[np.ndarray], threshold: float
+    vectors: np.ndarray,
+    defect_groups: list[np.ndarray],
+    threshold: float,
+    margin: float = SEED_MARGIN,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each document's defect (index, -1 = none alike enough) and the defect centroids.
 
     A defect starts at the mean of its phrases; one refinement moves it to the mean of the
     documents it drew, which fits how customers really word it, then documents are drawn
-    again.
+    again. A document about as like two defects is left to clustering: drawn, it would pull
+    one defect's centroid toward the other's wording ("tracking says label created" toward
+    "tracking says delivered") and the next round would draw that whole phrasing wrongly.
     """
     unit = _unit(np.asarray(vectors, dtype=np.float32))
     centroids = _unit(np.stack([_unit(g).mean(axis=0) for g in defect_groups]))
     for _ in range(2):
         similarity = unit @ centroids.T
-        drawn = np.where(similarity.max(axis=1) >= threshold, similarity.argmax(axis=1), -1)
+        ranked = np.sort(similarity, axis=1)
+        best, runner_up = ranked[:, -1], ranked[:, -2] if len(defect_groups) > 1 else 0.0
+        clear = (best >= threshold) & (best - runner_up >= margin)
+        drawn = np.where(clear, similarity.argmax(axis=1), -1)
         centroids = _unit(
             np.stack(
                 [

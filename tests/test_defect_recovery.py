@@ -4,6 +4,7 @@ This is where the sentence model itself is tested (slow: it loads MiniLM and emb
 reasons); every other analysis test uses seeded fake embeddings.
 """
 
+import json
 from pathlib import Path
 
 import polars as pl
@@ -11,22 +12,33 @@ import pytest
 from sqlalchemy import select
 
 from analysis.analyze import analyze_contacts
+from analysis.costs import CostModel
 from analysis.embeddings import load_minilm
+from analysis.ranking import rank_defects
 from analysis.schema import contact_topics, topics
+from analysis.scope import UNMAPPED
+from analysis.spikes import spike_flags
 from etl.load import load_paths
 from etl.schema import contacts
 from etl.warehouse import open_warehouse
 from tests.conftest import TEST_SALT
+from tests.truth import truth_costs
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 
 pytestmark = pytest.mark.slow
 
 
-def test_sample_contacts_land_on_their_true_defect(tmp_path):
-    warehouse = open_warehouse(f"duckdb:///{tmp_path / 'w.duckdb'}")
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory):
+    """The committed sample, loaded and analysed with the real model once for this module."""
+    warehouse = open_warehouse(f"duckdb:///{tmp_path_factory.mktemp('real') / 'w.duckdb'}")
     list(load_paths(warehouse, [SAMPLE], salt=TEST_SALT))
-    result = analyze_contacts(warehouse, load_minilm())
+    return warehouse, analyze_contacts(warehouse, load_minilm())
+
+
+def test_sample_contacts_land_on_their_true_defect(analysed):
+    warehouse, result = analysed
     query = (
         select(contacts.c.channel, contacts.c.source_id, topics.c.defect_id)
         .join(contact_topics, contact_topics.c.contact_id == contacts.c.contact_id)
@@ -45,3 +57,18 @@ def test_sample_contacts_land_on_their_true_defect(tmp_path):
     assert share >= 0.9, f"only {share:.1%} of contacts on their true defect"
     # Every injected defect is a topic mapped to it.
     assert set(truth["defect_id"]) <= set(result.topics["defect_id"].drop_nulls())
+
+
+def test_ranking_by_cost_puts_the_true_top_five_first(analysed):
+    warehouse, _ = analysed
+    truth = truth_costs(SAMPLE, CostModel())
+    expected = sorted(truth, key=truth.get, reverse=True)[:5]
+    ranked = rank_defects(warehouse, as_polars=True)
+    assert ranked.filter(pl.col("defect_id") != UNMAPPED)["defect_id"][:5].to_list() == expected
+
+
+def test_the_injected_spike_is_flagged_in_its_week_and_no_other(analysed):
+    warehouse, _ = analysed
+    spike = json.loads((SAMPLE / "ground_truth.json").read_text())["spike"]
+    flags = spike_flags(warehouse, as_polars=True).filter(pl.col("flagged"))
+    assert flags.select("week", "defect_id").rows() == [(spike["iso_week"], spike["defect_id"])]

@@ -12,11 +12,12 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import insert, select
 
+from analysis.costs import CostModel
 from analysis.schema import contact_topics, create_analysis_tables, topic_models, topics
 from etl.schema import contacts
 from etl.warehouse import Warehouse
 
-__all__ = ["assign_ground_truth", "read_truth"]
+__all__ = ["assign_ground_truth", "read_truth", "truth_costs"]
 
 
 def read_truth(sample_dir: Path, warehouse: Warehouse) -> pl.DataFrame:
@@ -85,3 +86,16 @@ def assign_ground_truth(warehouse: Warehouse, truth: pl.DataFrame, version: int 
                 for contact_id, defect_id in truth.select("contact_id", "defect_id").iter_rows()
             ],
         )
+
+
+def truth_costs(sample_dir: Path, costs: CostModel) -> dict[str, float]:
+    """Each true defect's cost: the cost model applied to the generated handle times."""
+    truth = pl.read_csv(sample_dir / "ground_truth.csv", schema_overrides={"source_id": pl.Utf8})
+    total: dict[str, float] = {}
+    for (defect_id, channel), group in truth.group_by("defect_id", "channel"):
+        rate = costs.rate(channel)
+        handled = group["handle_seconds"].drop_nulls()
+        unhandled = group["handle_seconds"].null_count()
+        cost = int(handled.sum()) * rate.per_minute_usd / 60 + unhandled * rate.flat_usd
+        total[defect_id] = total.get(defect_id, 0.0) + cost
+    return total
