@@ -33,23 +33,26 @@ def repeat_contacts(
     with warehouse.connect() as conn:
         since, until = resolve_period(conn, scope)
         base = defect_contacts(conn, since, until, scope, repeat_days=repeat_days).subquery()
-        gap_hours = extract("epoch", base.c.repeat_after - base.c.started_at) / 3600.0
+        gap_seconds = cast(extract("epoch", base.c.repeat_after - base.c.started_at), Float)
         other = case((base.c.repeat_channel != base.c.channel, 1), else_=0)
         query = select(
             base.c.defect_id,
             func.count().label("contacts"),
             func.count(base.c.repeat_after).label("repeat_contacts"),
             cast(func.coalesce(func.sum(other), 0), BigInteger).label("cross_channel_repeats"),
-            cast(func.avg(gap_hours), Float).label("mean_hours_to_repeat"),
+            cast(func.avg(gap_seconds), Float).label("mean_seconds_to_repeat"),
         ).group_by(base.c.defect_id)
         rows = conn.execute(query).all()
         names = defect_catalogue(conn).select("defect_id", "name")
     schema = {"defect_id": pl.Utf8, "contacts": pl.Int64, "repeat_contacts": pl.Int64,
-              "cross_channel_repeats": pl.Int64, "mean_hours_to_repeat": pl.Float64}  # fmt: skip
+              "cross_channel_repeats": pl.Int64, "mean_seconds_to_repeat": pl.Float64}  # fmt: skip
     frame = (
         pl.DataFrame(rows, schema=schema, orient="row")
         .join(names, on="defect_id", how="left")
-        .with_columns(repeat_rate=pl.col("repeat_contacts") / pl.col("contacts"))
+        .with_columns(
+            repeat_rate=pl.col("repeat_contacts") / pl.col("contacts"),
+            mean_hours_to_repeat=pl.col("mean_seconds_to_repeat") / 3600,
+        )
         .select(
             "defect_id",
             "name",

@@ -1,0 +1,169 @@
+"""Trends, repeats, verbatims, fix verification, triage and data health, on both engines.
+
+Hand-computed figures refer to tests/economics_fixture.py.
+"""
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from analysis import (
+    CostModel,
+    defect_trend,
+    load_history,
+    model_status,
+    rank_defects,
+    reject_reasons,
+    repeat_contacts,
+    spike_flags,
+    unmapped_topics,
+    verbatims,
+    verify_fix,
+)
+from etl import load_paths
+from etl.warehouse import open_warehouse
+from tests.economics_fixture import PERIOD, build_economics_warehouse
+from tests.truth import assign_ground_truth, read_truth, truth_costs
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+SINCE, UNTIL = PERIOD
+
+
+@pytest.fixture
+def economics(warehouse):
+    build_economics_warehouse(warehouse)
+    return warehouse
+
+
+@pytest.fixture
+def sample(warehouse):
+    """The committed sample, analysed as its ground truth says."""
+    list(load_paths(warehouse, [SAMPLE]))
+    assign_ground_truth(warehouse, read_truth(SAMPLE, warehouse))
+    return warehouse
+
+
+def test_weekly_trend_keeps_empty_weeks_and_prices_each(economics):
+    trend = defect_trend(economics, "bill", since="2026-02-23", until="2026-03-16", as_polars=True)
+    assert trend["period_start"].to_list() == [
+        dt.date(2026, 2, 23), dt.date(2026, 3, 2), dt.date(2026, 3, 9)
+    ]  # fmt: skip
+    assert trend["contacts"].to_list() == [2, 2, 1]
+    assert trend["cost_usd"].to_list() == pytest.approx([14.0, 18.0, 1.2])
+    assert trend["cpx"].to_list()[:2] == pytest.approx([2.0, 1.0])
+    assert trend["cpx"][2] is None  # no orders loaded that week
+
+
+def test_daily_trend_by_channel(economics):
+    trend = defect_trend(
+        economics, freq="day", by_channel=True, since=SINCE, until=UNTIL, as_polars=True
+    )
+    assert trend.height == 7 * 4  # every day x every channel seen
+    monday = trend.filter(pl.col("period_start") == SINCE)
+    assert dict(monday.select("channel", "contacts").iter_rows()) == {
+        "chat": 0, "email": 0, "phone": 1, "social": 0
+    }  # fmt: skip
+
+
+def test_repeat_contacts_per_defect(economics):
+    repeats = repeat_contacts(economics, since=SINCE, until=UNTIL, as_polars=True)
+    bill = repeats.filter(pl.col("defect_id") == "bill").row(0, named=True)
+    # c1 -> c2 after 71 h (phone then chat), c3 -> c6 after 140 h (e-mail then phone)
+    assert (bill["contacts"], bill["repeat_contacts"], bill["repeat_rate"]) == (2, 2, 1.0)
+    assert bill["cross_channel_repeats"] == 2
+    assert bill["mean_hours_to_repeat"] == pytest.approx((71 + 140) / 2)
+    assert repeats["defect_id"][0] == "bill"  # highest rate first
+
+
+def test_verbatims_are_a_seeded_sample_of_the_defect(economics):
+    picked = verbatims(economics, "bill", 5, since=SINCE, until=UNTIL, as_polars=True)
+    assert sorted(picked["reason_text"]) == ["reason of c1", "reason of c3"]
+    again = verbatims(economics, "bill", 1, as_polars=True)
+    assert again["contact_id"].to_list() == verbatims(economics, "bill", 1)["contact_id"].tolist()
+    assert verbatims(economics, "ship", 1, channel="phone")["contact_id"].tolist() == ["c4"]
+
+
+def test_fix_verification_compares_cpx_before_and_after(economics):
+    check = verify_fix(economics, "bill", "2026-03-02", days=7, as_polars=True)
+    assert check["period"].to_list() == ["before", "after"]
+    assert check["contacts"].to_list() == [2, 2]
+    assert check["driver_count"].to_list() == [1000, 2000]
+    assert check["cpx"].to_list() == pytest.approx([2.0, 1.0])
+    assert check["change_pct"][1] == pytest.approx(-50.0)
+    with pytest.raises(ValueError, match="days must be at least 1"):
+        verify_fix(economics, "bill", "2026-03-02", days=0)
+
+
+def test_unmapped_topics_list_size_and_examples(economics):
+    topics = unmapped_topics(economics, as_polars=True)
+    assert topics["topic_key"].to_list() == ["k2"]
+    assert topics["size"].to_list() == [1]
+    assert topics["examples"].to_list() == [["reason of c5"]]
+
+
+def test_data_health_reports_loads_rejects_and_model(warehouse, tmp_path):
+    bad = tmp_path / "calls.csv"
+    header = (SAMPLE / "calls.csv").read_text().splitlines()[0]
+    good = "CALL1,2026-08-03T11:10:27Z,2026-08-03T11:21:38Z,,ACC1,orders,a1,REFUND,,Customer: hi"
+    bad.write_text(f"{header}\n{good}\nCALL2,not a time,,,,,,,,\n")
+    list(load_paths(warehouse, [bad]))
+    history = load_history(warehouse, as_polars=True)
+    assert history["rows_rejected"].to_list() == [1]
+    rejects = reject_reasons(warehouse, as_polars=True)
+    assert rejects["rejects"].to_list() == [1] and rejects["source"][0].endswith("calls.csv")
+    status = model_status(warehouse)
+    assert status["model_version"] is None and status["contacts"] == 1
+    assert status["last_load_at"] == history["finished_at"][0]
+
+
+def test_sample_costs_are_the_cost_model_on_the_generated_handle_times(sample):
+    """Exact: the ranking prices each true defect's generated handle times at the rates."""
+    costs = CostModel()
+    ranked = rank_defects(sample, costs=costs, as_polars=True)
+    expected = truth_costs(SAMPLE, costs)
+    got = dict(ranked.select("defect_id", "cost_usd").iter_rows())
+    assert got.keys() == expected.keys()
+    for defect_id, cost in expected.items():
+        assert got[defect_id] == pytest.approx(cost, rel=1e-12, abs=1e-9), defect_id
+    assert ranked["defect_id"][:5].to_list() == sorted(expected, key=expected.get)[::-1][:5]
+
+
+def test_sample_spike_week_is_the_only_flag(sample):
+    flags = spike_flags(sample, as_polars=True).filter(pl.col("flagged"))
+    assert flags.select("week", "defect_id").rows() == [("2026-W38", "website-checkout-error")]
+
+
+@pytest.mark.postgres
+def test_duckdb_and_postgresql_give_the_same_answers(tmp_path, postgres_url):
+    from tests.conftest import _reset_postgres
+
+    _reset_postgres(postgres_url)
+    engines = [open_warehouse(f"duckdb:///{tmp_path / 'w.duckdb'}"), open_warehouse(postgres_url)]
+    for engine in engines:
+        list(load_paths(engine, [SAMPLE]))
+        assign_ground_truth(engine, read_truth(SAMPLE, engine))
+    questions = [
+        lambda w: rank_defects(w, as_polars=True),
+        lambda w: rank_defects(
+            w, since="2026-09-14", until="2026-09-28", channel="chat", as_polars=True
+        ),  # fmt: skip
+        lambda w: rank_defects(w, category=["shipping", "billing"], order="cpx", as_polars=True),
+        lambda w: defect_trend(w, by_channel=True, as_polars=True),
+        lambda w: repeat_contacts(w, as_polars=True),
+        lambda w: spike_flags(w, as_polars=True),
+        lambda w: verbatims(w, "billing-double-charge", 3, as_polars=True),
+    ]
+    for ask in questions:
+        duck, postgres = (ask(engine) for engine in engines)
+        assert duck.columns == postgres.columns
+        assert duck.equals(postgres) or _close(duck, postgres)
+
+
+def _close(a: pl.DataFrame, b: pl.DataFrame) -> bool:
+    from polars.testing import assert_frame_equal
+
+    # Engines sum floating point in their own order: means of time gaps differ in the 8th digit.
+    assert_frame_equal(a, b, check_dtypes=False, rel_tol=1e-6)
+    return True
