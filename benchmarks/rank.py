@@ -1,0 +1,103 @@
+"""Ranking benchmark: ``rank`` on a million contacts in the embedded warehouse.
+
+Builds the warehouse once if it is missing (sample data, load, ``analyze --static``; about
+ten minutes on two cores), then times the notebook API and the ``rank`` command end to end.
+The reference, measured in the same run, is the bare database: one DuckDB query counting
+contacts per week and channel over the same table.
+
+    python benchmarks/rank.py                       # 1M contacts in /tmp/dumbcontacts-bench
+    python benchmarks/rank.py --contacts 200000 --dir /tmp/small
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from analysis import headline_figures, rank_defects, spike_flags
+from etl.warehouse import open_warehouse
+
+
+def build(directory: Path, contacts: int) -> str:
+    url = f"duckdb:///{directory / 'warehouse.duckdb'}"
+    if (directory / "warehouse.duckdb").exists():
+        return url
+    env = os.environ | {"DUMBCONTACTS_WAREHOUSE": url}
+    command = [sys.executable, "-m", "dumbcontacts"]
+    steps = [
+        ["sample-data", str(directory / "raw"), "--contacts", str(contacts)],
+        ["load", str(directory / "raw")],
+        ["analyze", "--static"],
+    ]
+    for step in steps:
+        print("$ dumbcontacts", " ".join(step), flush=True)
+        subprocess.run([*command, *step], env=env, check=True, stdout=subprocess.DEVNULL)
+    return url
+
+
+def timed(runs: int, call) -> list[float]:
+    seconds = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--contacts", type=int, default=1_000_000)
+    parser.add_argument("--dir", type=Path, default=Path("/tmp/dumbcontacts-bench"))
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    url = build(args.dir, args.contacts)
+    warehouse = open_warehouse(url)
+    path = str(args.dir / "warehouse.duckdb")
+
+    def reference() -> None:
+        with duckdb.connect(path, read_only=True) as conn:
+            conn.execute(
+                "SELECT date_trunc('week', started_at), channel, count(*) FROM contacts "
+                "GROUP BY ALL"
+            ).fetchall()
+
+    cases = {
+        "reference: bare weekly count by channel": reference,
+        "rank_defects, all time": lambda: rank_defects(warehouse),
+        "rank_defects, last 4 weeks, phone": lambda: rank_defects(
+            warehouse, since="2026-10-26", until="2026-11-23", channel="phone"
+        ),
+        "headline_figures, last 4 weeks": lambda: headline_figures(
+            warehouse, since="2026-10-26", until="2026-11-23"
+        ),
+        "spike_flags, all weeks": lambda: spike_flags(warehouse),
+        "dumbcontacts rank (new process)": lambda: subprocess.run(
+            [sys.executable, "-m", "dumbcontacts", "--warehouse", url, "rank"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        ),  # fmt: skip
+    }
+    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}; {args.contacts:,} contacts")  # fmt: skip
+    medians = {}
+    for name, call in cases.items():
+        call()  # warm the file cache
+        seconds = timed(args.runs, call)
+        medians[name] = statistics.median(seconds)
+        print(f"{name:<42} median {medians[name]:6.3f} s   max {max(seconds):6.3f} s")
+    base = medians["reference: bare weekly count by channel"]
+    ranking = medians["rank_defects, all time"]
+    print(f"rank_defects / bare query: {ranking / base:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
