@@ -167,3 +167,29 @@ def _close(a: pl.DataFrame, b: pl.DataFrame) -> bool:
     # Engines sum floating point in their own order: means of time gaps differ in the 8th digit.
     assert_frame_equal(a, b, check_dtypes=False, rel_tol=1e-6)
     return True
+
+
+def test_emerging_lists_the_week_spike_and_topics_new_since_the_last_model(sample):
+    from sqlalchemy import insert, update
+
+    from analysis import emerging_defects
+    from analysis.schema import contact_topics, topic_models, topics
+
+    with sample.begin() as conn:  # version 2: same topics, plus one nobody raised before
+        conn.execute(update(topic_models).values(is_current=False))
+        model = conn.execute(topic_models.select()).mappings().one()
+        conn.execute(insert(topic_models).values({**model, "model_version": 2, "is_current": True}))
+        old = conn.execute(topics.select()).mappings().all()
+        conn.execute(insert(topics), [{**t, "model_version": 2} for t in old])
+        new = {"model_version": 2, "topic_id": 99, "topic_key": "T0099", "label": "gift cards"}
+        conn.execute(insert(topics).values({**old[0], **new}))
+        picked = conn.execute(contact_topics.select()).mappings().all()
+        conn.execute(insert(contact_topics), [{**p, "model_version": 2} for p in picked])
+    emerging = emerging_defects(sample, week="2026-W38", as_polars=True)
+    assert emerging.select("kind", "defect_id", "topic_key").rows() == [
+        ("spike", "website-checkout-error", None),
+        ("new_topic", old[0]["defect_id"], "T0099"),
+    ]
+    assert emerging["week"].unique().to_list() == ["2026-W38"]
+    quiet = emerging_defects(sample, week="2026-W40", as_polars=True)
+    assert quiet["kind"].to_list() == ["new_topic"]
