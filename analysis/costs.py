@@ -62,6 +62,8 @@ class CostModel:
 def price_facts(facts: pl.DataFrame, costs: CostModel) -> pl.Series:
     """``cost_usd`` of rows with ``channel``, ``handled_seconds`` and ``unhandled`` (the
     contacts without a handle time): handled minutes at the rate plus the flat charges."""
+    if facts.is_empty():
+        return pl.Series("cost_usd", [], pl.Float64)
     channels = facts["channel"].unique().to_list()
     per_minute = {c: costs.rate(c).per_minute_usd for c in channels}
     flat = {c: costs.rate(c).flat_usd for c in channels}

@@ -53,14 +53,18 @@ def count_facts(
         keys.append((base.c.started_at >= start).label("current"))
     keys += [base.c.defect_id, base.c.action, base.c.channel]
     other_channel = case((base.c.repeat_channel != base.c.channel, 1), else_=0)
-    query = select(
-        *keys,
-        func.count().label("contacts"),
-        cast(func.coalesce(func.sum(base.c.handle_seconds), 0), BigInteger),
-        (func.count() - func.count(base.c.handle_seconds)).label("unhandled"),
-        func.count(base.c.repeat_after).label("repeats"),
-        cast(func.coalesce(func.sum(other_channel), 0), BigInteger),
-    ).group_by(*keys)
+    query = (
+        select(
+            *keys,
+            func.count().label("contacts"),
+            cast(func.coalesce(func.sum(base.c.handle_seconds), 0), BigInteger),
+            (func.count() - func.count(base.c.handle_seconds)).label("unhandled"),
+            func.count(base.c.repeat_after).label("repeats"),
+            cast(func.coalesce(func.sum(other_channel), 0), BigInteger),
+        )
+        .group_by(*keys)
+        .order_by(*keys)
+    )  # ordered, so float sums later add up the same way
     schema: dict[str, pl.DataType] = {}
     if bucket is not None:
         schema["period_start"] = pl.Date

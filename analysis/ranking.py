@@ -92,6 +92,9 @@ def _period_facts(warehouse: Warehouse, scope: Scope, driver: str, repeat_days: 
 
 
 def _priced(facts: pl.DataFrame, costs: CostModel) -> pl.DataFrame:
+    # A fixed row order, so float sums come out the same on every call and engine.
+    keys = [c for c in ("current", "defect_id", "channel") if c in facts.columns]
+    facts = facts.sort(keys)
     return facts.with_columns(cost_usd=price_facts(facts, costs))
 
 
@@ -117,7 +120,7 @@ def shape_ranking(
     mix = [
         pl.col("contacts").filter(pl.col("channel") == c).sum().alias(f"mix_{c}") for c in CHANNELS
     ]
-    per_defect = now.group_by("defect_id").agg(
+    per_defect = now.group_by("defect_id", maintain_order=True).agg(
         pl.col("contacts").sum(),
         pl.col("cost_usd").sum(),
         pl.col("handled_seconds").sum(),
@@ -127,7 +130,7 @@ def shape_ranking(
     )
     before = (
         priced.filter(~pl.col("current"))
-        .group_by("defect_id")
+        .group_by("defect_id", maintain_order=True)
         .agg(
             pl.col("contacts").sum().alias("contacts_prev"),
             pl.col("cost_usd").sum().alias("cost_usd_prev"),

@@ -25,7 +25,14 @@ from analysis.trends import bucket_starts
 from etl.schema import contacts
 from etl.warehouse import Warehouse
 
-__all__ = ["emerging_defects", "flag_spikes", "iso_week", "parse_week", "spike_flags"]
+__all__ = [
+    "emerging_defects",
+    "flag_spikes",
+    "iso_week",
+    "find_new_topics",
+    "parse_week",
+    "spike_flags",
+]
 
 BASELINE_WEEKS = 8
 MIN_BASELINE_WEEKS = 4
@@ -118,7 +125,7 @@ def emerging_defects(
     defect_id, name, owner, contacts, expected, z_score, topic_key, label."""
     with warehouse.connect() as conn:
         monday = parse_week(week) if week is not None else _last_week(conn)
-        new = _new_topics(conn, monday)
+        new = find_new_topics(conn, monday)
     spikes = spike_flags(
         warehouse, since=monday, until=monday + dt.timedelta(days=7), channel=channel,
         category=category, owner=owner, driver=driver, as_polars=True,
@@ -216,7 +223,7 @@ def _first_week(conn: Connection) -> dt.date:
     return parse_week((first or dt.datetime.now()).date())
 
 
-def _new_topics(conn: Connection, monday: dt.date) -> pl.DataFrame:
+def find_new_topics(conn: Connection, monday: dt.date) -> pl.DataFrame:
     """Topics of the current model whose key the previous version did not have, with the
     week's contacts."""
     schema = {"kind": pl.Utf8, "defect_id": pl.Utf8, "topic_key": pl.Utf8, "label": pl.Utf8,

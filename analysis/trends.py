@@ -74,9 +74,11 @@ def shape_trend(
         grid = grid.join(
             pl.DataFrame({"channel": channels}, schema={"channel": pl.Utf8}), how="cross"
         )
+    # A fixed row order, so float sums come out the same on every call and engine.
+    facts = facts.sort("period_start", "defect_id", "channel")
     summed = (
         facts.with_columns(cost_usd=price_facts(facts, costs))
-        .group_by(keys)
+        .group_by(keys, maintain_order=True)
         .agg(
             pl.col("contacts").sum(),
             pl.col("cost_usd").sum(),

@@ -193,3 +193,12 @@ def test_emerging_lists_the_week_spike_and_topics_new_since_the_last_model(sampl
     assert emerging["week"].unique().to_list() == ["2026-W38"]
     quiet = emerging_defects(sample, week="2026-W40", as_polars=True)
     assert quiet["kind"].to_list() == ["new_topic"]
+
+
+def test_the_same_question_gives_the_same_bits(sample):
+    first = rank_defects(sample, since="2026-09-14", until="2026-09-28", as_polars=True)
+    assert all(
+        rank_defects(sample, since="2026-09-14", until="2026-09-28", as_polars=True).equals(first)
+        for _ in range(3)
+    )
+    assert defect_trend(sample, "nobody-has-this", as_polars=True)["contacts"].sum() == 0

@@ -158,3 +158,9 @@ def test_contacts_never_analysed_rank_as_unmapped(warehouse):
     ranked = rank_defects(warehouse, as_polars=True)
     assert ranked["defect_id"].to_list() == ["unmapped"]
     assert ranked["contacts"][0] == 245
+
+
+def test_an_empty_scope_is_an_empty_ranking_not_an_error(economics):
+    assert rank_defects(economics, channel="fax", as_polars=True).is_empty()
+    figures = headline_figures(economics, owner="Nobody", as_polars=True)
+    assert figures.filter(figures["metric"] == "contacts")["value"].to_list() == [0.0]
