@@ -1,0 +1,42 @@
+"""The dashboard: a multi-page Dash app over one warehouse (pages in ``dashboard/pages``).
+
+``create_app(config)`` builds it; ``dashboard.wsgi:server`` is the WSGI entry for gunicorn.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dash import Dash
+
+from dashboard.auth import require_basic_auth
+from dashboard.reads import warm_up
+from dashboard.shell import shell_layout
+from dashboard.source import DataSource, attach_source
+from dumbcontacts.config import Config
+
+__all__ = ["create_app"]
+
+_HERE = Path(__file__).parent
+
+
+def create_app(config: Config | None = None, *, source: DataSource | None = None) -> Dash:
+    """A dashboard serving ``source`` (default: the configured warehouse)."""
+    config = config or Config.from_environ()
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(_HERE / "pages"),
+        assets_folder=str(_HERE / "assets"),
+        title="dumbcontacts",
+        suppress_callback_exceptions=True,  # page components exist only on their page
+    )
+    app.layout = shell_layout
+    source = source or DataSource.from_config(config)
+    attach_source(app.server, source)
+    warm_up(source)
+    require_basic_auth(app.server, config.dashboard_username, config.dashboard_password)
+    # Take this app's page callbacks now: Dash collects them in a process-wide list on import
+    # and hands them to whichever app serves a request first.
+    app._setup_server()
+    return app

@@ -1,0 +1,191 @@
+"""Pure component builders for figures that are not tables: headline cards, the emerging
+defects call-out, verbatims (unit-tested). Text is passed as strings, never as HTML."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+from dashboard.tables import defect_href, format_value
+
+__all__ = [
+    "HEADLINES",
+    "defect_figures",
+    "emerging_callout",
+    "fix_verdict",
+    "headline_cards",
+    "status_cards",
+    "verbatim_list",
+]
+
+# metric -> (label, kind) of the headline figures, in order.
+HEADLINES = {
+    "contacts": ("Contacts", "int"),
+    "cost_usd": ("Cost", "money"),
+    "dumb_share": ("Dumb-contact share", "ratio"),
+    "cpx": ("Contacts per 1,000 orders", "number"),
+    "repeat_rate": ("Repeat rate", "ratio"),
+}
+
+
+def headline_cards(headline: pd.DataFrame, driver: str = "orders") -> dbc.Row:
+    """One card per metric: its value and its change against the previous period. For every
+    one of these, up is bad, so a rise is red and a fall green."""
+    by_metric = {row["metric"]: row for row in headline.to_dict("records")}
+    cards = []
+    for metric, (label, kind) in HEADLINES.items():
+        row = by_metric.get(metric, {})
+        change = row.get("change_pct")
+        if change is None or pd.isna(change):
+            note, tone = "no previous period to compare", "text-muted"
+        else:
+            note = f"{format_value(change, 'change')} vs previous period"
+            tone = "text-danger" if change > 0 else "text-success" if change < 0 else "text-muted"
+        title = label.replace("orders", driver)
+        body = dbc.CardBody(
+            [
+                html.Div(title, className="small text-muted"),
+                html.Div(
+                    format_value(row.get("value"), kind),
+                    className="fs-3 fw-semibold",
+                    id=f"overview-headline-{metric}",
+                ),
+                html.Div(note, className=f"small {tone}"),
+            ]
+        )
+        cards.append(dbc.Col(dbc.Card(body, className="h-100"), xs=12, sm=6, lg=True))
+    return dbc.Row(cards, className="g-2 mb-3")
+
+
+def emerging_callout(emerging: pd.DataFrame, search: str = "") -> html.Div:
+    """Spiking defects and new topics of the period's last week, or nothing to report."""
+    if emerging.empty:
+        return dbc.Alert("No defect is spiking in the last week of this period.", color="light")
+    items = []
+    for row in emerging.to_dict("records"):
+        if row.get("kind") == "spike":
+            target = dcc.Link(str(row["name"]), href=defect_href(row["defect_id"], search))
+            detail = (
+                f" ({row['owner']}): {format_value(row['contacts'], 'int')} contacts in "
+                f"{row['week']}, about {format_value(row['expected'], 'int')} expected"
+            )
+            items.append(html.Li([html.Strong("Spike: "), target, detail]))
+        else:
+            label = row.get("topic_key") if pd.isna(row.get("label")) else row["label"]
+            detail = f": {format_value(row.get('contacts'), 'int')} contacts in {row['week']}"
+            unmapped = pd.isna(row.get("defect_id"))
+            where = dcc.Link("triage", href="/topics") if unmapped else None
+            items.append(
+                html.Li(
+                    [html.Strong("New topic: "), str(label), detail]
+                    + ([" (", where, ")"] if where else [])
+                )
+            )
+    return dbc.Alert(
+        [html.Div("Emerging this week", className="fw-semibold"), html.Ul(items, className="mb-0")],
+        color="warning",
+    )
+
+
+def verbatim_list(verbatims: pd.DataFrame) -> html.Div:
+    """Customers' own (redacted) words, as literal text: markup in a reason stays visible."""
+    if verbatims.empty:
+        return html.P("No reason texts in this period.", className="text-muted")
+    quotes = []
+    for row in verbatims.to_dict("records"):
+        when = pd.Timestamp(row["started_at"]).strftime("%Y-%m-%d")
+        quotes.append(
+            html.Figure(
+                [
+                    html.Blockquote(
+                        html.P(str(row["reason_text"]), className="mb-0 verbatim-text"),
+                        className="blockquote fs-6",
+                    ),
+                    html.Figcaption(f"{row['channel']}, {when}", className="blockquote-footer"),
+                ],
+                className="mb-3",
+            )
+        )
+    return html.Div(quotes, id="defect-verbatims")
+
+
+def defect_figures(row: dict | None) -> dbc.Row:
+    """The defect's figures for the period (from its ranking row)."""
+    row = row or {}
+    figures = (
+        ("Contacts", row.get("contacts", 0), "int"),
+        ("Cost", row.get("cost_usd", 0.0), "money"),
+        ("Contacts per 1,000 orders", row.get("cpx"), "number"),
+        ("Repeat-contact share", row.get("repeat_rate"), "ratio"),
+        ("Average handle time", row.get("aht_seconds"), "seconds"),
+        ("Change in contacts", row.get("change_pct"), "change"),
+    )
+    return dbc.Row(
+        [
+            dbc.Col(
+                dbc.Card(
+                    dbc.CardBody(
+                        [
+                            html.Div(label, className="small text-muted"),
+                            html.Div(format_value(value, kind), className="fs-5 fw-semibold"),
+                        ]
+                    ),
+                    className="h-100",
+                ),
+                xs=6,
+                md=4,
+                xl=2,
+            )  # fmt: skip
+            for label, value, kind in figures
+        ],
+        className="g-2 mb-3",
+        id="defect-figures",
+    )
+
+
+def fix_verdict(fix) -> str:
+    """One sentence on the change in CPX after the fix date."""
+    after = fix[fix["period"] == "after"].to_dict("records")
+    change = after[0].get("change_pct") if after else None
+    if change is None or change != change:  # None or NaN
+        return "Not enough contacts or orders on both sides of this date to compare."
+    direction = "fell" if change < 0 else "rose" if change > 0 else "did not change"
+    amount = f" by {abs(change):.0f}%" if change else ""
+    return f"Contacts per 1,000 orders {direction}{amount} after this date."
+
+
+def status_cards(status: dict) -> dbc.Row:
+    """The model and coverage figures of ``analysis.health.model_status``."""
+    contacts, assigned = status.get("contacts") or 0, status.get("contacts_assigned") or 0
+    version = status.get("model_version")
+    figures = (
+        ("Model version", f"v{version}" if version is not None else "none yet"),
+        ("Fitted", format_value(status.get("created_at"), "datetime")),
+        ("Topics", format_value(status.get("n_topics"), "int")),
+        ("Outliers when fitted", format_value(status.get("outlier_share"), "ratio")),
+        ("Contacts", format_value(contacts, "int")),
+        ("With a topic", format_value(assigned / contacts if contacts else None, "ratio")),
+        ("Last load", format_value(status.get("last_load_at"), "datetime")),
+    )
+    return dbc.Row(
+        [
+            dbc.Col(
+                dbc.Card(
+                    dbc.CardBody(
+                        [
+                            html.Div(label, className="small text-muted"),
+                            html.Div(value, className="fs-6 fw-semibold"),
+                        ]  # fmt: skip
+                    ),
+                    className="h-100",
+                ),
+                xs=6,
+                md=3,
+                xl=True,
+            )  # fmt: skip
+            for label, value in figures
+        ],
+        className="g-2",
+        id="health-status",
+    )

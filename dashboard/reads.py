@@ -1,0 +1,116 @@
+"""What the pages read, each through an analysis function and the source's cache.
+
+The ranking, headline figures, trends and emerging defects come from the daily table
+(``analysis.daily_facts``), read once per data version, so changing a filter costs
+milliseconds at any volume; so do fix checks. The rest (verbatims, topics, health) are
+cached per arguments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from analysis.daily_facts import (
+    DailyFacts,
+    headline_daily,
+    rank_daily,
+    read_daily_facts,
+    trend_daily,
+    verify_fix_daily,
+)
+from analysis.daily_spikes import emerging_daily, read_new_topics
+from analysis.defect_topics import sample_verbatims
+from analysis.scope import Scope
+from dashboard.filters import FilterOptions, Filters, default_period
+from dashboard.source import DataSource
+from etl.schema import CHANNELS
+
+__all__ = [
+    "read_daily",
+    "read_emerging",
+    "read_filter_options",
+    "read_fix",
+    "read_headline",
+    "read_ranking",
+    "read_trend",
+    "read_verbatims",
+    "resolve_filters",
+    "warm_up",
+]
+
+
+def _read_daily_facts(warehouse, driver: str, repeat_days: int) -> DailyFacts:
+    return read_daily_facts(warehouse, driver=driver, repeat_days=repeat_days)
+
+
+def read_daily(source: DataSource) -> DailyFacts:
+    return source.fetch("daily", _read_daily_facts, source.driver, source.repeat_days)
+
+
+def warm_up(source: DataSource) -> None:
+    """Read the daily table in the background as the server starts, so the first overview
+    finds it ready. (The triage list and data health are read on their first visit: reading
+    them here too would compete with that first overview for the CPU.)"""
+    source.prefetch("daily", _read_daily_facts, source.driver, source.repeat_days)
+
+
+def read_filter_options(source: DataSource) -> FilterOptions:
+    daily = read_daily(source)
+    catalogue = daily.catalogue
+    return FilterOptions(
+        channels=CHANNELS,
+        categories=tuple(sorted(set(catalogue["category"].to_list()))),
+        owners=tuple(sorted(set(catalogue["owner"].to_list()))),
+        first_day=daily.first_day,
+        last_day=daily.last_day,
+    )
+
+
+def resolve_filters(source: DataSource, filters: Filters) -> Filters:
+    """The filters with an open period closed to the default one (the last weeks of data)."""
+    daily = read_daily(source)
+    return filters.resolved(default_period(daily.first_day, daily.last_day))
+
+
+def _scope(filters: Filters) -> Scope:
+    return Scope.of(**filters.analysis_kwargs())
+
+
+def read_ranking(source: DataSource, filters: Filters) -> pd.DataFrame:
+    return rank_daily(read_daily(source), _scope(filters), costs=source.costs)
+
+
+def read_headline(source: DataSource, filters: Filters) -> pd.DataFrame:
+    return headline_daily(read_daily(source), _scope(filters), costs=source.costs)
+
+
+def read_trend(source: DataSource, defect_id: str, filters: Filters) -> pd.DataFrame:
+    return trend_daily(
+        read_daily(source), defect_id, _scope(filters), by_channel=True, costs=source.costs
+    )
+
+
+def read_emerging(source: DataSource, filters: Filters) -> pd.DataFrame:
+    """Spikes and new topics in the last ISO week of the (resolved) period."""
+    last_day = filters.until - dt.timedelta(days=1)
+    new = source.fetch("new-topics", read_new_topics, last_day - dt.timedelta(last_day.weekday()))
+    return emerging_daily(read_daily(source), _scope(filters), week=last_day, new_topics=new)
+
+
+def read_verbatims(source: DataSource, defect_id: str, filters: Filters, n: int = 5):
+    def compute(warehouse, defect_id, n, since, until, channel):
+        return sample_verbatims(
+            warehouse, defect_id, n, since=since, until=until, channel=list(channel) or None
+        )
+
+    return source.fetch(
+        "verbatims", compute, defect_id, n, filters.since, filters.until, filters.channel
+    )
+
+
+def read_fix(source: DataSource, defect_id: str, fix_date: dt.date, days: int, channel=()):
+    return verify_fix_daily(
+        read_daily(source), defect_id, fix_date, days=days, channel=list(channel) or None
+    )

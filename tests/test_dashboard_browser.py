@@ -1,0 +1,220 @@
+"""The dashboard in a real headless Chromium (Debian's chromium + chromedriver, installed by
+scripts/services.sh): the overview, the channel filter, a defect page from the table, the
+CSV export and a triage save. Screenshots of each page go to test-artifacts/screenshots/."""
+
+import csv
+import io
+import logging
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from dashboard.app import create_app
+from dumbcontacts.config import Config
+from tests.dashboard_fixtures import (
+    MARKUP_DEFECT,
+    MARKUP_NAME,
+    MARKUP_REASON,
+    UNMAPPED_PROBE,
+    UNMAPPED_PROBE_CONTACTS,
+    copy_warehouse,
+)
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
+TRIAGE_TARGET = "shipping-damaged-item"
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--window-size=1400,1800")  # fmt: skip
+
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+    reason="needs /usr/bin/chromium and /usr/bin/chromedriver (scripts/services.sh)",
+)
+
+
+@pytest.fixture(scope="module")
+def site(sample_warehouse_file, tmp_path_factory):
+    """The dashboard on a private copy of the sample warehouse, served on a free port."""
+    from werkzeug.serving import make_server
+
+    folder = tmp_path_factory.mktemp("browser")
+    url = copy_warehouse(sample_warehouse_file, folder / "w.duckdb")
+    overrides = folder / "overrides.toml"
+    app = create_app(Config(warehouse_url=url, overrides=overrides))
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"base": f"http://127.0.0.1:{server.port}", "overrides": overrides}
+    server.shutdown()
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def downloads(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("downloads")
+
+
+@pytest.fixture(scope="module")
+def browser(downloads):
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_experimental_option(
+        "prefs",
+        {"download.default_directory": str(downloads), "download.prompt_for_download": False},
+    )
+    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
+    driver.execute_cdp_cmd(
+        "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+    )
+    yield driver
+    driver.quit()
+
+
+def wait(browser, condition, seconds: float = 20.0):
+    def safe(driver):
+        try:
+            return condition(driver)
+        except StaleElementReferenceException:
+            return False  # Dash replaced the element while we looked: look again
+
+    return WebDriverWait(browser, seconds).until(safe)
+
+
+def shoot(browser, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+
+
+def ranking(browser) -> dict[str, int]:
+    """defect id -> contacts, as the ranked table shows them."""
+    rows = {}
+    for cell in browser.find_elements(By.CSS_SELECTOR, "#overview-ranking td[data-defect]"):
+        row = cell.find_element(By.XPATH, "./..")
+        contacts = row.find_elements(By.TAG_NAME, "td")[5].text
+        rows[cell.get_attribute("data-defect")] = int(contacts.replace(",", ""))
+    return rows
+
+
+def open_overview(browser, site, search: str = "") -> dict[str, int]:
+    browser.get(site["base"] + "/" + search)
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#overview-ranking td[data-defect]"))
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#overview-pareto .bars"))
+    return ranking(browser)
+
+
+def choose(browser, dropdown_id: str, option: str) -> None:
+    browser.find_element(By.ID, dropdown_id).click()
+    wait(browser, lambda b: [o for o in b.find_elements(By.CSS_SELECTOR, "[role=option]")
+                             if o.text == option])[0].click()  # fmt: skip
+    browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+
+
+def test_overview_opens_and_the_channel_filter_changes_the_ranking(browser, site):
+    start = time.monotonic()
+    everything = open_overview(browser, site)
+    assert time.monotonic() - start < 10
+    assert MARKUP_DEFECT in everything and len(everything) > 10
+    assert browser.find_element(By.ID, "overview-headline-contacts").text != ""
+    shoot(browser, "overview")
+    choose(browser, "overview-channel", "chat")
+    wait(browser, lambda b: "channel=chat" in b.current_url)
+    wait(browser, lambda b: ranking(b) and ranking(b) != everything)
+    chat = ranking(browser)
+    assert sum(chat.values()) < sum(everything.values())
+    assert all(chat.get(k, 0) <= v for k, v in everything.items())
+    shoot(browser, "overview-chat")
+    # The URL is the view: opening it again shows the same ranking.
+    assert open_overview(browser, site, "?channel=chat") == chat
+
+
+def test_a_defect_page_opens_from_the_table(browser, site):
+    open_overview(browser, site, "?channel=phone")
+    link = browser.find_element(By.CSS_SELECTOR, "#overview-ranking td[data-defect] a")
+    name = link.text
+    link.click()
+    wait(browser, lambda b: b.find_elements(By.ID, "defect-name"))
+    assert browser.find_element(By.ID, "defect-name").text == name
+    assert "/defect/" in browser.current_url and "channel=phone" in browser.current_url
+    wait(
+        browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#defect-contacts-trend .scatterlayer")
+    )
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#defect-verbatims .verbatim-text"))
+    wait(browser, lambda b: "after this date" in b.find_element(By.ID, "defect-fix-verdict").text
+         or "Not enough" in b.find_element(By.ID, "defect-fix-verdict").text)  # fmt: skip
+    shoot(browser, "defect")
+
+
+def test_markup_in_a_verbatim_is_shown_as_literal_text(browser, site):
+    browser.get(f"{site['base']}/defect/{MARKUP_DEFECT}")
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#defect-verbatims .verbatim-text"))
+    [quote] = browser.find_elements(By.CSS_SELECTOR, "#defect-verbatims .verbatim-text")
+    assert quote.text == MARKUP_REASON
+    assert not quote.find_elements(By.CSS_SELECTOR, "script, b, i")
+    assert browser.execute_script("return window.__probe_xss === undefined")
+    assert browser.find_element(By.ID, "defect-name").text == MARKUP_NAME
+    shoot(browser, "defect-markup")
+
+
+def test_the_ranked_table_exports_as_spreadsheet_safe_csv(browser, site, downloads):
+    shown = open_overview(browser, site, "?channel=email&channel=chat")
+    for old in downloads.iterdir():
+        old.unlink()
+    browser.find_element(By.ID, "overview-export").click()
+    files = wait(browser, lambda b: [p for p in downloads.glob("*.csv")])
+    time.sleep(0.3)  # let the browser finish writing
+    rows = list(csv.DictReader(io.StringIO(files[0].read_text())))
+    assert {row["defect_id"]: int(row["contacts"]) for row in rows} == shown
+    markup = next(row for row in rows if row["defect_id"] == MARKUP_DEFECT)
+    assert markup["name"] == "'" + MARKUP_NAME and markup["owner"] == "'@Security"
+    for row in rows:
+        assert not any(
+            row[c].startswith(("=", "+", "-", "@")) for c in ("name", "owner", "category")
+        )
+    shutil.copyfile(files[0], SCREENSHOTS.parent / "export.csv")
+
+
+def test_saving_a_triage_assignment_changes_the_ranking(browser, site):
+    before = open_overview(browser, site)
+    browser.get(site["base"] + "/topics")
+    card = wait(browser, lambda b: b.find_elements(By.ID, f"topics-card-{UNMAPPED_PROBE}"))[0]
+    shoot(browser, "topics")
+    dropdown = card.find_element(By.CSS_SELECTOR, "button.dash-dropdown")
+    dropdown.click()
+    search = browser.switch_to.active_element
+    search.send_keys("Item arrived damaged")
+    wait(browser, lambda b: [o for o in b.find_elements(By.CSS_SELECTOR, "[role=option]")
+                             if o.text.startswith("Item arrived damaged")])[0].click()  # fmt: skip
+    browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+    card.find_element(By.XPATH, ".//button[normalize-space()='Save']").click()
+    saved = wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, ".topics-saved"))[0]
+    assert f"{UNMAPPED_PROBE} → {TRIAGE_TARGET}" in saved.text
+    shoot(browser, "topics-saved")
+    assert f'key = "{UNMAPPED_PROBE}"' in site["overrides"].read_text()
+    after = open_overview(browser, site)
+    assert after[TRIAGE_TARGET] == before[TRIAGE_TARGET] + UNMAPPED_PROBE_CONTACTS
+    assert after.get("unmapped", 0) == before.get("unmapped", 0) - UNMAPPED_PROBE_CONTACTS
+    browser.get(site["base"] + "/topics")
+    wait(browser, lambda b: b.find_elements(By.ID, "topics-list"))
+    assert not browser.find_elements(By.ID, f"topics-card-{UNMAPPED_PROBE}")
+
+
+def test_the_data_health_page_shows_loads_and_the_model(browser, site):
+    browser.get(site["base"] + "/health")
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#health-loads tbody tr"))
+    files = browser.find_element(By.ID, "health-loads").text
+    assert "calls.csv" in files and "chats.jsonl" in files
+    assert "v1" in browser.find_element(By.ID, "health-status").text
+    shoot(browser, "health")

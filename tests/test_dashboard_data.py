@@ -1,0 +1,329 @@
+"""What the dashboard reads and writes, on both engines: the daily table answers exactly as
+the ranking functions do, the cache follows the data, a busy warehouse serves the last
+figures, and a triage save is written to the overrides file and applied at once."""
+
+import datetime as dt
+import io
+import time
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
+from sqlalchemy import insert, select
+
+from analysis.daily_facts import (
+    headline_daily,
+    rank_daily,
+    read_daily_facts,
+    trend_daily,
+    verify_fix_daily,
+)
+from analysis.daily_spikes import emerging_daily, read_new_topics
+from analysis.data_version import read_data_version
+from analysis.defect_topics import defect_topics, sample_verbatims
+from analysis.fixes import verify_fix
+from analysis.overrides import Override, read_overrides
+from analysis.ranking import headline_figures, rank_defects
+from analysis.schema import topics
+from analysis.scope import Scope
+from analysis.spikes import emerging_defects
+from analysis.topic_store import format_overrides
+from analysis.trends import defect_trend
+from analysis.triage import assign_topic, set_topic_defect
+from analysis.verbatims import verbatims
+from dashboard.source import DataSource
+from etl.schema import loads
+from etl.warehouse import open_warehouse
+from tests.dashboard_fixtures import another_process_holds
+from tests.economics_fixture import PERIOD, build_economics_warehouse
+
+SINCE, UNTIL = PERIOD
+SCOPES = [
+    {"since": SINCE, "until": UNTIL},
+    {"since": SINCE, "until": UNTIL, "channel": "phone"},
+    {"since": SINCE, "until": UNTIL, "channel": ["chat", "email"]},
+    {"since": SINCE, "until": UNTIL, "category": "billing"},
+    {"since": SINCE, "until": UNTIL, "owner": ["Logistics", "Customer Insight"]},
+    {"since": "2026-03-04", "until": "2026-03-06"},
+    {},  # the whole history
+]
+
+
+@pytest.fixture
+def economics(warehouse):
+    build_economics_warehouse(warehouse)
+    return warehouse
+
+
+@pytest.mark.parametrize("filters", SCOPES)
+def test_daily_table_ranks_and_headlines_as_the_warehouse_does(economics, filters):
+    daily = read_daily_facts(economics)
+    scope = Scope.of(**filters)
+    assert_frame_equal(
+        rank_daily(daily, scope, as_polars=True),
+        rank_defects(economics, **filters, as_polars=True),
+        check_exact=False,
+    )
+    assert_frame_equal(
+        headline_daily(daily, scope, as_polars=True),
+        headline_figures(economics, **filters, as_polars=True),
+        check_exact=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("defect_id", "filters"),
+    [("bill", SCOPES[0]), ("bill", SCOPES[1]), (None, SCOPES[2]), ("unmapped", SCOPES[0]),
+     (["bill", "ship"], SCOPES[5])],
+)  # fmt: skip
+def test_daily_table_trends_as_the_warehouse_does(economics, defect_id, filters):
+    daily = read_daily_facts(economics)
+    for by_channel in (False, True):
+        assert_frame_equal(
+            trend_daily(daily, defect_id, Scope.of(**filters), by_channel=by_channel,
+                        as_polars=True),
+            defect_trend(economics, defect_id, by_channel=by_channel, **filters, as_polars=True),
+            check_exact=False,
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"channel": "email"},
+        {"since": "2026-10-01", "until": "2026-11-01", "category": "billing"},
+    ],
+)
+def test_daily_table_matches_on_the_sample_data(sample_warehouse_file, filters):
+    warehouse = open_warehouse(f"duckdb:///{sample_warehouse_file}")
+    daily = read_daily_facts(warehouse)
+    assert_frame_equal(
+        rank_daily(daily, Scope.of(**filters), as_polars=True),
+        rank_defects(warehouse, **filters, as_polars=True),
+        check_exact=False,
+    )
+
+
+def test_daily_table_of_an_empty_warehouse(warehouse):
+    daily = read_daily_facts(warehouse)
+    assert daily.first_day is None and daily.facts.is_empty()
+    assert rank_daily(daily, as_polars=True).is_empty()
+
+
+def test_a_scope_with_no_contacts_gives_zeros_not_an_error(economics):
+    daily = read_daily_facts(economics)
+    nothing = Scope.of(SINCE, UNTIL, channel="phone", defect_id="unmapped")
+    assert rank_daily(daily, nothing, as_polars=True).is_empty()
+    headline = headline_daily(daily, nothing, as_polars=True)
+    assert headline.filter(pl.col("metric") == "contacts")["value"].item() == 0
+    assert headline.filter(pl.col("metric") == "cpx")["value"].item() == 0
+    trend = trend_daily(daily, "unmapped", Scope.of(SINCE, UNTIL, "phone"), by_channel=True,
+                        as_polars=True)  # fmt: skip
+    assert trend["contacts"].to_list() == [0] and trend["channel"].to_list() == ["phone"]
+
+
+def test_data_version_follows_loads_and_mappings(economics, tmp_path):
+    first = read_data_version(economics)
+    assert read_data_version(economics) == first
+    assign_topic(economics, tmp_path / "overrides.toml", "k2", "ship")
+    remapped = read_data_version(economics)
+    assert remapped != first
+    with economics.begin() as conn:
+        conn.execute(
+            insert(loads).values(
+                load_id="x", source="x.csv", channel="phone", format="csv", content_hash="x",
+                started_at=UNTIL, finished_at=UNTIL, status="loaded", rows_read=0,
+                rows_loaded=0, rows_duplicate=0, rows_rejected=0,
+            )
+        )  # fmt: skip
+    assert read_data_version(economics) not in (first, remapped)
+
+
+def test_source_caches_until_the_data_changes(economics, tmp_path):
+    source = DataSource(economics, recheck_seconds=0, overrides=tmp_path / "o.toml")
+    calls = []
+
+    def count(warehouse, channel):
+        calls.append(channel)
+        return rank_defects(warehouse, channel=channel)
+
+    first = source.fetch("rank", count, "phone")
+    assert source.fetch("rank", count, "phone") is first and calls == ["phone"]
+    source.fetch("rank", count, "chat")
+    assert calls == ["phone", "chat"]
+    assign_topic(economics, source.overrides, "k2", "ship")
+    source.fetch("rank", count, "phone")
+    assert calls == ["phone", "chat", "phone"]
+
+
+def test_source_serves_the_last_figures_while_another_process_writes(tmp_path):
+    path = tmp_path / "w.duckdb"
+    warehouse = open_warehouse(f"duckdb:///{path}")
+    build_economics_warehouse(warehouse)
+    source = DataSource(warehouse, recheck_seconds=0, busy_seconds=0.2)
+    before = source.fetch("rank", lambda wh: rank_defects(wh, as_polars=True))
+    assign_topic(warehouse, tmp_path / "o.toml", "k2", "ship")  # a new data version
+    with another_process_holds(str(path), 3.0):
+        start = time.monotonic()
+        stale = source.fetch("rank", lambda wh: rank_defects(wh, as_polars=True))
+        assert time.monotonic() - start < 1.5  # did not wait for the lock
+        assert stale is before and source.busy_at is not None
+        # A figure never computed waits for the lock rather than failing.
+        fresh = source.fetch("headline", lambda wh: headline_figures(wh, as_polars=True))
+        assert time.monotonic() - start > 2.0
+    assert fresh["metric"].to_list()[0] == "contacts"
+    after = source.fetch("rank", lambda wh: rank_defects(wh, as_polars=True))
+    assert "unmapped" in before["defect_id"] and "unmapped" not in after["defect_id"]
+
+
+def test_assigning_a_topic_saves_it_and_changes_the_ranking_at_once(economics, tmp_path):
+    path = tmp_path / "overrides.toml"
+    path.write_text('[[topic]]\nkey = "k0"\nlabel = "Double charges"\n')
+    before = rank_defects(economics, since=SINCE, until=UNTIL, as_polars=True)
+    assert "unmapped" in before["defect_id"]
+    saved = assign_topic(economics, path, "k2", "ship")
+    assert saved == Override("k2", defect="ship")
+    with path.open("rb") as fp:
+        assert read_overrides(fp) == [
+            Override("k0", label="Double charges"),
+            Override("k2", defect="ship"),
+        ]
+    after = rank_defects(economics, since=SINCE, until=UNTIL, as_polars=True)
+    ship = lambda frame: frame.filter(pl.col("defect_id") == "ship")["contacts"].item()  # noqa: E731
+    assert ship(after) == ship(before) + 1  # c5, the unmapped social contact
+    assert "unmapped" not in after["defect_id"]
+    with economics.connect() as conn:
+        rows = dict(conn.execute(select(topics.c.topic_key, topics.c.label)).all())
+        mapped_by = conn.execute(
+            select(topics.c.mapped_by).where(topics.c.topic_key == "k2")
+        ).scalar()
+    assert rows["k0"] == "Double charges" and mapped_by == "override"
+    assert defect_topics(economics, "ship")["topic_key"].tolist() == ["k1", "k2"]
+
+
+@pytest.mark.parametrize(
+    ("key", "defect", "message"),
+    [
+        ("k9", "ship", "no topic 'k9'"),
+        ("k2", "no-such-defect", "unknown defect 'no-such-defect'"),
+    ],
+)
+def test_a_bad_assignment_changes_nothing(economics, tmp_path, key, defect, message):
+    path = tmp_path / "overrides.toml"
+    with pytest.raises(ValueError, match=message):
+        assign_topic(economics, path, key, defect)
+    assert not path.exists()
+
+
+def test_a_broken_overrides_file_is_reported_not_overwritten(economics, tmp_path):
+    path = tmp_path / "overrides.toml"
+    path.write_text("[[topic]]\nkey = 'k0'\nwat = 1\n")
+    with pytest.raises(ValueError, match="overrides.toml: .*unknown key 'wat'"):
+        assign_topic(economics, path, "k2", "ship")
+    assert "wat" in path.read_text()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key", "defect", "expected"),
+    [
+        ([], "T1", "d", [Override("T1", defect="d")]),
+        ([Override("T1", label="L")], "T1", "d", [Override("T1", defect="d", label="L")]),
+        ([Override("T1", merge_into="T2")], "T1", "d", [Override("T1", defect="d")]),
+        ([Override("T3", merge_into="T1"), Override("T1", defect="a")], "T1", "",
+         [Override("T3", merge_into="T1"), Override("T1", defect="")]),
+    ],
+)  # fmt: skip
+def test_set_topic_defect(overrides, key, defect, expected):
+    assert set_topic_defect(overrides, key, defect) == expected
+
+
+keys = st.text(st.characters(codec="utf-8"), min_size=1, max_size=12).filter(str.strip)
+texts = st.none() | st.text(st.characters(codec="utf-8"), max_size=30)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(keys, texts, texts), max_size=5, unique_by=lambda t: t[0]))
+def test_written_overrides_read_back_the_same(entries):
+    overrides = [
+        Override(key, defect=defect, label=label)
+        for key, defect, label in entries
+        if defect is not None or label is not None
+    ]
+    assert read_overrides(io.BytesIO(format_overrides(overrides).encode())) == overrides
+
+
+@pytest.mark.parametrize("filters", [{}, {"channel": "phone"}, {"category": ["shipping"]}])
+def test_daily_emerging_defects_match_the_warehouse_every_week(sample_warehouse_file, filters):
+    warehouse = open_warehouse(f"duckdb:///{sample_warehouse_file}")
+    daily = read_daily_facts(warehouse)
+    monday = daily.first_day - dt.timedelta(days=daily.first_day.weekday())
+    flagged = 0
+    while monday <= daily.last_day:
+        expected = emerging_defects(warehouse, week=monday, **filters, as_polars=True)
+        found = emerging_daily(
+            daily, Scope.of(**filters), week=monday, new_topics=read_new_topics(warehouse, monday),
+            as_polars=True,
+        )  # fmt: skip
+        assert_frame_equal(found, expected, check_exact=False, check_dtypes=False)
+        flagged += found.height
+        monday += dt.timedelta(days=7)
+    if not filters:
+        assert flagged > 0  # the sample's spike week is found
+
+
+def test_source_refreshing_in_the_background_never_makes_a_view_wait(economics, tmp_path):
+    source = DataSource(economics, recheck_seconds=0, refresh_in_background=True)
+    calls = []
+
+    def rank(warehouse):
+        calls.append(time.monotonic())
+        return rank_defects(warehouse, as_polars=True)
+
+    first = source.fetch("rank", rank)
+    assign_topic(economics, tmp_path / "o.toml", "k2", "ship")  # another writer
+    assert source.fetch("rank", rank) is first  # served at once, recomputed behind
+    deadline = time.monotonic() + 30
+    while (latest := source.fetch("rank", rank)) is first and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "unmapped" not in latest["defect_id"] and len(calls) == 2
+    source.invalidate()  # a write of our own: the next read is computed fresh, at once
+    assert source.fetch("rank", rank) is not latest and len(calls) == 3
+
+
+@pytest.mark.parametrize(
+    ("defect_id", "filters"),
+    [("bill", {}), ("ship", {"channel": "chat"}), ("unmapped", {"since": SINCE, "until": UNTIL}),
+     ("bill", {"since": "2026-02-20", "until": UNTIL, "channel": ["phone", "email"]})],
+)  # fmt: skip
+def test_sampled_verbatims_are_the_same_as_the_api_gives(economics, defect_id, filters):
+    for seed in (0, 3):
+        assert_frame_equal(
+            sample_verbatims(economics, defect_id, 2, seed=seed, **filters, as_polars=True),
+            verbatims(economics, defect_id, 2, seed=seed, **filters, as_polars=True),
+        )
+
+
+@pytest.mark.parametrize("defect_id", ["bill", "ship", "unmapped"])
+@pytest.mark.parametrize(("fix_date", "days"), [("2026-03-02", 7), ("2026-03-05", 3)])
+@pytest.mark.parametrize("channel", [None, "phone", ["chat", "email"]])
+def test_fix_check_from_the_daily_table_is_verify_fix(
+    economics, defect_id, fix_date, days, channel
+):
+    daily = read_daily_facts(economics)
+    assert_frame_equal(
+        verify_fix_daily(daily, defect_id, dt.date.fromisoformat(fix_date), days=days,
+                         channel=channel, as_polars=True),
+        verify_fix(economics, defect_id, fix_date, days=days, channel=channel, as_polars=True),
+    )  # fmt: skip
+
+
+def test_sampled_verbatims_on_the_sample_data(sample_warehouse_file):
+    warehouse = open_warehouse(f"duckdb:///{sample_warehouse_file}")
+    for defect_id in ("shipping-damaged-item", "unmapped"):
+        assert_frame_equal(
+            sample_verbatims(warehouse, defect_id, 5, channel="chat", as_polars=True),
+            verbatims(warehouse, defect_id, 5, channel="chat", as_polars=True),
+        )
