@@ -15,7 +15,11 @@ from tqdm import tqdm
 
 from dumbcontacts.analysis_commands import analyze, evaluate
 from dumbcontacts.config import Config, ConfigError
+from dumbcontacts.dashboard_command import dashboard, serve_dashboard
 from dumbcontacts.edges import fail, open_configured_warehouse
+from dumbcontacts.job_commands import report
+from dumbcontacts.job_commands import run as run_command
+from dumbcontacts.metrics_commands import rank
 from etl.detect import FORMATS
 from etl.fixtures import write_sample_data
 from etl.load import LoadError, LoadResult, count_contacts, load_source, plan_sources
@@ -154,9 +158,11 @@ def _size(path: Path) -> int:
     "--dir", "directory", default="demo", show_default=True, type=click.Path(path_type=Path)
 )
 @click.option("--contacts", default=5_000, show_default=True)
+@click.option("--serve/--no-serve", default=True, help="Serve the dashboard at the end.")
+@click.option("--port", default=8050, show_default=True, type=click.IntRange(0, 65535))
 @click.pass_context
-def demo(ctx: click.Context, directory: Path, contacts: int) -> None:
-    """Generate sample data, load it and find its defects, in one command."""
+def demo(ctx: click.Context, directory: Path, contacts: int, serve: bool, port: int) -> None:
+    """Generate sample data, load it, find its defects and open the dashboard, in one command."""
     ctx.invoke(
         sample_data, directory=directory, contacts=contacts, seed=7, channels=",".join(CHANNELS)
     )
@@ -164,10 +170,19 @@ def demo(ctx: click.Context, directory: Path, contacts: int) -> None:
         sys.exit(1)
     click.echo("")
     ctx.invoke(analyze)
+    click.echo("")
+    if serve:
+        serve_dashboard(ctx.obj, "127.0.0.1", port)
+    else:
+        click.echo("run `dumbcontacts dashboard` to see the ranking in a browser")
 
 
 cli.add_command(analyze)
 cli.add_command(evaluate)
+cli.add_command(dashboard)
+cli.add_command(rank)
+cli.add_command(report)
+cli.add_command(run_command)
 
 
 def main() -> None:

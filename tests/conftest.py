@@ -68,3 +68,14 @@ def warehouse(warehouse_url) -> Warehouse:
 @pytest.fixture
 def duckdb_warehouse(tmp_path) -> Warehouse:
     return open_warehouse(f"duckdb:///{tmp_path / 'warehouse.duckdb'}")
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse_file(tmp_path_factory) -> Path:
+    """The sample data loaded and analysed with fake embeddings, plus the dashboard tests'
+    probe rows (tests/dashboard_fixtures.py). Shared: copy it before writing to it."""
+    from tests.dashboard_fixtures import build_sample_warehouse
+
+    path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
+    build_sample_warehouse(path)
+    return path

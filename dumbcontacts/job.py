@@ -1,0 +1,264 @@
+"""``dumbcontacts run``: the scheduled job, one idempotent command.
+
+Under one lock (``run_lock``) it runs three steps and logs one line for each:
+
+1. **load** every file in the configured inbox folders; files whose content hash is already
+   in ``loads`` are skipped, and each new file commits on its own or not at all;
+2. **analyze**: embed and assign the contacts no topic has yet, refitting first when the
+   current model is older than ``refit_every_days``; skipped when there is nothing to do;
+3. **report**: write the last complete ISO week's report once, when it does not exist yet.
+
+Every write is a transaction, so a run killed at any point leaves a consistent warehouse,
+and the next run finishes the work. A file that fails to load is retried on the next run;
+the week's report waits for a run in which everything loaded and was analysed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from sqlalchemy import and_, func, inspect, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from analysis.iso_week import last_complete_week
+from analysis.schema import contact_topics, topic_models
+from dumbcontacts.config import Config
+from dumbcontacts.run_lock import RunBusy, hold_run_lock
+from etl.detect import expand_paths
+from etl.load import LoadError, LoadResult, load_source, plan_sources
+from etl.schema import contacts
+from etl.warehouse import Warehouse, WarehouseBusy, open_warehouse
+
+__all__ = [
+    "EXIT_BUSY",
+    "EXIT_CONFIG",
+    "EXIT_FAILED",
+    "EXIT_OK",
+    "RunSummary",
+    "refit_due",
+    "run_job",
+]
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # a step failed; the warehouse is consistent and the next run retries
+EXIT_CONFIG = 2  # the configuration cannot work (no inbox, a missing folder)
+EXIT_BUSY = 75  # another run holds the lock (sysexits' EX_TEMPFAIL: try again later)
+
+# The errors a step reports in one line; anything else is a bug and keeps its traceback.
+_STEP_ERRORS = (LoadError, WarehouseBusy, SQLAlchemyError, OSError, ValueError)
+
+Log = Callable[..., None]  # log(line, error=False)
+MakeEmbedder = Callable[..., object]  # make_embedder(config, static=False) -> Embedder
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    code: int
+    files_loaded: int = 0
+    contacts_loaded: int = 0
+    assigned: int = 0
+    model_version: int | None = None
+    refitted: bool = False
+    report: Path | None = None  # the report folder written by this run
+
+
+def refit_due(created_at: dt.datetime, now: dt.datetime, every_days: int) -> bool:
+    """True when a model made at ``created_at`` is at least ``every_days`` old at ``now``."""
+    return now - created_at >= dt.timedelta(days=every_days)
+
+
+def run_job(
+    config: Config,
+    make_embedder: MakeEmbedder,
+    *,
+    now: dt.datetime | None = None,
+    log: Log | None = None,
+) -> RunSummary:
+    """Run the scheduled job once; the summary's ``code`` is the process exit code."""
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    say = _logger(log or _print)
+    if not config.inbox:
+        say("config", "no inbox folders configured (set [run] inbox in dumbcontacts.toml)", True)
+        return RunSummary(EXIT_CONFIG)
+    missing = [str(p) for p in config.inbox if not p.is_dir()]
+    if missing:
+        say("config", f"inbox folder not found: {', '.join(missing)}", True)
+        return RunSummary(EXIT_CONFIG)
+    try:
+        with hold_run_lock(config.warehouse_url, config.report_dir) as where:
+            say("lock", f"holding {where}")
+            return _run_steps(config, make_embedder, now, say)
+    except RunBusy as error:
+        say("lock", str(error), True)
+        return RunSummary(EXIT_BUSY)
+    except SQLAlchemyError as error:  # PostgreSQL's advisory lock needs the server
+        say("lock", f"cannot reach the warehouse: {_first_line(error)}", True)
+        return RunSummary(EXIT_FAILED)
+
+
+def _run_steps(config: Config, make_embedder: MakeEmbedder, now: dt.datetime, say) -> RunSummary:
+    try:
+        warehouse = open_warehouse(config.warehouse_url)
+    except (SQLAlchemyError, WarehouseBusy) as error:
+        say("open", _first_line(error), True)
+        return RunSummary(EXIT_FAILED)
+    results, failures = _load_inbox(warehouse, config)
+    new = [r for r in results if r.status == "loaded"]
+    contacts_loaded = sum(r.rows_loaded for r in new if r.channel)
+    rejected = sum(r.rows_rejected for r in new)
+    seen = sum(r.status == "already loaded" for r in results)
+    say(
+        "load",
+        f"{len(new)} new files ({contacts_loaded:,} contacts, {rejected:,} rejected), "
+        f"{seen} already loaded, {len(failures)} failed",
+    )
+    for failure in failures:
+        say("load", failure, True)
+    summary = RunSummary(EXIT_FAILED if failures else EXIT_OK, len(new), contacts_loaded)
+
+    try:
+        summary = _analyze(warehouse, config, make_embedder, now, say, summary)
+    except _STEP_ERRORS as error:
+        say("analyze", _first_line(error), True)
+        return replace(summary, code=EXIT_FAILED)
+
+    if summary.code != EXIT_OK:
+        say("report", "postponed until a run in which every file loads")
+        return summary
+    try:
+        return _report(warehouse, config, now, say, summary)
+    except _STEP_ERRORS as error:
+        say("report", _first_line(error), True)
+        return replace(summary, code=EXIT_FAILED)
+
+
+def _load_inbox(warehouse: Warehouse, config: Config) -> tuple[list[LoadResult], list[str]]:
+    """Load each inbox file on its own, so one bad file never holds back the others."""
+    results, failures = [], []
+    for path in expand_paths(config.inbox):
+        try:
+            for source in plan_sources([path]):
+                results.append(load_source(warehouse, source, salt=config.salt))
+        except (LoadError, WarehouseBusy, SQLAlchemyError, OSError) as error:
+            message = _first_line(error)
+            failures.append(message if str(path) in message else f"{path}: {message}")
+    return results, failures
+
+
+def _analyze(warehouse, config, make_embedder, now, say, summary: RunSummary) -> RunSummary:
+    with warehouse.connect() as conn:
+        model = _current_model(conn)
+        pending = _unassigned_count(conn, model.model_version if model else None)
+    if model is None and pending == 0:
+        say("analyze", "no contacts with a reason yet; nothing to analyse")
+        return summary
+    refit = model is not None and refit_due(model.created_at, now, config.refit_every_days)
+    if model is not None and not refit and pending == 0:
+        age = (now - model.created_at).days
+        say("analyze", f"nothing new to assign (model v{model.model_version}, {age} days old)")
+        return replace(summary, model_version=model.model_version)
+
+    from analysis.analyze import analyze_contacts  # torch and BERTopic: only when needed
+
+    static = model is not None and model.embedder.startswith("model2vec:")
+    embedder = make_embedder(config, static=static)
+    result = analyze_contacts(warehouse, embedder, refit=refit, overrides=_overrides(config))
+    if model is None:
+        why = "fitted (the first model)"
+    elif refit:
+        age = (now - model.created_at).days
+        why = (
+            f"refitted: v{model.model_version} was {age} days old "
+            f"(refit every {config.refit_every_days})"
+        )
+    else:
+        why = "reused"
+    say(
+        "analyze",
+        f"model v{result.model_version} {why}; {result.topics.height} topics "
+        f"({result.unmapped.height} unmapped); embedded {result.embedded:,} new texts, "
+        f"assigned {result.assigned:,} contacts",
+    )
+    return replace(
+        summary,
+        assigned=result.assigned,
+        model_version=result.model_version,
+        refitted=result.refitted,
+    )
+
+
+def _report(warehouse, config: Config, now: dt.datetime, say, summary) -> RunSummary:
+    from analysis.report_data import ReportSettings, count_week_contacts
+    from analysis.report_files import report_exists, write_report
+
+    week = last_complete_week(now.date())
+    if report_exists(config.report_dir, week):
+        say("report", f"{week} already written in {config.report_dir / week}")
+        return summary
+    if not count_week_contacts(warehouse, week):
+        say("report", f"{week} has no contacts yet; written once they arrive")
+        return summary
+    settings = ReportSettings(
+        costs=config.costs, driver=config.cpx_driver, repeat_days=config.repeat_window_days
+    )
+    written = write_report(warehouse, week, config.report_dir, settings)
+    say("report", f"{week} written to {written.folder} ({len(written.files)} files)")
+    return replace(summary, report=written.folder)
+
+
+def _current_model(conn):
+    if not inspect(conn).has_table(topic_models.name):
+        return None
+    query = select(topic_models.c.model_version, topic_models.c.created_at, topic_models.c.embedder)
+    return conn.execute(query.where(topic_models.c.is_current)).first()
+
+
+def _unassigned_count(conn, version: int | None) -> int:
+    """Contacts with a reason that the current model (if any) has not assigned yet."""
+    query = select(func.count()).select_from(contacts).where(contacts.c.reason_text.is_not(None))
+    if version is not None:
+        assigned = and_(
+            contact_topics.c.contact_id == contacts.c.contact_id,
+            contact_topics.c.model_version == version,
+        )
+        query = query.outerjoin(contact_topics, assigned).where(
+            contact_topics.c.contact_id.is_(None)
+        )
+    return int(conn.execute(query).scalar())
+
+
+def _overrides(config: Config) -> list:
+    from analysis.overrides import read_overrides
+
+    if not config.overrides.is_file():
+        return []
+    try:
+        with config.overrides.open("rb") as fp:
+            return read_overrides(fp)
+    except ValueError as error:
+        raise ValueError(f"{config.overrides}: {error}") from None
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def _logger(log: Log):
+    pid = os.getpid()
+
+    def say(step: str, message: str, error: bool = False) -> None:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        prefix = "error: " if error else ""
+        log(f"{stamp} [{pid}] {step}: {prefix}{message}", error=error)
+
+    return say
+
+
+def _print(line: str, error: bool = False) -> None:
+    print(line, file=sys.stderr if error else sys.stdout, flush=True)
