@@ -17,6 +17,7 @@ from analysis.scope import ALL, Scope
 from analysis.spikes import (
     BASELINE_WEEKS,
     THRESHOLD,
+    elapsed_share,
     find_new_topics,
     flag_spikes,
     iso_week,
@@ -36,16 +37,9 @@ def read_new_topics(warehouse: Warehouse, week: dt.date) -> pl.DataFrame:
 
 
 def _elapsed_share(daily: DailyFacts, until: dt.date) -> float:
-    """As ``analysis.spikes``: the usual share of a week's contacts that arrive on the
-    weekdays of the last week before ``until``."""
-    elapsed_days = (until - parse_week(until - dt.timedelta(days=1))).days
-    if elapsed_days >= 7 or daily.facts.is_empty():
-        return 1.0
     weekday = pl.col("period_start").dt.weekday()  # Monday is 1, as ISO
     per_day = daily.facts.group_by(weekday.alias("day")).agg(pl.col("contacts").sum())
-    total = per_day["contacts"].sum()
-    early = per_day.filter(pl.col("day") <= elapsed_days)["contacts"].sum()
-    return early / total if total else 1.0
+    return elapsed_share(dict(per_day.iter_rows()), until)
 
 
 def emerging_daily(

@@ -26,6 +26,7 @@ from etl.schema import contacts
 from etl.warehouse import Warehouse
 
 __all__ = [
+    "elapsed_share",
     "emerging_defects",
     "flag_spikes",
     "iso_week",
@@ -202,15 +203,20 @@ def _weekly_counts(
     )
 
 
-def _elapsed_share(conn: Connection, until: dt.date) -> float:
-    """The usual share of a week's contacts that arrive on its weekdays before ``until``."""
+def elapsed_share(per_weekday: dict[int, int], until: dt.date) -> float:
+    """The usual share of a week's contacts that arrive on its weekdays before ``until``,
+    from contacts per ISO weekday (Monday is 1); 1.0 once the week is complete."""
     elapsed_days = (until - parse_week(until - dt.timedelta(days=1))).days
-    if elapsed_days >= 7:
+    total = sum(per_weekday.values())
+    if elapsed_days >= 7 or not total:
         return 1.0
+    return sum(per_weekday.get(d, 0) for d in range(1, elapsed_days + 1)) / total
+
+
+def _elapsed_share(conn: Connection, until: dt.date) -> float:
     weekday = extract("isodow", contacts.c.started_at)
-    per_day = dict(conn.execute(select(weekday, func.count()).group_by(weekday)).all())
-    total = sum(per_day.values())
-    return sum(per_day.get(d, 0) for d in range(1, elapsed_days + 1)) / total if total else 1.0
+    per_day = conn.execute(select(weekday, func.count()).group_by(weekday)).all()
+    return elapsed_share({int(day): count for day, count in per_day}, until)
 
 
 def _last_week(conn: Connection) -> dt.date:

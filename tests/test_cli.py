@@ -1,7 +1,10 @@
+import json
+
 import pytest
 from click.testing import CliRunner
 
 from dumbcontacts.cli import cli
+from tests.test_dashboard_app import OVERVIEW_INPUTS
 
 
 @pytest.fixture
@@ -86,3 +89,25 @@ def test_warehouse_comes_from_the_environment(run, tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "elsewhere.duckdb").exists()
     assert not (tmp_path / "dumbcontacts.duckdb").exists()
+
+
+@pytest.mark.slow
+def test_demo_goes_from_nothing_to_a_ranked_dashboard(run, tmp_path):
+    from dashboard.app import create_app
+    from dashboard.probe import DashProbe
+    from dumbcontacts.config import Config
+
+    result = run("demo", "--no-serve", "--contacts", "300", "--dir", "d")
+    assert result.exit_code == 0, result.output
+    assert "warehouse now holds 300 contacts" in result.output
+    assert "run `dumbcontacts dashboard`" in result.output
+
+    ranking = run("rank", "--format", "json")
+    assert ranking.exit_code == 0, ranking.output
+    defect_ids = [row["defect_id"] for row in json.loads(ranking.output)]
+    assert defect_ids
+
+    probe = DashProbe.over_flask(create_app(Config.from_environ()).server.test_client())
+    overview = probe.call("overview-headline", dict.fromkeys(OVERVIEW_INPUTS))
+    assert overview.status == 200
+    assert defect_ids[0] in str(overview.body["response"]["overview-table"])

@@ -3,7 +3,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from analysis.spikes import flag_spikes, iso_week, parse_week
+from analysis.spikes import elapsed_share, flag_spikes, iso_week, parse_week
 
 MONDAY = dt.date(2026, 1, 5)
 
@@ -64,3 +64,21 @@ def test_parse_week(given, monday):
 def test_parse_week_rejects_nonsense():
     with pytest.raises(ValueError, match="not an ISO week"):
         parse_week("week 38")
+
+
+@pytest.mark.parametrize(
+    ("until", "share"),
+    [
+        (MONDAY, 1.0),  # the week before is complete
+        (MONDAY + dt.timedelta(days=1), 0.4),  # Monday elapsed: 4 of 10
+        (MONDAY + dt.timedelta(days=3), 0.7),  # Monday to Wednesday: 4 + 2 + 1 of 10
+        (MONDAY + dt.timedelta(days=7), 1.0),
+    ],
+)
+def test_a_part_week_expects_the_share_its_weekdays_usually_carry(until, share):
+    per_weekday = {1: 4, 2: 2, 3: 1, 5: 3}
+    assert elapsed_share(per_weekday, until) == pytest.approx(share)
+
+
+def test_no_history_expects_a_whole_week():
+    assert elapsed_share({}, MONDAY + dt.timedelta(days=2)) == 1.0
