@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 
 from analysis.costs import CostModel
 from analysis.facts import FACT_SCHEMA, count_driver, count_facts
+from analysis.fixes import shape_fix
 from analysis.ranking import shape_headline, shape_ranking
 from analysis.scope import ALL, Scope, defect_catalogue
 from analysis.trends import FREQUENCIES, bucket_starts, shape_trend
@@ -208,19 +209,5 @@ def verify_fix_daily(
     spans = ((before, fix_date), (fix_date, after))
     contacts_in = [int(scoped_facts(daily, scope, *span)["contacts"].sum()) for span in spans]
     units = [_units(daily, *span) for span in spans]
-    cpx = [n * 1000 / u if u else None for n, u in zip(contacts_in, units, strict=True)]
-    change = (cpx[1] - cpx[0]) * 100 / cpx[0] if cpx[0] and cpx[1] is not None else None
-    frame = pl.DataFrame(
-        {
-            "period": ["before", "after"],
-            "since": [before, fix_date],
-            "until": [fix_date, after],
-            "contacts": contacts_in,
-            "driver_count": units,
-            "cpx": cpx,
-            "change_pct": [None, change],
-        },
-        schema={"period": pl.Utf8, "since": pl.Date, "until": pl.Date, "contacts": pl.Int64,
-                "driver_count": pl.Int64, "cpx": pl.Float64, "change_pct": pl.Float64},
-    )  # fmt: skip
+    frame = shape_fix(fix_date, days, contacts_in, units)
     return frame if as_polars else frame.to_pandas()

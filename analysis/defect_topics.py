@@ -1,25 +1,16 @@
-"""What a defect's customers talk about: its topics in the current model, and a sample of
-their own words.
-
-``sample_verbatims`` returns what ``analysis.verbatims.verbatims`` returns (the same contacts,
-in the same seeded order) without computing repeats for the whole period first, so a
-dashboard can ask for any period and channel at a million contacts in well under a second.
-"""
+"""What a defect's customers talk about: its topics in the current model."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import polars as pl
-from sqlalchemy import func, literal, select
+from sqlalchemy import func, select
 
 from analysis.schema import contact_topics, topics
-from analysis.scope import UNMAPPED, Scope, current_model_version, resolve_period
-from etl.schema import contacts, defects
+from analysis.scope import current_model_version
 from etl.warehouse import Warehouse
 
-__all__ = ["defect_topics", "sample_verbatims"]
+__all__ = ["defect_topics"]
 
 _SCHEMA = {"topic_key": pl.Utf8, "label": pl.Utf8, "keywords": pl.Utf8, "contacts": pl.Int64}
 
@@ -50,62 +41,3 @@ def _query(version: int, defect_id: str):
         .where(topics.c.model_version == version, topics.c.defect_id == defect_id)
         .order_by(contacts.desc(), topics.c.topic_key)
     )
-
-
-def sample_verbatims(
-    warehouse: Warehouse,
-    defect_id: str,
-    n: int = 3,
-    *,
-    since=None,
-    until=None,
-    channel=None,
-    seed: int = 0,
-    as_polars: bool = False,
-) -> pd.DataFrame | pl.DataFrame:
-    """Up to ``n`` reason texts of the defect's contacts in the period, a seeded sample.
-    Columns: contact_id, started_at, channel, reason_text."""
-    scope = Scope.of(since, until, channel, defect_id=defect_id)
-    with warehouse.connect() as conn:
-        since, until = resolve_period(conn, scope)
-        version = current_model_version(conn)
-        start, end = (dt.datetime.combine(d, dt.time()) for d in (since, until))
-        shuffle = func.md5(literal(f"{seed}|") + contacts.c.contact_id)
-        query = (
-            select(
-                contacts.c.contact_id,
-                contacts.c.started_at,
-                contacts.c.channel,
-                contacts.c.reason_text,
-            )  # fmt: skip
-            .where(contacts.c.started_at >= start, contacts.c.started_at < end)
-            .where(_of_defect(version, defect_id))
-            .where(func.length(func.trim(contacts.c.reason_text)) > 0)
-            .order_by(shuffle)
-            .limit(n)
-        )
-        if scope.channel:
-            query = query.where(contacts.c.channel.in_(scope.channel))
-        rows = conn.execute(query).all()
-    schema = {"contact_id": pl.Utf8, "started_at": pl.Datetime("us"), "channel": pl.Utf8,
-              "reason_text": pl.Utf8}  # fmt: skip
-    frame = pl.DataFrame(rows, schema=schema, orient="row")
-    return frame if as_polars else frame.to_pandas()
-
-
-def _of_defect(version: int | None, defect_id: str):
-    """Contacts whose topic (under ``version``) maps to a defect of the taxonomy ``defect_id``;
-    for "unmapped", those with no such topic, as ``analysis.scope.defect_contacts`` counts."""
-    mapped = select(topics.c.topic_id).where(
-        topics.c.model_version == (version if version is not None else -1),
-        topics.c.defect_id.in_(select(defects.c.defect_id)),
-    )
-    if defect_id != UNMAPPED:
-        mapped = mapped.where(topics.c.defect_id == defect_id)
-    members = select(contact_topics.c.contact_id).where(
-        contact_topics.c.model_version == (version if version is not None else -1),
-        contact_topics.c.topic_id.in_(mapped),
-    )
-    if defect_id == UNMAPPED:
-        return contacts.c.contact_id.not_in(members)
-    return contacts.c.contact_id.in_(members)

@@ -11,7 +11,7 @@ from analysis.facts import count_driver, count_facts
 from analysis.scope import Scope, as_day
 from etl.warehouse import Warehouse
 
-__all__ = ["verify_fix"]
+__all__ = ["shape_fix", "verify_fix"]
 
 
 def verify_fix(
@@ -37,9 +37,16 @@ def verify_fix(
         units = [count_driver(conn, driver, *span) for span in ((before, fix), (fix, after))]
     contacts = [int(facts.filter(pl.col("current") == is_after)["contacts"].sum())
                 for is_after in (False, True)]  # fmt: skip
+    frame = shape_fix(fix, days, contacts, units)
+    return frame if as_polars else frame.to_pandas()
+
+
+def shape_fix(fix: dt.date, days: int, contacts: list[int], units: list[int]) -> pl.DataFrame:
+    """The before and after rows from each side's contacts and driver units."""
+    before, after = fix - dt.timedelta(days=days), fix + dt.timedelta(days=days)
     cpx = [n * 1000 / u if u else None for n, u in zip(contacts, units, strict=True)]
     change = (cpx[1] - cpx[0]) * 100 / cpx[0] if cpx[0] and cpx[1] is not None else None
-    frame = pl.DataFrame(
+    return pl.DataFrame(
         {
             "period": ["before", "after"],
             "since": [before, fix],
@@ -52,4 +59,3 @@ def verify_fix(
         schema={"period": pl.Utf8, "since": pl.Date, "until": pl.Date, "contacts": pl.Int64,
                 "driver_count": pl.Int64, "cpx": pl.Float64, "change_pct": pl.Float64},
     )  # fmt: skip
-    return frame if as_polars else frame.to_pandas()

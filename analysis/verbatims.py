@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import polars as pl
 from sqlalchemy import func, literal, select
 
-from analysis.scope import Scope, defect_contacts, resolve_period
+from analysis.schema import contact_topics, topics
+from analysis.scope import UNMAPPED, Scope, current_model_version, resolve_period
+from etl.schema import contacts, defects
 from etl.warehouse import Warehouse
 
 __all__ = ["verbatims"]
+
+_SCHEMA = {"contact_id": pl.Utf8, "started_at": pl.Datetime("us"), "channel": pl.Utf8,
+           "reason_text": pl.Utf8}  # fmt: skip
 
 
 def verbatims(
@@ -28,17 +35,44 @@ def verbatims(
     scope = Scope.of(since, until, channel, defect_id=defect_id)
     with warehouse.connect() as conn:
         since, until = resolve_period(conn, scope)
-        base = defect_contacts(conn, since, until, scope).subquery()
+        version = current_model_version(conn)
+        start, end = (dt.datetime.combine(d, dt.time()) for d in (since, until))
         # A hash of the id orders contacts the same way on every engine and every run.
-        shuffle = func.md5(literal(f"{seed}|") + base.c.contact_id)
+        shuffle = func.md5(literal(f"{seed}|") + contacts.c.contact_id)
+        # Straight from the contacts: ``analysis.scope.defect_contacts`` would first work
+        # out repeats for the whole period, which a sample does not need.
         query = (
-            select(base.c.contact_id, base.c.started_at, base.c.channel, base.c.reason_text)
-            .where(func.length(func.trim(base.c.reason_text)) > 0)
+            select(
+                contacts.c.contact_id,
+                contacts.c.started_at,
+                contacts.c.channel,
+                contacts.c.reason_text,
+            )  # fmt: skip
+            .where(contacts.c.started_at >= start, contacts.c.started_at < end)
+            .where(_of_defect(version, defect_id))
+            .where(func.length(func.trim(contacts.c.reason_text)) > 0)
             .order_by(shuffle)
             .limit(n)
         )
+        if scope.channel:
+            query = query.where(contacts.c.channel.in_(scope.channel))
         rows = conn.execute(query).all()
-    schema = {"contact_id": pl.Utf8, "started_at": pl.Datetime("us"), "channel": pl.Utf8,
-              "reason_text": pl.Utf8}  # fmt: skip
-    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    frame = pl.DataFrame(rows, schema=_SCHEMA, orient="row")
     return frame if as_polars else frame.to_pandas()
+
+
+def _of_defect(version: int | None, defect_id: str):
+    """Contacts whose topic (under ``version``) maps to a defect of the taxonomy ``defect_id``;
+    for "unmapped", those with no such topic, as ``analysis.scope.defect_contacts`` counts."""
+    version = version if version is not None else -1
+    mapped = select(topics.c.topic_id).where(
+        topics.c.model_version == version, topics.c.defect_id.in_(select(defects.c.defect_id))
+    )
+    if defect_id != UNMAPPED:
+        mapped = mapped.where(topics.c.defect_id == defect_id)
+    members = select(contact_topics.c.contact_id).where(
+        contact_topics.c.model_version == version, contact_topics.c.topic_id.in_(mapped)
+    )
+    if defect_id == UNMAPPED:
+        return contacts.c.contact_id.not_in(members)
+    return contacts.c.contact_id.in_(members)

@@ -21,8 +21,8 @@ from analysis.daily_facts import (
     verify_fix_daily,
 )
 from analysis.daily_spikes import emerging_daily, read_new_topics
-from analysis.defect_topics import sample_verbatims
 from analysis.scope import Scope
+from analysis.verbatims import verbatims
 from dashboard.filters import FilterOptions, Filters, default_period
 from dashboard.source import DataSource
 from etl.schema import CHANNELS
@@ -101,7 +101,7 @@ def read_emerging(source: DataSource, filters: Filters) -> pd.DataFrame:
 
 def read_verbatims(source: DataSource, defect_id: str, filters: Filters, n: int = 5):
     def compute(warehouse, defect_id, n, since, until, channel):
-        return sample_verbatims(
+        return verbatims(
             warehouse, defect_id, n, since=since, until=until, channel=list(channel) or None
         )
 

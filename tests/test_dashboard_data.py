@@ -22,12 +22,12 @@ from analysis.daily_facts import (
 )
 from analysis.daily_spikes import emerging_daily, read_new_topics
 from analysis.data_version import read_data_version
-from analysis.defect_topics import defect_topics, sample_verbatims
+from analysis.defect_topics import defect_topics
 from analysis.fixes import verify_fix
 from analysis.overrides import Override, read_overrides
 from analysis.ranking import headline_figures, rank_defects
 from analysis.schema import topics
-from analysis.scope import Scope
+from analysis.scope import Scope, defect_contacts, resolve_period
 from analysis.spikes import emerging_defects
 from analysis.topic_store import format_overrides
 from analysis.trends import defect_trend
@@ -298,12 +298,18 @@ def test_source_refreshing_in_the_background_never_makes_a_view_wait(economics, 
     [("bill", {}), ("ship", {"channel": "chat"}), ("unmapped", {"since": SINCE, "until": UNTIL}),
      ("bill", {"since": "2026-02-20", "until": UNTIL, "channel": ["phone", "email"]})],
 )  # fmt: skip
-def test_sampled_verbatims_are_the_same_as_the_api_gives(economics, defect_id, filters):
+def test_verbatims_sample_exactly_the_contacts_the_ranking_counts(economics, defect_id, filters):
+    scope = Scope.of(filters.get("since"), filters.get("until"), filters.get("channel"),
+                     defect_id=defect_id)  # fmt: skip
+    with economics.connect() as conn:
+        counted = defect_contacts(conn, *resolve_period(conn, scope), scope).subquery()
+        rows = conn.execute(select(counted.c.contact_id, counted.c.reason_text)).all()
+    expected = {contact_id for contact_id, reason in rows if reason.strip()}
+    everything = verbatims(economics, defect_id, 1000, **filters, as_polars=True)
+    assert set(everything["contact_id"]) == expected
     for seed in (0, 3):
-        assert_frame_equal(
-            sample_verbatims(economics, defect_id, 2, seed=seed, **filters, as_polars=True),
-            verbatims(economics, defect_id, 2, seed=seed, **filters, as_polars=True),
-        )
+        two = verbatims(economics, defect_id, 2, seed=seed, **filters, as_polars=True)
+        assert len(two) == min(2, len(expected)) and set(two["contact_id"]) <= expected
 
 
 @pytest.mark.parametrize("defect_id", ["bill", "ship", "unmapped"])
@@ -320,10 +326,10 @@ def test_fix_check_from_the_daily_table_is_verify_fix(
     )  # fmt: skip
 
 
-def test_sampled_verbatims_on_the_sample_data(sample_warehouse_file):
+def test_verbatims_on_the_sample_data_are_the_defects_own(sample_warehouse_file):
     warehouse = open_warehouse(f"duckdb:///{sample_warehouse_file}")
     for defect_id in ("shipping-damaged-item", "unmapped"):
-        assert_frame_equal(
-            sample_verbatims(warehouse, defect_id, 5, channel="chat", as_polars=True),
-            verbatims(warehouse, defect_id, 5, channel="chat", as_polars=True),
-        )
+        picked = verbatims(warehouse, defect_id, 5, channel="chat", as_polars=True)
+        counted = rank_defects(warehouse, channel="chat", as_polars=True)
+        available = counted.filter(pl.col("defect_id") == defect_id)["contacts"].item()
+        assert len(picked) == min(5, available) and set(picked["channel"]) == {"chat"}
