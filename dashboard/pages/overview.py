@@ -90,11 +90,7 @@ def layout(since=None, until=None, channel=None, category=None, owner=None, **_o
 )
 def update_overview(start_date, end_date, channel, category, owner, sort):
     source = current_source()
-    default = resolve_filters(source, Filters())
-    chosen = filters_from_controls(
-        start_date, end_date, channel, category, owner, (default.since, default.until)
-    )
-    shown = resolve_filters(source, chosen)
+    chosen, shown = _filters(source, start_date, end_date, channel, category, owner)
     ranking = read_ranking(source, shown)
     search = chosen.to_search()
     # The URL follows the controls once the user touches them (not on the first render).
@@ -128,12 +124,17 @@ def sort_table(clicks, current):
 )
 def export_ranking(_clicks, start_date, end_date, channel, category, owner):
     source = current_source()
-    default = resolve_filters(source, Filters())
-    chosen = filters_from_controls(
-        start_date, end_date, channel, category, owner, (default.since, default.until)
-    )
-    shown = resolve_filters(source, chosen)
+    _, shown = _filters(source, start_date, end_date, channel, category, owner)
     ranking = read_ranking(source, shown)
     name = f"defects_{shown.since.isoformat()}_{shown.until.isoformat()}.csv"
     content = ranking_csv(pl.from_pandas(ranking))
     return {"content": content, "filename": name, "type": "text/csv"}
+
+
+def _filters(source, start_date, end_date, channel, category, owner) -> tuple[Filters, Filters]:
+    """The filters as the controls chose them, and as shown (the period resolved)."""
+    default = resolve_filters(source, Filters())
+    chosen = filters_from_controls(
+        start_date, end_date, channel, category, owner, (default.since, default.until)
+    )
+    return chosen, resolve_filters(source, chosen)
