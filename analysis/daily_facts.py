@@ -17,8 +17,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import polars as pl
 from sqlalchemy import func, select
 
@@ -30,6 +30,9 @@ from analysis.scope import ALL, Scope, defect_catalogue
 from analysis.trends import FREQUENCIES, bucket_starts, shape_trend
 from etl.schema import contacts
 from etl.warehouse import Warehouse
+
+if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas
+    import pandas as pd
 
 __all__ = [
     "DailyFacts",

@@ -8,8 +8,8 @@ baseline needs. The spike rule itself is the one in ``analysis.spikes.flag_spike
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import polars as pl
 
 from analysis.daily_facts import DailyFacts, scoped_facts
@@ -25,6 +25,9 @@ from analysis.spikes import (
 )
 from analysis.trends import bucket_starts
 from etl.warehouse import Warehouse
+
+if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas
+    import pandas as pd
 
 __all__ = ["emerging_daily", "read_new_topics"]
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 import polars as pl
 from sqlalchemy import func, select
 
 from analysis.schema import contact_topics, topics
 from analysis.scope import current_model_version
 from etl.warehouse import Warehouse
+
+if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas
+    import pandas as pd
 
 __all__ = ["defect_topics"]
 

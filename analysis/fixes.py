@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import polars as pl
 
 from analysis.facts import count_driver, count_facts
 from analysis.scope import Scope, as_day
 from etl.warehouse import Warehouse
+
+if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas
+    import pandas as pd
 
 __all__ = ["shape_fix", "verify_fix"]
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import polars as pl
 from sqlalchemy import func, select
 
@@ -12,6 +11,9 @@ from analysis.schema import contact_topics, topic_models
 from analysis.scope import current_model_version
 from etl.schema import contacts, loads, rejects
 from etl.warehouse import Warehouse
+
+if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas
+    import pandas as pd
 
 __all__ = ["load_history", "model_status", "reject_reasons"]
 

@@ -6,7 +6,8 @@ price, share and compare those counts against the previous period of equal lengt
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 import polars as pl
 
 from analysis.costs import CostModel, price_facts
@@ -15,11 +16,15 @@ from analysis.scope import Scope, defect_catalogue, resolve_period
 from etl.schema import CHANNELS
 from etl.warehouse import Warehouse
 
+if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas
+    import pandas as pd
+
 __all__ = [
     "HEADLINE_METRICS",
     "RANK_ORDERS",
     "headline_figures",
     "rank_defects",
+    "rank_with_headline",
     "shape_headline",
     "shape_ranking",
 ]
@@ -78,6 +83,32 @@ def headline_figures(
     )
     figures = shape_headline(facts, costs or CostModel(), units, units_before)
     return figures if as_polars else figures.to_pandas()
+
+
+def rank_with_headline(
+    warehouse: Warehouse,
+    *,
+    since=None,
+    until=None,
+    channel=None,
+    category=None,
+    owner=None,
+    costs: CostModel | None = None,
+    driver: str = "orders",
+    repeat_days: int = 7,
+    order: str = "cost",
+    as_polars: bool = False,
+) -> tuple[pd.DataFrame, pd.DataFrame] | tuple[pl.DataFrame, pl.DataFrame]:
+    """``rank_defects`` and ``headline_figures`` from one count of the warehouse."""
+    if order not in RANK_ORDERS:
+        raise ValueError(f"order must be one of {', '.join(RANK_ORDERS)}")
+    facts, catalogue, units, units_before = _period_facts(
+        warehouse, Scope.of(since, until, channel, category, owner), driver, repeat_days
+    )
+    costs = costs or CostModel()
+    ranked = shape_ranking(facts, catalogue, costs, units, units_before, order)
+    figures = shape_headline(facts, costs, units, units_before)
+    return (ranked, figures) if as_polars else (ranked.to_pandas(), figures.to_pandas())
 
 
 def _period_facts(warehouse: Warehouse, scope: Scope, driver: str, repeat_days: int):

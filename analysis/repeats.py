@@ -6,12 +6,16 @@ brings a customer back three days later, the double charge failed them twice.
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 import polars as pl
 from sqlalchemy import BigInteger, Float, case, cast, extract, func, select
 
 from analysis.scope import Scope, defect_catalogue, defect_contacts, resolve_period
 from etl.warehouse import Warehouse
+
+if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas
+    import pandas as pd
 
 __all__ = ["repeat_contacts"]
 

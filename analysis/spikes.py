@@ -12,9 +12,9 @@ the previous model version are emerging too: a reason nobody raised before.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import polars as pl
 from sqlalchemy import Connection, extract, func, select
 
@@ -24,6 +24,9 @@ from analysis.scope import Scope, as_day, current_model_version, defect_catalogu
 from analysis.trends import bucket_starts
 from etl.schema import contacts
 from etl.warehouse import Warehouse
+
+if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas
+    import pandas as pd
 
 __all__ = [
     "elapsed_share",

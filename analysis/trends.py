@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import polars as pl
 
 from analysis.costs import CostModel, price_facts
 from analysis.facts import count_driver, count_facts
 from analysis.scope import Scope, resolve_period
 from etl.warehouse import Warehouse
+
+if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas
+    import pandas as pd
 
 __all__ = ["FREQUENCIES", "bucket_starts", "defect_trend", "shape_trend"]
 

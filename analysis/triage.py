@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import polars as pl
 from sqlalchemy import func, select
 
@@ -16,6 +16,9 @@ from analysis.scope import current_model_version
 from analysis.topic_store import store_overrides, write_overrides
 from etl.schema import contacts, defects
 from etl.warehouse import Warehouse
+
+if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas
+    import pandas as pd
 
 __all__ = ["assign_topic", "set_topic_defect", "unmapped_topics"]
 

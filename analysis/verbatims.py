@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import polars as pl
 from sqlalchemy import func, literal, select
 
@@ -12,6 +12,9 @@ from analysis.schema import contact_topics, topics
 from analysis.scope import UNMAPPED, Scope, current_model_version, resolve_period
 from etl.schema import contacts, defects
 from etl.warehouse import Warehouse
+
+if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas
+    import pandas as pd
 
 __all__ = ["verbatims"]
 

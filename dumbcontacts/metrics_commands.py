@@ -9,7 +9,7 @@ import click
 import polars as pl
 from sqlalchemy.exc import SQLAlchemyError
 
-from analysis.ranking import RANK_ORDERS, headline_figures, rank_defects
+from analysis.ranking import RANK_ORDERS, rank_defects, rank_with_headline
 from analysis.report_csv import ranking_csv
 from dumbcontacts.config import Config
 from dumbcontacts.edges import fail, open_configured_warehouse
@@ -46,8 +46,10 @@ def rank(config: Config, since, until, channel, category, owner, order, top, fmt
         repeat_days=config.repeat_window_days, as_polars=True,
     )  # fmt: skip
     try:
-        ranked = rank_defects(warehouse, order=order, **options)
-        headline = headline_figures(warehouse, **options) if fmt == "table" else None
+        if fmt == "table":
+            ranked, headline = rank_with_headline(warehouse, order=order, **options)
+        else:
+            ranked = rank_defects(warehouse, order=order, **options)
     except ValueError as error:
         fail(str(error))
     except SQLAlchemyError as error:

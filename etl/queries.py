@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import polars as pl
 from sqlalchemy import select
 
 from etl.schema import contacts
 from etl.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["read_contacts"]
 
@@ -35,6 +38,8 @@ def read_contacts(
         query = query.where(contacts.c.channel == channel)
     if limit is not None:
         query = query.limit(limit)
+    import pandas as pd  # here: commands that never read contacts back need not load it
+
     with warehouse.connect() as conn:
         result = conn.execute(query)
         frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
