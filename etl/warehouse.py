@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import io
 import secrets
+import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 import polars as pl
@@ -36,6 +37,10 @@ __all__ = [
 DEFAULT_URL = "duckdb:///dumbcontacts.duckdb"
 
 _LOCK_MESSAGES = ("Could not set lock", "Conflicting lock")
+# DuckDB shares one database instance per file within a process, and opening it in one thread
+# while another closes its last connection fails ("Unique file handle conflict"): threads of a
+# process (the dashboard's) take turns to open and close.
+_DUCKDB_OPEN_CLOSE = threading.Lock()
 
 
 class WarehouseBusy(RuntimeError):
@@ -58,7 +63,8 @@ class Warehouse:
         delay = 0.05
         while True:
             try:
-                conn = self.engine.connect()
+                with self._turn():
+                    conn = self.engine.connect()
                 break
             except DBAPIError as error:
                 if not any(m in str(error) for m in _LOCK_MESSAGES):
@@ -72,7 +78,11 @@ class Warehouse:
         try:
             yield conn
         finally:
-            conn.close()
+            with self._turn():
+                conn.close()
+
+    def _turn(self):
+        return _DUCKDB_OPEN_CLOSE if self.dialect == "duckdb" else nullcontext()
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:

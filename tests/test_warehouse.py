@@ -1,5 +1,6 @@
 import datetime as dt
 import multiprocessing
+import threading
 import time
 from contextlib import contextmanager
 
@@ -122,3 +123,23 @@ def test_duckdb_gives_up_with_a_clear_error(tmp_path):
         impatient.connect(),
     ):
         pass
+
+
+def test_threads_of_one_process_open_and_close_connections_at_once(warehouse):
+    # A dashboard serves each request on its own thread, each with a short-lived connection.
+    failures = []
+
+    def read_many():
+        for _ in range(100):
+            try:
+                with warehouse.connect() as conn:
+                    conn.execute(select(func.count()).select_from(contacts)).scalar()
+            except Exception as error:  # noqa: BLE001 - any failure is what this test counts
+                failures.append(str(error).splitlines()[0])
+
+    threads = [threading.Thread(target=read_many) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
