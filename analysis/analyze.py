@@ -21,15 +21,16 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from sqlalchemy import Connection, and_, func, select, update
+from sqlalchemy import Connection, func, select, update
 
 from analysis.defect_map import map_topics, match_topics
-from analysis.embedding_cache import embed_with_cache
+from analysis.embedding_cache import embed_with_cache, hash_text, read_cached_vectors
 from analysis.embeddings import Embedder
 from analysis.fast_assign import assign_fast, train_fast_assigner
 from analysis.guided import fit_guided
 from analysis.overrides import Override, check_defects
 from analysis.schema import contact_topics, create_analysis_tables, topic_models, topics
+from analysis.scope import unassigned
 from analysis.topic_store import store_overrides
 from analysis.topics import TopicFit, TopicSettings, assign_topics, fit_topics
 from etl.schema import contacts, defects
@@ -38,8 +39,9 @@ from etl.warehouse import Warehouse, insert_new_rows
 __all__ = ["AnalyzeResult", "analyze_contacts"]
 
 _VECTOR = np.dtype("<f4")
-# Classifier margin below which the fast path asks the sentence model (benchmarks/fast_path.py).
-FAST_CONFIDENCE = 0.1
+# Predicted margin (cosine) below which the fast path asks the sentence model: one value for
+# every data set, from benchmarks/fast_path.py.
+FAST_CONFIDENCE = 0.01
 
 
 @dataclass(frozen=True)
@@ -128,17 +130,7 @@ def _current_version(conn: Connection) -> tuple[int | None, str | None]:
 
 def _reasons(conn: Connection, version: int | None = None) -> pl.DataFrame:
     """Contacts with a reason; with ``version``, only those it has not assigned yet."""
-    query = select(contacts.c.contact_id, contacts.c.reason_text).where(
-        contacts.c.reason_text.is_not(None)
-    )
-    if version is not None:
-        assigned = and_(
-            contact_topics.c.contact_id == contacts.c.contact_id,
-            contact_topics.c.model_version == version,
-        )
-        query = query.outerjoin(contact_topics, assigned).where(
-            contact_topics.c.contact_id.is_(None)
-        )
+    query = unassigned(select(contacts.c.contact_id, contacts.c.reason_text), version)
     rows = conn.execute(query.order_by(contacts.c.contact_id)).all()
     return pl.DataFrame(rows, schema=["contact_id", "reason_text"], orient="row")
 
@@ -289,7 +281,6 @@ def _assign_unassigned(warehouse, embedder, version, progress, fast_confidence) 
     with warehouse.connect() as conn:
         todo = _reasons(conn, version)
         model = _read_topics(conn, version)
-        fitted = _fitted_reasons(conn, version) if fast_confidence is not None else None
     if todo.is_empty():
         return 0
     texts = todo["reason_text"].to_list()
@@ -299,26 +290,43 @@ def _assign_unassigned(warehouse, embedder, version, progress, fast_confidence) 
     def embed(some: list[str]) -> np.ndarray:
         return embed_with_cache(warehouse, embedder, some, progress)
 
-    if fitted is None or fitted.is_empty():
+    training = None
+    if fast_confidence is not None:
+        with warehouse.connect() as conn:
+            training = _embedded_reasons(conn, version, embedder)
+    if training is None:
         topic_ids, probability = assign_topics(fit, embed(texts))
     else:
-        # A text classifier trained on the model's own labels decides where it is sure;
-        # only the rest pay for the sentence model.
-        assigner = train_fast_assigner(fitted["reason_text"].to_list(), fitted["topic_id"])
+        # A model trained on the sentence model's own centroid similarities decides where it
+        # is sure; only the rest pay for the sentence model.
+        assigner = train_fast_assigner(*training, fit)
         topic_ids, probability, _ = assign_fast(assigner, texts, embed, fit, fast_confidence)
     rows = _assignment_rows(todo["contact_id"], version, topic_ids, probability)
     with warehouse.begin() as conn:
         return insert_new_rows(conn, contact_topics, rows)
 
 
-def _fitted_reasons(conn: Connection, version: int) -> pl.DataFrame:
-    """The reasons a version was fitted or assigned on, with their topics: training data."""
+def _embedded_reasons(
+    conn: Connection, version: int, embedder: Embedder
+) -> tuple[list[str], np.ndarray] | None:
+    """Distinct reasons a version has a topic for and whose vectors are cached: training data.
+
+    These are the fit sample and earlier fall-backs; None when there are none.
+    """
     query = (
-        select(contacts.c.reason_text, contact_topics.c.topic_id)
+        select(contacts.c.reason_text)
+        .distinct()
         .join(contact_topics, contact_topics.c.contact_id == contacts.c.contact_id)
         .where(contact_topics.c.model_version == version)
+        .order_by(contacts.c.reason_text)
     )
-    return pl.DataFrame(conn.execute(query).all(), schema=["reason_text", "topic_id"], orient="row")
+    texts = list(conn.execute(query).scalars())
+    hashes = [hash_text(t) for t in texts]
+    positions, vectors = read_cached_vectors(conn, embedder.name, hashes, embedder.dimension)
+    if len(positions) == 0:
+        return None
+    order = np.argsort(positions)  # the database's order is not stable; the model should be
+    return [texts[i] for i in positions[order].tolist()], np.array(vectors[order])
 
 
 def _topic_summary(conn: Connection, version: int) -> pl.DataFrame:

@@ -27,6 +27,7 @@ __all__ = [
     "defect_contacts",
     "defect_catalogue",
     "resolve_period",
+    "unassigned",
 ]
 
 # Contacts whose topic maps to no defect (or that have no topic yet) are counted here, so the
@@ -184,6 +185,19 @@ def defect_contacts(
         .outerjoin(defects, defects.c.defect_id == topics.c.defect_id)
     )
     return query.select_from(joined)
+
+
+def unassigned(query: Select, version: int | None) -> Select:
+    """``query`` over contacts, narrowed to those with a reason that ``version`` (if any) has
+    not assigned yet."""
+    query = query.where(contacts.c.reason_text.is_not(None))
+    if version is None:
+        return query
+    assigned = and_(
+        contact_topics.c.contact_id == contacts.c.contact_id,
+        contact_topics.c.model_version == version,
+    )
+    return query.outerjoin(contact_topics, assigned).where(contact_topics.c.contact_id.is_(None))
 
 
 def defect_catalogue(conn: Connection) -> pl.DataFrame:

@@ -22,11 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sqlalchemy import and_, func, inspect, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from analysis.iso_week import last_complete_week
-from analysis.schema import contact_topics, topic_models
+from analysis.schema import topic_models
+from analysis.scope import unassigned
 from dumbcontacts.config import Config
 from dumbcontacts.run_lock import RunBusy, hold_run_lock
 from etl.detect import expand_paths
@@ -220,15 +221,7 @@ def _current_model(conn):
 
 def _unassigned_count(conn, version: int | None) -> int:
     """Contacts with a reason that the current model (if any) has not assigned yet."""
-    query = select(func.count()).select_from(contacts).where(contacts.c.reason_text.is_not(None))
-    if version is not None:
-        assigned = and_(
-            contact_topics.c.contact_id == contacts.c.contact_id,
-            contact_topics.c.model_version == version,
-        )
-        query = query.outerjoin(contact_topics, assigned).where(
-            contact_topics.c.contact_id.is_(None)
-        )
+    query = unassigned(select(func.count()).select_from(contacts), version)
     return int(conn.execute(query).scalar())
 
 
