@@ -84,15 +84,24 @@ def sample_data(directory: Path, contacts: int, seed: int, channels: str) -> Non
     type=click.File("rb"),
     help="TOML file naming your CSV's columns (see README, 'Your own CSV export').",
 )
+@click.option(
+    "--keep-transcripts",
+    is_flag=True,
+    help="Also store each contact's whole conversation, redacted (default: the reason only).",
+)
 @click.pass_obj
-def load(config: Config, paths, channel, fmt, mapping) -> None:
+def load(config: Config, paths, channel, fmt, mapping, keep_transcripts) -> None:
     """Load raw files (or folders) into the warehouse. Safe to re-run: nothing loads twice."""
-    failed = run_load(config, paths, channel=channel, fmt=fmt, mapping=mapping)
+    failed = run_load(
+        config, paths, channel=channel, fmt=fmt, mapping=mapping, keep_transcripts=keep_transcripts
+    )
     if failed:
         sys.exit(1)
 
 
-def run_load(config: Config, paths, *, channel=None, fmt=None, mapping=None) -> int:
+def run_load(
+    config: Config, paths, *, channel=None, fmt=None, mapping=None, keep_transcripts=False
+) -> int:
     """Load and print a summary; return the number of sources that failed."""
     if mapping is not None:
         try:
@@ -111,7 +120,15 @@ def run_load(config: Config, paths, *, channel=None, fmt=None, mapping=None) -> 
         for source in sources:
             bar.set_postfix_str(source.path.name)
             try:
-                results.append(load_source(warehouse, source, mapping=mapping, salt=config.salt))
+                results.append(
+                    load_source(
+                        warehouse,
+                        source,
+                        mapping=mapping,
+                        salt=config.salt,
+                        keep_transcripts=keep_transcripts,
+                    )
+                )
             except (LoadError, WarehouseBusy) as error:
                 failures.append(str(error))
             bar.update(_size(source.path))

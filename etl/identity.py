@@ -10,6 +10,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from etl.arrow_scan import arrow_for_duckdb
+
 __all__ = ["contact_ids", "salted_keys"]
 
 
@@ -40,5 +42,5 @@ def salted_keys(values: pl.Series, salt: str, name: str) -> pl.Series:
 
 def _run(sql: str, params: list, frame: pl.DataFrame) -> pl.DataFrame:
     with duckdb.connect() as db:
-        db.register("frame", frame.to_arrow())
+        db.register("frame", arrow_for_duckdb(frame))
         return db.execute(sql, params).pl()

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -45,6 +46,11 @@ __all__ = [
 ]
 
 _EXCERPT_CHARS = 200
+
+# One load writes at a time in this process: on DuckDB, contacts has no key index, and two
+# overlapping transactions could each insert a record the other has not committed yet.
+# Other processes are kept out by DuckDB's file lock for as long as the write lasts.
+_WRITE_LOCK = threading.Lock()
 
 
 class LoadError(Exception):
@@ -92,14 +98,26 @@ def load_paths(
     fmt: str | None = None,
     mapping: Mapping | None = None,
     salt: str | None = None,
+    keep_transcripts: bool = False,
 ) -> Iterator[LoadResult]:
-    """Load each path in turn, yielding its result as soon as it is committed."""
+    """Load each path in turn, yielding its result as soon as it is committed.
+
+    ``keep_transcripts`` stores each contact's whole conversation, redacted, besides its
+    reason; off by default (see README, "What it does").
+    """
     for source in plan_sources(paths, channel=channel, fmt=fmt, mapping=mapping):
-        yield load_source(warehouse, source, mapping=mapping, salt=salt)
+        yield load_source(
+            warehouse, source, mapping=mapping, salt=salt, keep_transcripts=keep_transcripts
+        )
 
 
 def load_source(
-    warehouse: Warehouse, source: Source, *, mapping: Mapping | None = None, salt: str | None = None
+    warehouse: Warehouse,
+    source: Source,
+    *,
+    mapping: Mapping | None = None,
+    salt: str | None = None,
+    keep_transcripts: bool = False,
 ) -> LoadResult:
     name = str(source.path)
     if source.kind == "skip":
@@ -116,14 +134,14 @@ def load_source(
         elif source.kind == "taxonomy":
             rows, bad, rows_read = _read_taxonomy(source.path)
         else:
-            rows, bad, rows_read = _read_contacts(source, mapping, salt)
+            rows, bad, rows_read = _read_contacts(source, mapping, salt, keep_transcripts)
     except (RejectedFile, UnicodeDecodeError, OSError, ValueError) as error:
         raise LoadError(f"{name}: {error}") from None
 
     load_id = content_hash[:16]
     bad = _stored_rejects(bad, load_id)
     table = {"volumes": business_volumes, "taxonomy": defects}.get(source.kind, contacts)
-    with warehouse.begin() as conn:
+    with _WRITE_LOCK, warehouse.begin() as conn:
         # Checked again under the write lock: a concurrent run may have loaded it meanwhile.
         if _is_loaded(conn, content_hash):
             return LoadResult(name, source.channel, "already loaded")
@@ -180,11 +198,13 @@ def hash_source(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_contacts(source: Source, mapping: Mapping | None, salt: str):
+def _read_contacts(source: Source, mapping: Mapping | None, salt: str, keep_transcripts: bool):
     with ExitStack() as stack:
         items = _reader(source, mapping, stack)
         staging, bad = split_staging(items)
-    contact_rows, normalize_rejects = normalize_contacts(staging, channel=source.channel, salt=salt)
+    contact_rows, normalize_rejects = normalize_contacts(
+        staging, channel=source.channel, salt=salt, keep_transcripts=keep_transcripts
+    )
     bad_frame = pl.concat([_reject_frame(bad), normalize_rejects])
     return contact_rows, bad_frame, staging.height + len(bad)
 

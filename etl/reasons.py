@@ -27,6 +27,8 @@ the text the rule before it left:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import partial
 from typing import NamedTuple
 
 import polars as pl
@@ -173,8 +175,9 @@ _RULES = (
 _MAYBE_MESSY = "|".join([r"\A\s|\s$", *(rule.trigger for rule in _RULES)])
 
 # A cleaned message made only of these words, placeholders and punctuation is small talk.
+# Combining marks are word characters here, as in Rust's \w (Python's \W would match them).
 _SMALL_TALK_ONLY = (
-    rf"(?i)\A(?:[\W_]|{'|'.join(re.escape(p) for p in PLACEHOLDERS)}"
+    rf"(?i)\A(?:[^\w\u0300-\u036f]|_|{'|'.join(re.escape(p) for p in PLACEHOLDERS)}"
     r"|(?:hi|hello|hey|hiya|thanks|thank|thx|ty|cheers|you|ok|okay|k|yes|yeah|yep|yup|no|nope"
     r"|sure|great|cool|good|fine|perfect|awesome|nice|bye|goodbye|morning|afternoon|evening"
     r"|there|so|much|very|a|lot|again|all|team|please|alright|right|understood|noted|got|it"
@@ -208,14 +211,17 @@ def clean_message(text: str | None) -> str | None:
     return text.strip()
 
 
-def first_substantive_expr(turns: pl.Expr) -> pl.Expr:
+def first_substantive_expr(
+    turns: pl.Expr, *, prepare: Callable[[pl.Series], pl.Series] | None = None
+) -> pl.Expr:
     """The first cleaned message of a List[Utf8] of customer turns that says something.
 
     Substantive: at least three words or 15 characters, and not only greetings, thanks,
-    yes/ok and placeholders. Null when no turn is.
+    yes/ok and placeholders. Null when no turn is. ``prepare`` (redaction) runs on each turn
+    before it is cleaned, and only on the turns that are looked at.
     """
-    cleaned = turns.list.eval(clean_message_expr(pl.element()))
-    return cleaned.list.eval(pl.element().filter(_is_substantive_expr(pl.element()))).list.first()
+    first = partial(_first_substantive_series, prepare=prepare)
+    return turns.map_batches(first, return_dtype=pl.Utf8, is_elementwise=True)
 
 
 def first_substantive(turns: list[str | None] | None) -> str | None:
@@ -225,6 +231,26 @@ def first_substantive(turns: list[str | None] | None) -> str | None:
         if cleaned is not None and _is_substantive(cleaned):
             return cleaned
     return None
+
+
+def _first_substantive_series(
+    turns: pl.Series, prepare: Callable[[pl.Series], pl.Series] | None
+) -> pl.Series:
+    # Turn by turn, and only for the rows still without a reason: most rows are settled by
+    # their first or second turn, so later turns are never redacted or cleaned.
+    reasons = pl.repeat(None, turns.len(), dtype=pl.Utf8, eager=True).alias(turns.name)
+    rows = pl.int_range(turns.len(), eager=True)
+    position = 0
+    while not turns.is_empty():
+        texts = turns.list.get(position, null_on_oob=True)
+        cleaned = _clean_series(texts if prepare is None else prepare(texts))
+        found = cleaned.to_frame("text").select(_is_substantive_expr(pl.col("text")))
+        found = found.to_series().fill_null(False)
+        reasons.scatter(rows.filter(found), cleaned.filter(found))  # in place
+        pending = ~found & (turns.list.len() > position + 1)
+        rows, turns = rows.filter(pending), turns.filter(pending)
+        position += 1
+    return reasons
 
 
 def _clean_series(texts: pl.Series) -> pl.Series:

@@ -37,7 +37,7 @@ import polars as pl
 
 from etl.ascii_regex import python_regex, python_replacement, rust_regex
 
-__all__ = ["PLACEHOLDERS", "redact_expr", "redact_text"]
+__all__ = ["PLACEHOLDERS", "redact_expr", "redact_series", "redact_text"]
 
 PLACEHOLDERS = ("[EMAIL]", "[CARD]", "[PHONE]", "[NUMBER]", "[ADDRESS]", "[HANDLE]")
 
@@ -123,7 +123,7 @@ _DIGIT_PII = rust_regex(
 def redact_expr(expr: pl.Expr) -> pl.Expr:
     """Redact a Utf8 expression; nulls stay null."""
     # Elementwise, so inside list.eval it runs once over all elements, not once per list.
-    return expr.map_batches(_redact_series, return_dtype=pl.Utf8, is_elementwise=True)
+    return expr.map_batches(redact_series, return_dtype=pl.Utf8, is_elementwise=True)
 
 
 def redact_text(text: str | None) -> str | None:
@@ -139,7 +139,8 @@ def redact_text(text: str | None) -> str | None:
     return text
 
 
-def _redact_series(texts: pl.Series) -> pl.Series:
+def redact_series(texts: pl.Series) -> pl.Series:
+    """Redact a Utf8 series by the same rules; nulls stay null."""
     # scatter works in place: a copy, so the caller's series is not changed.
     texts = texts.cast(pl.Utf8).clone()
     at_rows = texts.str.contains("@", literal=True).fill_null(False).arg_true()

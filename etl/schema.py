@@ -54,6 +54,16 @@ contacts = Table(
     Column("load_id", String(16), nullable=False),
 )
 
+
+def _not_duckdb(ddl, target, bind, **kw) -> bool:
+    return kw["dialect"].name != "duckdb"
+
+
+# On DuckDB a primary key is an ART index that more than doubles the cost of a bulk insert
+# (ARCHITECTURE.md). There the load's anti-join on contact_id keeps it unique instead, with
+# one writer at a time (DuckDB's file lock, and a lock in etl.load). Other engines keep it.
+contacts.primary_key.ddl_if(callable_=_not_duckdb)
+
 loads = Table(
     "loads",
     metadata,

@@ -89,10 +89,14 @@ def staging_frame(rows: Iterable[dict]) -> pl.DataFrame:
 
 def _conform(frame: pl.DataFrame) -> pl.DataFrame:
     """Add missing staging columns as nulls and order them as the contract says."""
-    return frame.select(
-        pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype).alias(name)
-        for name, dtype in STAGING_SCHEMA.items()
-    )
+
+    def column(name: str, dtype: pl.DataType) -> pl.Expr:
+        if name not in frame.columns:
+            return pl.lit(None, dtype).alias(name)
+        # A cast to the same type still copies the column: skip it.
+        return pl.col(name) if frame.schema[name] == dtype else pl.col(name).cast(dtype)
+
+    return frame.select(column(name, dtype) for name, dtype in STAGING_SCHEMA.items())
 
 
 def split_staging(items: Iterator[StagingItem]) -> tuple[pl.DataFrame, list[Reject]]:

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, Table, create_engine, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
+from etl.arrow_scan import arrow_for_duckdb
 from etl.schema import metadata, settings
 
 __all__ = [
@@ -130,10 +131,11 @@ def insert_new_rows(conn: Connection, table: Table, frame: pl.DataFrame) -> int:
 def _insert_duckdb(conn: Connection, name: str, columns: str, keys: list[str], frame) -> int:
     raw = conn.connection.driver_connection
     view = f"incoming_{name}"
-    raw.register(view, frame.to_arrow())
+    raw.register(view, arrow_for_duckdb(frame))
     try:
         match = " AND ".join(f"t.{k} = i.{k}" for k in keys)
-        # An anti-join is ~2x faster than ON CONFLICT on DuckDB for re-loaded duplicates.
+        # An anti-join is ~2x faster than ON CONFLICT on DuckDB for re-loaded duplicates,
+        # and works without a key index (contacts has none on DuckDB, see etl.schema).
         sql = (
             f"INSERT INTO {name} ({columns}) SELECT {columns} FROM {view} i "
             f"WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE {match})"

@@ -1,5 +1,6 @@
 import json
 
+import duckdb
 import pytest
 from click.testing import CliRunner
 
@@ -44,6 +45,23 @@ def test_rejects_are_counted_and_the_load_succeeds(run, tmp_path):
     result = run("load", "calls.csv")
     assert result.exit_code == 0, result.output
     assert "1 new, 0 duplicate, 1 rejected" in result.output
+
+
+def test_transcripts_are_stored_redacted_only_when_asked(run, tmp_path):
+    (tmp_path / "calls.csv").write_bytes(
+        b"call_id,started_at,transcript\n"
+        b"C1,2026-09-01T08:00:00Z,Customer: my bill is wrong. Call me on 415-555-0199\n"
+    )
+    assert run("load", "calls.csv").exit_code == 0
+    kept = run("--warehouse", "duckdb:///kept.duckdb", "load", "--keep-transcripts", "calls.csv")
+    assert kept.exit_code == 0, kept.output
+    stored = {}
+    for name in ("dumbcontacts.duckdb", "kept.duckdb"):
+        with duckdb.connect(str(tmp_path / name), read_only=True) as conn:
+            stored[name] = conn.execute("SELECT reason_text, transcript FROM contacts").fetchone()
+    reason = "my bill is wrong. Call me on [PHONE]"
+    assert stored["dumbcontacts.duckdb"] == (reason, None)
+    assert stored["kept.duckdb"] == (reason, f"Customer: {reason}")
 
 
 @pytest.mark.parametrize(

@@ -72,12 +72,15 @@ def _digits_pattern(value: str) -> re.Pattern:
     return re.compile(r"[\s().+-]{0,3}".join(re.sub(r"\D", "", value)))
 
 
-def test_no_injected_pii_is_stored(duckdb_warehouse, sample_dir):
-    _load(duckdb_warehouse, sample_dir)
+@pytest.mark.parametrize("keep_transcripts", [False, True])
+def test_no_injected_pii_is_stored(duckdb_warehouse, sample_dir, keep_transcripts):
+    _load(duckdb_warehouse, sample_dir, keep_transcripts=keep_transcripts)
     pii = json.loads((sample_dir / "ground_truth.json").read_text())["pii"]
     with duckdb_warehouse.connect() as conn:
         texts = conn.execute(select(contacts.c.reason_text, contacts.c.transcript)).all()
         excerpts = conn.execute(select(rejects.c.excerpt)).scalars().all()
+    # Transcripts are stored only when asked for, and then redacted like everything else.
+    assert all(bool(transcript) == keep_transcripts for _, transcript in texts)
     stored = [t for row in texts for t in row if t] + [e for e in excerpts if e]
     assert pii["emails"] and pii["phones"] and pii["cards"]
     assert any("[EMAIL]" in t for t in stored) and any("[CARD]" in t for t in stored)

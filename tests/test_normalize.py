@@ -25,8 +25,10 @@ def _row(**overrides):
     return row | overrides
 
 
-def _normalize(*rows):
-    return normalize_contacts(staging_frame(rows), channel="phone", salt=SALT)
+def _normalize(*rows, keep_transcripts=False):
+    return normalize_contacts(
+        staging_frame(rows), channel="phone", salt=SALT, keep_transcripts=keep_transcripts
+    )
 
 
 @pytest.mark.parametrize(
@@ -86,7 +88,7 @@ def test_bad_records_are_rejected_with_a_reason(overrides, reason):
 
 
 def test_contact_row_is_typed_redacted_and_hashed():
-    contacts, rejects = _normalize(_row())
+    contacts, rejects = _normalize(_row(), keep_transcripts=True)
     assert rejects.is_empty()
     assert contacts.columns == CONTACT_COLUMNS
     row = contacts.row(0, named=True)
@@ -97,6 +99,13 @@ def test_contact_row_is_typed_redacted_and_hashed():
     assert row["handle_seconds"] == 300  # from the times, as the source gave no handle time
     assert row["reason_text"] == "My bill is wrong, I was charged twice"
     assert "555" not in row["transcript"] and "[PHONE]" in row["transcript"]
+
+
+def test_transcripts_are_not_kept_unless_asked():
+    contacts, _ = _normalize(_row())
+    assert contacts.columns == CONTACT_COLUMNS
+    assert contacts["transcript"].to_list() == [None]
+    assert contacts["reason_text"].to_list() == ["My bill is wrong, I was charged twice"]
 
 
 def test_given_handle_time_wins_over_the_clock():
@@ -120,7 +129,7 @@ def test_customer_keys_ignore_case_and_spaces_but_not_salt():
 
 
 def test_nul_bytes_and_empty_strings_are_dropped():
-    contacts, _ = _normalize(_row(queue="  ", transcript="Customer: a\x00b"))
+    contacts, _ = _normalize(_row(queue="  ", transcript="Customer: a\x00b"), keep_transcripts=True)
     assert contacts["queue"].to_list() == [None]
     assert "\x00" not in contacts["transcript"][0]
 

@@ -86,6 +86,8 @@ SUBSTANTIVE_CASES = [
     (["yes", "ok", "thank you so much"], None),
     (["Thanks for the help!", "ok 👍"], None),
     (["Café crème froid 😞"], "Café crème froid 😞"),
+    # A combining mark is part of a word in both engines, so this is not only punctuation.
+    ([".\xa0\u0301\xa0Hi"], ". \u0301 Hi"),
     ([], None),
     (None, None),
 ]

@@ -32,7 +32,7 @@ def read_csv_records(
     Raises RejectedFile when the file has no header with the ``required`` columns.
     """
     data = fp.read()
-    if not data.strip():
+    if not data or data.isspace():  # not data.strip(): that copies the whole file
         raise RejectedFile(f"empty file, expected {what}")
     data = data.removeprefix(b"\xef\xbb\xbf")
     try:
