@@ -41,7 +41,7 @@ __all__ = ["AnalyzeResult", "analyze_contacts"]
 _VECTOR = np.dtype("<f4")
 # Predicted margin (cosine) below which the fast path asks the sentence model: one value for
 # every data set, from benchmarks/fast_path.py.
-FAST_CONFIDENCE = 0.01
+FAST_CONFIDENCE = 0.008
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,7 @@ def analyze_contacts(
     map_threshold: float = 0.5,
     seed_threshold: float | None = 0.35,
     fast: bool = False,
+    fast_static: Embedder | None = None,  # static vectors for --fast (load_static_minilm)
     progress: Callable[[int], None] | None = None,
     overrides: list[Override] | None = None,
 ) -> AnalyzeResult:
@@ -112,9 +113,8 @@ def analyze_contacts(
         )
     else:
         version = current
-    assigned = fitted + _assign_unassigned(
-        warehouse, counting, version, progress, FAST_CONFIDENCE if fast else None
-    )
+    fast_with = _FastWith(FAST_CONFIDENCE, fast_static) if fast else None
+    assigned = fitted + _assign_unassigned(warehouse, counting, version, progress, fast_with)
     unmatched = store_overrides(warehouse, version, overrides, known)
     with warehouse.connect() as conn:
         summary = _topic_summary(conn, version)
@@ -277,7 +277,15 @@ def _read_topics(conn: Connection, version: int) -> pl.DataFrame:
     )
 
 
-def _assign_unassigned(warehouse, embedder, version, progress, fast_confidence) -> int:
+@dataclass(frozen=True)
+class _FastWith:
+    """How ``fast=True`` assigns: the margin below which it embeds, and its static features."""
+
+    min_confidence: float
+    static: Embedder | None
+
+
+def _assign_unassigned(warehouse, embedder, version, progress, fast: _FastWith | None) -> int:
     with warehouse.connect() as conn:
         todo = _reasons(conn, version)
         model = _read_topics(conn, version)
@@ -291,7 +299,7 @@ def _assign_unassigned(warehouse, embedder, version, progress, fast_confidence) 
         return embed_with_cache(warehouse, embedder, some, progress)
 
     training = None
-    if fast_confidence is not None:
+    if fast is not None:
         with warehouse.connect() as conn:
             training = _embedded_reasons(conn, version, embedder)
     if training is None:
@@ -299,8 +307,8 @@ def _assign_unassigned(warehouse, embedder, version, progress, fast_confidence) 
     else:
         # A model trained on the sentence model's own centroid similarities decides where it
         # is sure; only the rest pay for the sentence model.
-        assigner = train_fast_assigner(*training, fit)
-        topic_ids, probability, _ = assign_fast(assigner, texts, embed, fit, fast_confidence)
+        assigner = train_fast_assigner(*training, fit, static=fast.static)
+        topic_ids, probability, _ = assign_fast(assigner, texts, embed, fit, fast.min_confidence)
     rows = _assignment_rows(todo["contact_id"], version, topic_ids, probability)
     with warehouse.begin() as conn:
         return insert_new_rows(conn, contact_topics, rows)

@@ -88,6 +88,8 @@ def analyze(
                 map_threshold=threshold,
                 seed_threshold=seed_threshold,
                 fast=fast,
+                # With --static the sentence model is the static one already: nothing to add.
+                fast_static=load_embedder(config, static=True) if fast and not static else None,
                 progress=bar.update,
                 overrides=overrides,
             )

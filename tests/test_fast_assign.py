@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from analysis.fast_assign import assign_fast, predict_fast, train_fast_assigner
-from analysis.topics import TopicFit
+from analysis.topics import TopicFit, assign_topics
 
 TOPICS = {
     0: ["refund", "money back", "reimburse", "charge reversed"],
@@ -27,9 +27,16 @@ def make_texts(n_per_topic: int, offset: int = 0) -> tuple[list[str], np.ndarray
     return texts, np.array(ids)
 
 
-def fake_fit(dimension: int = 4) -> TopicFit:
+def fake_vectors(topic_ids: np.ndarray, seed: int = 0) -> np.ndarray:
+    """Seeded stand-ins for sentence vectors: near axis k for topic k."""
+    noise = np.random.default_rng(seed).normal(0, 0.15, (len(topic_ids), 4))
+    return np.eye(4)[topic_ids] + noise
+
+
+def fake_fit(n_topics: int = 4) -> TopicFit:
     # Centroid i is axis i, so an "embedding" of axis k assigns topic k.
-    return TopicFit(np.arange(4), [{"topic_id": t} for t in range(4)], np.eye(dimension), None)
+    ids = np.arange(n_topics)
+    return TopicFit(ids, [{"topic_id": t} for t in ids.tolist()], np.eye(4)[:n_topics], None)
 
 
 def one_hot_embedder(topic: int, calls: list[list[str]]):
@@ -40,13 +47,17 @@ def one_hot_embedder(topic: int, calls: list[list[str]]):
     return embed
 
 
+def train(n_per_topic: int = 30, **options):
+    texts, ids = make_texts(n_per_topic)
+    return train_fast_assigner(texts, fake_vectors(ids), fake_fit(), **options)
+
+
 @pytest.fixture(scope="module")
 def assigner():
-    texts, ids = make_texts(30)
-    return train_fast_assigner(texts, ids, seed=0)
+    return train()
 
 
-def test_reproduces_labels_on_held_out_texts(assigner):
+def test_reproduces_nearest_centroid_on_held_out_texts(assigner):
     texts, ids = make_texts(10, offset=30)
     calls: list[list[str]] = []
     got, confidence, n_fallback = assign_fast(
@@ -55,6 +66,17 @@ def test_reproduces_labels_on_held_out_texts(assigner):
     assert np.array_equal(got, ids)
     assert n_fallback == 0 and calls == []
     assert (confidence > 0).all()
+
+
+def test_learns_the_centroid_topic_of_its_vectors_not_a_label():
+    # Every training text's vector sits at the next topic's centroid: the model must follow
+    # the vectors (the reference assignment), whatever the words suggest.
+    texts, ids = make_texts(30)
+    shifted = (ids + 1) % 4
+    fitted = train_fast_assigner(texts, fake_vectors(shifted), fake_fit())
+    held, held_ids = make_texts(5, offset=40)
+    got, _ = predict_fast(fitted, held)
+    assert np.array_equal(got, (held_ids + 1) % 4)
 
 
 def test_ambiguous_text_falls_back_to_the_embedding(assigner):
@@ -72,33 +94,91 @@ def test_ambiguous_text_falls_back_to_the_embedding(assigner):
     assert confidence[1] == pytest.approx(1.0)  # the centroid similarity
 
 
-@pytest.mark.parametrize(
-    ("topic_ids", "expected"),
-    [([5] * 8, 5), ([-1, 2, -1, 2, 2, -1, 2, 2], 2)],
-)
-def test_single_topic_and_outliers(topic_ids, expected):
-    texts, _ = make_texts(2)
-    fitted = train_fast_assigner(texts, topic_ids)
-    ids, margin = predict_fast(fitted, ["anything at all"])
-    assert ids.tolist() == [expected] and margin.tolist() == [1.0]
+def test_a_text_sharing_nothing_with_training_falls_back(assigner):
+    _, margin = predict_fast(assigner, ["ЖЖЖЖ ЩЩЩ"])
+    assert margin.tolist() == [0.0]
+    calls: list[list[str]] = []
+    got, _, n_fallback = assign_fast(
+        assigner, ["ЖЖЖЖ ЩЩЩ"], one_hot_embedder(2, calls), fake_fit(), 0.001
+    )
+    assert got.tolist() == [2] and n_fallback == 1
 
 
-def test_training_is_deterministic():
+def test_a_repeated_training_text_reuses_its_own_topic_without_embedding():
     texts, ids = make_texts(30)
+    vectors = fake_vectors(ids)
+    odd = texts[0]  # a refund text whose vector says "password"
+    vectors[0] = np.eye(4)[2] * 0.9 + np.eye(4)[0] * 0.1
+    fitted = train_fast_assigner(texts, vectors, fake_fit())
+    calls: list[list[str]] = []
+    got, confidence, n_fallback = assign_fast(
+        fitted, [odd, odd], one_hot_embedder(1, calls), fake_fit(), min_confidence=10.0
+    )
+    expected_ids, expected_similarity = assign_topics(fake_fit(), vectors[:1])
+    assert got.tolist() == [2, 2] == expected_ids.tolist() * 2
+    assert confidence[0] == pytest.approx(expected_similarity[0])
+    assert n_fallback == 0 and calls == []  # even above any margin: the vector is known
+
+
+def test_trains_on_at_most_max_train_texts_but_remembers_all():
+    texts, _ = make_texts(30)
+    fitted = train(max_train=40, seed=3)
+    assert fitted.train.shape[0] == 40 and fitted.coef.shape == (40, 4)
+    assert set(fitted.known) == set(texts)
+
+
+@pytest.mark.parametrize("max_train", [40, 6000])
+def test_training_is_deterministic(max_train):
     held, _ = make_texts(5, offset=40)
-    first = predict_fast(train_fast_assigner(texts, ids, seed=0), held + ["refund parcel"])
-    again = predict_fast(train_fast_assigner(texts, ids, seed=0), held + ["refund parcel"])
+    held += ["refund parcel"]
+    first = predict_fast(train(max_train=max_train, seed=1), held)
+    again = predict_fast(train(max_train=max_train, seed=1), held)
     assert np.array_equal(first[0], again[0]) and np.array_equal(first[1], again[1])
 
 
+def test_single_topic_and_no_topics():
+    texts, ids = make_texts(3)
+    single = train_fast_assigner(texts, fake_vectors(ids), fake_fit(1))
+    assert [a.tolist() for a in predict_fast(single, ["anything at all"])] == [[0], [1.0]]
+    empty = TopicFit(np.zeros(0, dtype=int), [], np.zeros((0, 4)), None)
+    none = train_fast_assigner(texts, fake_vectors(ids), empty)
+    assert predict_fast(none, ["anything at all"])[0].tolist() == [-1]
+
+
 def test_mismatched_lengths_are_refused():
-    with pytest.raises(ValueError, match="topic ids"):
-        train_fast_assigner(["a", "b"], [0])
+    with pytest.raises(ValueError, match="vectors"):
+        train_fast_assigner(["a", "b"], np.eye(4)[:1], fake_fit())
 
 
-def test_two_topics_use_the_signed_score():
+class SynonymStatic:
+    """A stand-in static embedder that knows a word the training texts never use."""
+
+    name, dimension = "synonyms", 4
+
+    def embed(self, texts, progress=None):
+        rows = np.full((len(texts), 4), 0.1, dtype=np.float32)
+        for i, text in enumerate(texts):
+            for topic, words in TOPICS.items():
+                if any(w in text for w in words + (["compensation"] if topic == 0 else [])):
+                    rows[i, topic] = 1.0
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_static_vectors_carry_words_the_training_texts_lack():
+    texts, ids = make_texts(30)
+    fitted = train_fast_assigner(texts, fake_vectors(ids), fake_fit(), static=SynonymStatic())
+    assert fitted.train_static.shape == (len(set(texts)), 4)
+    got, margin = predict_fast(fitted, ["compensation pls", "where is my courier today"])
+    assert got.tolist() == [0, 1] and (margin > 0).all()
+    held, held_ids = make_texts(10, offset=30)
+    assert np.array_equal(predict_fast(fitted, held)[0], held_ids)
+
+
+def test_two_topics():
     texts, ids = make_texts(30)
     keep = ids < 2
-    fitted = train_fast_assigner([t for t, k in zip(texts, keep, strict=True) if k], ids[keep])
+    fitted = train_fast_assigner(
+        [t for t, k in zip(texts, keep, strict=True) if k], fake_vectors(ids[keep]), fake_fit(2)
+    )
     got, margin = predict_fast(fitted, ["where is my courier tracking number", "my refund"])
     assert got.tolist() == [1, 0] and (margin > 0).all()
