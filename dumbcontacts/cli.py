@@ -87,13 +87,19 @@ def sample_data(directory: Path, contacts: int, seed: int, channels: str) -> Non
 @click.option(
     "--keep-transcripts",
     is_flag=True,
-    help="Also store each contact's whole conversation, redacted (default: the reason only).",
+    help="Also store each contact's whole conversation, redacted (default: the reason only, "
+    "or [load] keep_transcripts in the config file).",
 )
 @click.pass_obj
 def load(config: Config, paths, channel, fmt, mapping, keep_transcripts) -> None:
     """Load raw files (or folders) into the warehouse. Safe to re-run: nothing loads twice."""
     failed = run_load(
-        config, paths, channel=channel, fmt=fmt, mapping=mapping, keep_transcripts=keep_transcripts
+        config,
+        paths,
+        channel=channel,
+        fmt=fmt,
+        mapping=mapping,
+        keep_transcripts=keep_transcripts or config.keep_transcripts,
     )
     if failed:
         sys.exit(1)

@@ -27,11 +27,13 @@ _SECTIONS = {
     "overrides": str,
     "costs": dict,
     "metrics": dict,
+    "load": dict,
     "run": dict,
     "dashboard": dict,
 }
 _KEYS = {
     "metrics": {"repeat_window_days": int, "cpx_driver": str},
+    "load": {"keep_transcripts": bool},
     "run": {"inbox": list, "refit_every_days": int, "report_dir": str},
     "dashboard": {"username": str, "password": str},
 }
@@ -58,6 +60,8 @@ class Config:
     repeat_window_days: int = 7
     # The business volume CPX is counted against (contacts per 1,000 of it).
     cpx_driver: str = "orders"
+    # Store each contact's whole redacted conversation too (load and run); default: the reason.
+    keep_transcripts: bool = False
     # The scheduled job: folders it loads new files from, how often it refits, where reports go.
     inbox: tuple[Path, ...] = ()
     refit_every_days: int = 28
@@ -73,7 +77,9 @@ class Config:
         named = environ.get("DUMBCONTACTS_CONFIG")
         path = Path(named or DEFAULT_FILE)
         spec = _read_file(path) if named or path.is_file() else {}
-        metrics, run, board = (spec.get(k, {}) for k in ("metrics", "run", "dashboard"))
+        metrics, load, run, board = (
+            spec.get(k, {}) for k in ("metrics", "load", "run", "dashboard")
+        )
         try:
             costs = CostModel.from_mapping(spec.get("costs", {}))
         except ValueError as error:
@@ -97,6 +103,7 @@ class Config:
             costs=costs,
             repeat_window_days=metrics.get("repeat_window_days", cls.repeat_window_days),
             cpx_driver=metrics.get("cpx_driver", cls.cpx_driver),
+            keep_transcripts=load.get("keep_transcripts", cls.keep_transcripts),
             inbox=tuple(Path(p) for p in run.get("inbox", ())),
             refit_every_days=run.get("refit_every_days", cls.refit_every_days),
             report_dir=Path(run.get("report_dir", cls.report_dir)),
@@ -123,6 +130,8 @@ def _read_file(path: Path) -> dict[str, Any]:
             inner_kind = _KEYS[key].get(inner)
             if inner_kind is None:
                 raise ConfigError(f"{path}: unknown setting {key}.{inner}")
-            if not isinstance(inner_value, inner_kind) or isinstance(inner_value, bool):
+            # TOML's true is a Python int too: only a bool setting takes it.
+            is_bool = isinstance(inner_value, bool)
+            if not isinstance(inner_value, inner_kind) or is_bool != (inner_kind is bool):
                 raise ConfigError(f"{path}: {key}.{inner} must be a {inner_kind.__name__}")
     return spec

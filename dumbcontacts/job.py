@@ -144,7 +144,14 @@ def _load_inbox(warehouse: Warehouse, config: Config) -> tuple[list[LoadResult],
     for path in expand_paths(config.inbox):
         try:
             for source in plan_sources([path]):
-                results.append(load_source(warehouse, source, salt=config.salt))
+                results.append(
+                    load_source(
+                        warehouse,
+                        source,
+                        salt=config.salt,
+                        keep_transcripts=config.keep_transcripts,
+                    )
+                )
         except (LoadError, WarehouseBusy, SQLAlchemyError, OSError) as error:
             message = _first_line(error)
             failures.append(message if str(path) in message else f"{path}: {message}")

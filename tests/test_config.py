@@ -19,6 +19,7 @@ def test_defaults_without_a_file(tmp_path, monkeypatch):
     assert config.costs.rates == DEFAULT_RATES
     assert (config.repeat_window_days, config.cpx_driver) == (7, "orders")
     assert config.inbox == () and config.dashboard_username is None
+    assert config.keep_transcripts is False
 
 
 def test_file_settings_and_environment_precedence(tmp_path):
@@ -32,6 +33,8 @@ per_minute_usd = 2
 [metrics]
 repeat_window_days = 3
 cpx_driver = "shipments"
+[load]
+keep_transcripts = true
 [run]
 inbox = ["inbox/phone", "inbox/chat"]
 refit_every_days = 7
@@ -48,6 +51,7 @@ password = "from-file"
     assert config.costs.rate("phone") == ChannelRate(2.0, DEFAULT_RATES["phone"].flat_usd)
     assert config.costs.rate("chat") == DEFAULT_RATES["chat"]
     assert (config.repeat_window_days, config.cpx_driver) == (3, "shipments")
+    assert config.keep_transcripts is True
     assert config.inbox == (Path("inbox/phone"), Path("inbox/chat"))
     assert (config.refit_every_days, config.report_dir) == (7, Path("out"))
     assert (config.dashboard_username, config.dashboard_password) == ("leader", "from-env")
@@ -66,6 +70,8 @@ password = "from-file"
         ("[metrics]\nrepeat_window_days = 0", "repeat_window_days must be at least 1"),
         ("[metrics]\nrepeat_window_days = '7'", "metrics.repeat_window_days must be a int"),
         ("[run]\ninbox = 'one'", "run.inbox must be a list"),
+        ("[metrics]\nrepeat_window_days = true", "metrics.repeat_window_days must be a int"),
+        ("[load]\nkeep_transcripts = 1", "load.keep_transcripts must be a bool"),
         ("[dashboard]\nuser = 'x'", "unknown setting dashboard.user"),
     ],
 )

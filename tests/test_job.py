@@ -1,5 +1,6 @@
 """``dumbcontacts run``: idempotent, incremental, one at a time, and whole after a crash."""
 
+import dataclasses
 import datetime as dt
 import shutil
 import time
@@ -244,3 +245,16 @@ def test_a_file_that_fails_to_load_fails_the_run_and_postpones_the_report(sample
     assert any("load: error: " in line and "notes.txt" in line for line in lines), lines
     assert any("report: postponed" in line for line in lines), lines
     assert not (config.report_dir / "2026-W47").exists()
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_run_keeps_transcripts_only_when_configured(sample, tmp_path, keep):
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    config = dataclasses.replace(
+        _config(tmp_path, url, sample["root"] / "before"), keep_transcripts=keep
+    )
+    summary, _ = _run(config)
+    assert summary.code == EXIT_OK and summary.contacts_loaded > 0
+    kept = select(contacts.c.transcript).where(contacts.c.transcript.is_not(None)).limit(1)
+    with open_warehouse(url).connect() as conn:
+        assert (conn.execute(kept).first() is not None) is keep
