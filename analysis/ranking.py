@@ -54,13 +54,11 @@ def rank_defects(
     Contacts not mapped to a defect are one row, ``defect_id`` "unmapped", so the rows add
     up to every contact in scope. ``until`` is exclusive; dates may be ISO strings.
     """
-    if order not in RANK_ORDERS:
-        raise ValueError(f"order must be one of {', '.join(RANK_ORDERS)}")
-    facts, catalogue, units, units_before = _period_facts(
-        warehouse, Scope.of(since, until, channel, category, owner), driver, repeat_days
-    )
-    ranked = shape_ranking(facts, catalogue, costs or CostModel(), units, units_before, order)
-    return ranked if as_polars else ranked.to_pandas()
+    ranked, _ = rank_with_headline(
+        warehouse, since=since, until=until, channel=channel, category=category, owner=owner,
+        costs=costs, driver=driver, repeat_days=repeat_days, order=order, as_polars=as_polars,
+    )  # fmt: skip
+    return ranked
 
 
 def headline_figures(
@@ -78,11 +76,11 @@ def headline_figures(
 ) -> pd.DataFrame | pl.DataFrame:
     """The period's contacts, cost, dumb-contact share, CPX and repeat rate, each with its
     value in the previous period of equal length and the change in per cent."""
-    facts, _, units, units_before = _period_facts(
-        warehouse, Scope.of(since, until, channel, category, owner), driver, repeat_days
-    )
-    figures = shape_headline(facts, costs or CostModel(), units, units_before)
-    return figures if as_polars else figures.to_pandas()
+    _, figures = rank_with_headline(
+        warehouse, since=since, until=until, channel=channel, category=category, owner=owner,
+        costs=costs, driver=driver, repeat_days=repeat_days, as_polars=as_polars,
+    )  # fmt: skip
+    return figures
 
 
 def rank_with_headline(
@@ -99,7 +97,8 @@ def rank_with_headline(
     order: str = "cost",
     as_polars: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame] | tuple[pl.DataFrame, pl.DataFrame]:
-    """``rank_defects`` and ``headline_figures`` from one count of the warehouse."""
+    """``rank_defects`` and ``headline_figures`` from one count of the warehouse (shaping
+    both from it costs milliseconds)."""
     if order not in RANK_ORDERS:
         raise ValueError(f"order must be one of {', '.join(RANK_ORDERS)}")
     facts, catalogue, units, units_before = _period_facts(

@@ -7,10 +7,9 @@ per contact without a handle time. Orders: 2,000 in the period, 1,000 the week b
 import math
 
 import pytest
-from polars.testing import assert_frame_equal
 
 from analysis.costs import ChannelRate, CostModel
-from analysis.ranking import headline_figures, rank_defects, rank_with_headline
+from analysis.ranking import headline_figures, rank_defects
 from tests.economics_fixture import PERIOD, build_economics_warehouse
 
 SINCE, UNTIL = PERIOD
@@ -165,12 +164,3 @@ def test_an_empty_scope_is_an_empty_ranking_not_an_error(economics):
     assert rank_defects(economics, channel="fax", as_polars=True).is_empty()
     figures = headline_figures(economics, owner="Nobody", as_polars=True)
     assert figures.filter(figures["metric"] == "contacts")["value"].to_list() == [0.0]
-
-
-@pytest.mark.parametrize("filters", [{}, {"channel": "phone", "order": "contacts"}])
-def test_ranking_with_headline_is_both_from_one_count(economics, filters):
-    options = {"since": SINCE, "until": UNTIL, "as_polars": True, **filters}
-    ranked, figures = rank_with_headline(economics, **options)
-    assert_frame_equal(ranked, rank_defects(economics, **options))
-    options.pop("order", None)
-    assert_frame_equal(figures, headline_figures(economics, **options))
