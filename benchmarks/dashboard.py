@@ -133,25 +133,21 @@ def scenarios(probe: DashProbe, rng: random.Random):
         search = rng.choice(["", "?channel=chat", "?channel=phone&channel=email"])
         return probe.render(path, search)
 
-    def defect():
+    def defect_inputs():
         since, until = period()
         values = {
             "defect-dates.start_date": since,
             "defect-dates.end_date": until,
             "defect-channel.value": rng.sample(CHANNELS, rng.randrange(0, 2)),
         }
-        state = {"defect-id.data": rng.choice(defects), "defect-keep.data": {}}
+        return values, {"defect-id.data": rng.choice(defects), "defect-keep.data": {}}
+
+    def defect():
+        values, state = defect_inputs()
         return probe.call("defect-summary", values, state, triggered=["defect-channel.value"])
 
     def verbatims():
-        since, until = period()
-        values = {
-            "defect-dates.start_date": since,
-            "defect-dates.end_date": until,
-            "defect-channel.value": rng.sample(CHANNELS, rng.randrange(0, 2)),
-        }
-        state = {"defect-id.data": rng.choice(defects), "defect-keep.data": {}}
-        return probe.call("defect-verbatim-box", values, state)
+        return probe.call("defect-verbatim-box", *defect_inputs())
 
     def fix():
         day = (last - dt.timedelta(days=rng.randrange(20, 150))).isoformat()

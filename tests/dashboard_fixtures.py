@@ -10,10 +10,7 @@ Probe rows, all in the sample's last week:
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import shutil
-import time
-from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import func, insert, select
@@ -35,7 +32,6 @@ __all__ = [
     "UNMAPPED_PROBE",
     "UNMAPPED_PROBE_CONTACTS",
     "add_probe_rows",
-    "another_process_holds",
     "build_sample_warehouse",
     "copy_warehouse",
 ]
@@ -117,26 +113,3 @@ def add_probe_rows(warehouse: Warehouse) -> None:
                 for cid, _, _, topic in rows
             ],
         )
-
-
-def _hold_lock(path: str, seconds: float, ready) -> None:
-    import duckdb
-
-    with duckdb.connect(path) as conn:
-        conn.execute("SELECT 1")
-        ready.set()
-        time.sleep(seconds)
-
-
-@contextmanager
-def another_process_holds(path: str, seconds: float):
-    """Another process opens the DuckDB file (taking its lock) for ``seconds``."""
-    context = multiprocessing.get_context("spawn")
-    ready = context.Event()
-    holder = context.Process(target=_hold_lock, args=(path, seconds, ready))
-    holder.start()
-    try:
-        ready.wait(30)
-        yield
-    finally:
-        holder.join()

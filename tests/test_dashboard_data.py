@@ -36,8 +36,8 @@ from analysis.verbatims import verbatims
 from dashboard.source import DataSource
 from etl.schema import loads
 from etl.warehouse import open_warehouse
-from tests.dashboard_fixtures import another_process_holds
 from tests.economics_fixture import PERIOD, build_economics_warehouse
+from tests.lock_holder import another_process_holds
 
 SINCE, UNTIL = PERIOD
 SCOPES = [

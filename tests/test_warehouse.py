@@ -1,8 +1,5 @@
 import datetime as dt
-import multiprocessing
 import threading
-import time
-from contextlib import contextmanager
 
 import polars as pl
 import pytest
@@ -10,6 +7,7 @@ from sqlalchemy import func, select
 
 from etl.schema import contacts, rejects, settings
 from etl.warehouse import WarehouseBusy, insert_new_rows, open_warehouse, read_setting
+from tests.lock_holder import another_process_holds
 
 
 def _contacts(*ids: str) -> pl.DataFrame:
@@ -82,33 +80,10 @@ def test_empty_frames_insert_nothing(warehouse):
         assert insert_new_rows(conn, contacts, _contacts().clear()) == 0
 
 
-def _hold_lock(path: str, seconds: float, ready) -> None:
-    import duckdb
-
-    with duckdb.connect(path) as conn:
-        conn.execute("SELECT 1")
-        ready.set()
-        time.sleep(seconds)
-
-
-@contextmanager
-def _another_process_holds(path: str, seconds: float):
-    """Another process opens the DuckDB file (taking its lock) for ``seconds``."""
-    context = multiprocessing.get_context("spawn")
-    ready = context.Event()
-    holder = context.Process(target=_hold_lock, args=(path, seconds, ready))
-    holder.start()
-    try:
-        ready.wait(30)
-        yield
-    finally:
-        holder.join()
-
-
 def test_duckdb_waits_for_another_process_then_proceeds(tmp_path):
     path = str(tmp_path / "w.duckdb")
     warehouse = open_warehouse(f"duckdb:///{path}")
-    with _another_process_holds(path, 1.0), warehouse.begin() as conn:
+    with another_process_holds(path, 1.0), warehouse.begin() as conn:
         insert_new_rows(conn, contacts, _contacts("a"))  # blocks until the other lets go
     assert _count(warehouse, contacts) == 1
 
@@ -118,7 +93,7 @@ def test_duckdb_gives_up_with_a_clear_error(tmp_path):
     open_warehouse(f"duckdb:///{path}")
     impatient = open_warehouse(f"duckdb:///{path}", lock_timeout_seconds=0.2)
     with (
-        _another_process_holds(path, 3.0),
+        another_process_holds(path, 3.0),
         pytest.raises(WarehouseBusy, match="locked by another process"),
         impatient.connect(),
     ):
