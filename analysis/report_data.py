@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from analysis.costs import CostModel
 from analysis.health import load_history, model_status, reject_reasons
 from analysis.iso_week import week_bounds
-from analysis.ranking import headline_figures, rank_defects
+from analysis.ranking import rank_with_headline
 from analysis.scope import UNMAPPED
 from analysis.spikes import emerging_defects
 from analysis.trends import defect_trend
@@ -88,14 +88,10 @@ def gather_report(
         raise EmptyWeek(f"no contacts in {week} ({since} to {until - dt.timedelta(days=1)})")
     metrics = {"costs": settings.costs, "driver": settings.driver}
     period = {"since": since, "until": until}
-    ranking = stable_shares(
-        rank_defects(
-            warehouse, **period, **metrics, repeat_days=settings.repeat_days, as_polars=True
-        )
-    )
-    headline = headline_figures(
+    ranked, headline = rank_with_headline(
         warehouse, **period, **metrics, repeat_days=settings.repeat_days, as_polars=True
     )
+    ranking = stable_shares(ranked)
     defect_ids = [d for d in ranking["defect_id"].to_list() if d != UNMAPPED]
     samples = {
         defect_id: verbatims(
