@@ -28,6 +28,7 @@ from analysis.embedding_cache import embed_with_cache, hash_text, read_cached_ve
 from analysis.embeddings import Embedder
 from analysis.fast_assign import assign_fast, train_fast_assigner
 from analysis.guided import fit_guided
+from analysis.links import store_links
 from analysis.overrides import Override, check_defects
 from analysis.schema import contact_topics, create_analysis_tables, topic_models, topics
 from analysis.scope import unassigned
@@ -116,7 +117,8 @@ def analyze_contacts(
     fast_with = _FastWith(FAST_CONFIDENCE, fast_static) if fast else None
     assigned = fitted + _assign_unassigned(warehouse, counting, version, progress, fast_with)
     unmatched = store_overrides(warehouse, version, overrides, known)
-    with warehouse.connect() as conn:
+    with warehouse.begin() as conn:
+        store_links(conn)  # so metrics need not link repeats themselves
         summary = _topic_summary(conn, version)
     return AnalyzeResult(version, refitted, counting.count, assigned, summary, tuple(unmatched))
 

@@ -17,7 +17,13 @@ from sqlalchemy import (
 
 from etl.schema import metadata
 
-__all__ = ["contact_topics", "create_analysis_tables", "topic_models", "topics"]
+__all__ = [
+    "contact_links",
+    "contact_topics",
+    "create_analysis_tables",
+    "topic_models",
+    "topics",
+]
 
 topic_models = Table(
     "topic_models",
@@ -63,6 +69,16 @@ contact_topics = Table(
     Column("model_version", Integer, primary_key=True),
     Column("topic_id", Integer, nullable=False),
     Column("probability", Float, nullable=False),
+)
+
+# Each contact followed up by the same customer, with that next contact (analysis.links);
+# derived from contacts, remade whole when they change.
+contact_links = Table(
+    "contact_links",
+    metadata,
+    Column("contact_id", String(32), nullable=False),
+    Column("next_started_at", DateTime, nullable=False),
+    Column("next_channel", String(16), nullable=False),
 )
 
 

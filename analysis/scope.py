@@ -15,6 +15,7 @@ import polars as pl
 from sqlalchemy import Connection, Select, and_, case, func, inspect, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from analysis.links import contacts_with_next
 from analysis.schema import contact_topics, topic_models, topics
 from etl.schema import contacts, defects
 
@@ -124,30 +125,11 @@ def defect_contacts(
     Columns: contact_id, channel, started_at, handle_seconds, reason_text, defect_id,
     category, owner, action, repeat_after (the next contact's start or null), repeat_channel.
     """
-    start, end = _midnight(since), _midnight(until)
-    window = dict(
-        partition_by=contacts.c.customer_key,
-        order_by=(contacts.c.started_at, contacts.c.contact_id),
-    )
-    # The window sees contacts past ``until`` too: a repeat may fall just after the period.
-    following = (
-        select(
-            contacts.c.contact_id,
-            contacts.c.channel,
-            contacts.c.started_at,
-            contacts.c.handle_seconds,
-            contacts.c.reason_text,
-            contacts.c.customer_key,
-            func.lead(contacts.c.started_at).over(**window).label("next_started_at"),
-            func.lead(contacts.c.channel).over(**window).label("next_channel"),
-        )
-        .where(contacts.c.started_at >= start)
-        .where(contacts.c.started_at < end + dt.timedelta(days=repeat_days))
-        .subquery("following")
-    )
+    window = dt.timedelta(days=repeat_days)
+    following = contacts_with_next(conn, _midnight(since), _midnight(until), window)
     is_repeat = and_(
         following.c.customer_key.is_not(None),
-        following.c.next_started_at <= following.c.started_at + dt.timedelta(days=repeat_days),
+        following.c.next_started_at <= following.c.started_at + window,
     )
     version = current_model_version(conn)
     defect_id, category, owner, action = (
@@ -166,7 +148,7 @@ def defect_contacts(
         action.label("action"),
         _when(is_repeat, following.c.next_started_at).label("repeat_after"),
         _when(is_repeat, following.c.next_channel).label("repeat_channel"),
-    ).where(following.c.started_at < end)
+    )
     filters = ((following.c.channel, scope.channel), (category, scope.category),
                (owner, scope.owner), (defect_id, scope.defect_id))  # fmt: skip
     for column, values in filters:

@@ -65,6 +65,16 @@ def warehouse(warehouse_url) -> Warehouse:
     return open_warehouse(warehouse_url)
 
 
+@pytest.fixture(params=["window links", "stored links"])
+def economics(warehouse, request) -> Warehouse:
+    """tests/economics_fixture.py's warehouse, on each engine, with repeats linked by the
+    query's own window and by the links ``analyze`` stores."""
+    from tests.economics_fixture import build_economics_warehouse
+
+    build_economics_warehouse(warehouse, store=request.param == "stored links")
+    return warehouse
+
+
 @pytest.fixture
 def duckdb_warehouse(tmp_path) -> Warehouse:
     return open_warehouse(f"duckdb:///{tmp_path / 'warehouse.duckdb'}")

@@ -11,6 +11,7 @@ import datetime as dt
 
 from sqlalchemy import insert
 
+from analysis.links import store_links
 from analysis.schema import contact_topics, create_analysis_tables, topic_models, topics
 from etl.schema import business_volumes, contacts, defects
 from etl.warehouse import Warehouse
@@ -38,7 +39,8 @@ DEFECTS = [
 ORDERS_PER_DAY = {"2026-02-23": 7 * [1000 // 7], "2026-03-02": 7 * [2000 // 7]}
 
 
-def build_economics_warehouse(warehouse: Warehouse) -> None:
+def build_economics_warehouse(warehouse: Warehouse, *, store: bool = False) -> None:
+    """The warehouse above; ``store`` also stores the repeat links, as ``analyze`` does."""
     contact_rows = [
         {"contact_id": cid, "channel": channel, "source_system": "test", "source_id": cid,
          "started_at": dt.datetime.fromisoformat(started), "customer_key": customer,
@@ -86,3 +88,5 @@ def build_economics_warehouse(warehouse: Warehouse) -> None:
                 for cid, *_, topic in CONTACTS
             ],
         )
+        if store:
+            store_links(conn)

@@ -24,17 +24,11 @@ from analysis import (
 )
 from etl import load_paths
 from etl.warehouse import open_warehouse
-from tests.economics_fixture import PERIOD, build_economics_warehouse
+from tests.economics_fixture import PERIOD
 from tests.truth import assign_ground_truth, read_truth, truth_costs
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 SINCE, UNTIL = PERIOD
-
-
-@pytest.fixture
-def economics(warehouse):
-    build_economics_warehouse(warehouse)
-    return warehouse
 
 
 @pytest.fixture

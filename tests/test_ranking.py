@@ -10,15 +10,9 @@ import pytest
 
 from analysis.costs import ChannelRate, CostModel
 from analysis.ranking import headline_figures, rank_defects
-from tests.economics_fixture import PERIOD, build_economics_warehouse
+from tests.economics_fixture import PERIOD
 
 SINCE, UNTIL = PERIOD
-
-
-@pytest.fixture
-def economics(warehouse):
-    build_economics_warehouse(warehouse)
-    return warehouse
 
 
 def by_defect(frame):
