@@ -175,7 +175,15 @@ def _analyze(warehouse, config, make_embedder, now, say, summary: RunSummary) ->
 
     static = model is not None and model.embedder.startswith("model2vec:")
     embedder = make_embedder(config, static=static)
-    result = analyze_contacts(warehouse, embedder, refit=refit, overrides=_overrides(config))
+    result = analyze_contacts(
+        warehouse,
+        embedder,
+        refit=refit,
+        overrides=_overrides(config),
+        fast=config.run_fast,
+        # A static model's own vectors are the fast path's features already.
+        fast_static=make_embedder(config, static=True) if config.run_fast and not static else None,
+    )
     if model is None:
         why = "fitted (the first model)"
     elif refit:

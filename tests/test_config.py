@@ -19,7 +19,7 @@ def test_defaults_without_a_file(tmp_path, monkeypatch):
     assert config.costs.rates == DEFAULT_RATES
     assert (config.repeat_window_days, config.cpx_driver) == (7, "orders")
     assert config.inbox == () and config.dashboard_username is None
-    assert config.keep_transcripts is False
+    assert config.keep_transcripts is False and config.run_fast is False
 
 
 def test_file_settings_and_environment_precedence(tmp_path):
@@ -39,6 +39,7 @@ keep_transcripts = true
 inbox = ["inbox/phone", "inbox/chat"]
 refit_every_days = 7
 report_dir = "out"
+fast = true
 [dashboard]
 username = "leader"
 password = "from-file"
@@ -54,6 +55,7 @@ password = "from-file"
     assert config.keep_transcripts is True
     assert config.inbox == (Path("inbox/phone"), Path("inbox/chat"))
     assert (config.refit_every_days, config.report_dir) == (7, Path("out"))
+    assert config.run_fast is True
     assert (config.dashboard_username, config.dashboard_password) == ("leader", "from-env")
     environ["DUMBCONTACTS_WAREHOUSE"] = "postgresql://x/y"
     assert Config.from_environ(environ).warehouse_url == "postgresql://x/y"

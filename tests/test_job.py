@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from analysis.fast_assign import assign_fast
 from analysis.schema import contact_topics, topic_models
 from dumbcontacts.cli import cli
 from dumbcontacts.config import Config
@@ -258,3 +259,26 @@ def test_run_keeps_transcripts_only_when_configured(sample, tmp_path, keep):
     kept = select(contacts.c.transcript).where(contacts.c.transcript.is_not(None)).limit(1)
     with open_warehouse(url).connect() as conn:
         assert (conn.execute(kept).first() is not None) is keep
+
+
+def test_run_assigns_with_the_fast_path_when_configured(sample, tmp_path, monkeypatch):
+    import analysis.analyze
+
+    inbox = tmp_path / "inbox"
+    shutil.copytree(sample["root"] / "before", inbox)
+    config = dataclasses.replace(
+        _config(tmp_path, f"duckdb:///{tmp_path / 'w.duckdb'}", inbox), run_fast=True
+    )
+    assert _run(config)[0].code == EXIT_OK
+    decided = []
+
+    def recording(assigner, texts, *args):
+        decided.append(len(texts))
+        return assign_fast(assigner, texts, *args)
+
+    monkeypatch.setattr(analysis.analyze, "assign_fast", recording)
+    for path in sorted((sample["root"] / "day").iterdir()):
+        shutil.copy(path, inbox / path.name)
+    summary, lines = _run(config)
+    assert summary.code == EXIT_OK, lines
+    assert decided == [summary.contacts_loaded] and summary.assigned == summary.contacts_loaded
