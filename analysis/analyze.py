@@ -3,7 +3,8 @@
 The first run (or ``refit=True``) fits a new model version on a bounded, seeded sample of
 contacts and assigns every contact to it. Later runs only embed and assign contacts that
 have no topic under the current version, so re-running with nothing new embeds nothing and
-changes nothing. A refit matches its topics to the previous version's, so a topic that
+changes nothing, and give topics left without a defect another chance against the taxonomy
+as it is now (``analysis.topic_mapping``). A refit matches its topics to the previous version's, so a topic that
 still means the same thing keeps its key, and with it its defect and its history.
 
 Topics store the model's own mapping (``auto_*``); every run then applies the analyst's
@@ -23,7 +24,7 @@ import numpy as np
 import polars as pl
 from sqlalchemy import Connection, func, select, update
 
-from analysis.defect_map import map_topics, match_topics
+from analysis.defect_map import match_topics
 from analysis.embedding_cache import embed_with_cache, hash_text, read_cached_vectors
 from analysis.embeddings import Embedder
 from analysis.fast_assign import assign_fast, train_fast_assigner
@@ -32,6 +33,7 @@ from analysis.links import store_links
 from analysis.overrides import Override, check_defects
 from analysis.schema import contact_topics, create_analysis_tables, topic_models, topics
 from analysis.scope import unassigned
+from analysis.topic_mapping import defect_phrase_vectors, map_fitted_topics, map_unmapped_topics
 from analysis.topic_store import store_overrides
 from analysis.topics import TopicFit, TopicSettings, assign_topics, fit_topics
 from etl.schema import contacts, defects
@@ -114,6 +116,7 @@ def analyze_contacts(
         )
     else:
         version = current
+        map_unmapped_topics(warehouse, counting, version, map_threshold)
     fast_with = _FastWith(FAST_CONFIDENCE, fast_static) if fast else None
     assigned = fitted + _assign_unassigned(warehouse, counting, version, progress, fast_with)
     unmatched = store_overrides(warehouse, version, overrides, known)
@@ -151,7 +154,7 @@ def _fit_new_version(
         reasons = reasons[np.sort(rows)]
     texts = reasons["reason_text"].to_list()
     vectors = embed_with_cache(warehouse, embedder, texts, progress)
-    groups = _defect_phrase_vectors(warehouse, embedder, taxonomy)
+    groups = defect_phrase_vectors(warehouse, embedder, taxonomy)
     if groups and seed_threshold is not None:
         fit, seeded = fit_guided(
             texts, vectors, groups, threshold=seed_threshold, settings=settings
@@ -159,7 +162,7 @@ def _fit_new_version(
     else:
         fit, seeded = fit_topics(texts, vectors, settings), np.full(0, -1)
     table = _describe(fit, old)
-    defect_ids, confidence = _map_to_defects(fit, seeded, groups, taxonomy, map_threshold)
+    defect_ids, confidence = map_fitted_topics(fit, seeded, groups, taxonomy, map_threshold)
     table = table.with_columns(
         pl.Series("defect_id", defect_ids, pl.Utf8),
         pl.Series("mapping_confidence", confidence, pl.Float64),
@@ -233,35 +236,6 @@ def _describe(fit: TopicFit, old: pl.DataFrame | None) -> pl.DataFrame:
             ),
         }
     )
-
-
-def _defect_phrase_vectors(warehouse, embedder, taxonomy) -> list[np.ndarray]:
-    """Per defect, the vectors of its name and example phrases."""
-    phrases = [[row["name"], *json.loads(row["examples"] or "[]")] for row in taxonomy]
-    if not phrases:
-        return []
-    vectors = embed_with_cache(warehouse, embedder, [p for group in phrases for p in group])
-    bounds = np.cumsum([0] + [len(group) for group in phrases])
-    return [vectors[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-
-
-def _map_to_defects(fit: TopicFit, seeded: np.ndarray, groups, taxonomy, threshold):
-    """Seeded topics are their defect; found ones go to the defect they are most like: its
-    phrases, or how customers worded it in its seeded topic."""
-    if not groups:
-        return [None] * len(fit.topics), [0.0] * len(fit.topics)
-    worded = [list(group) for group in groups]
-    for row, defect in enumerate(seeded.tolist()):
-        if defect >= 0:
-            worded[defect].append(fit.centroids[row])
-    chosen, confidence = map_topics(
-        fit.centroids, [np.vstack(group) for group in worded], threshold=threshold
-    )
-    for row, defect in enumerate(seeded.tolist()):
-        if defect >= 0:
-            chosen[row] = defect
-    ids = [taxonomy[int(c)]["defect_id"] if c >= 0 else None for c in chosen]
-    return ids, confidence.tolist()
 
 
 def _read_topics(conn: Connection, version: int) -> pl.DataFrame:

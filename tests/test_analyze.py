@@ -167,6 +167,23 @@ def test_analyze_fits_assigns_maps_and_reruns_idempotently(loaded):
     assert _assignments(loaded)[: len(before)] == before
 
 
+def test_a_taxonomy_loaded_after_the_fit_maps_topics_without_a_refit(warehouse, tmp_path):
+    _add_contacts(warehouse, 0, 160)
+    embedder = ReasonEmbedder()
+    first = analyze_contacts(warehouse, embedder, map_threshold=0.8)
+    assert first.topics["defect_id"].is_null().all()  # no taxonomy yet
+    before = _assignments(warehouse)
+
+    (tmp_path / "defects.toml").write_text(TAXONOMY)
+    list(load_paths(warehouse, [tmp_path / "defects.toml"], salt=TEST_SALT))
+    again = analyze_contacts(warehouse, embedder, map_threshold=0.8)
+    assert (again.model_version, again.refitted, again.assigned) == (1, False, 0)
+    assert _defect_of_reason(again) == _defect_of_reason(first) | {
+        "late": "late-delivery", "charge": "double-charge", "login": "login-failed"
+    }  # fmt: skip
+    assert _assignments(warehouse) == before
+
+
 def test_a_refit_keeps_topic_keys_and_defects(loaded):
     first = analyze_contacts(loaded, ReasonEmbedder(), map_threshold=0.8)
     _add_contacts(loaded, 160, 80)
