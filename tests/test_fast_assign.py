@@ -1,7 +1,14 @@
 import numpy as np
 import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
 
-from analysis.fast_assign import assign_fast, predict_fast, train_fast_assigner
+from analysis.fast_assign import (
+    assign_fast,
+    fit_char_tfidf,
+    predict_fast,
+    train_fast_assigner,
+    transform_chars,
+)
 from analysis.topics import TopicFit, assign_topics
 
 TOPICS = {
@@ -182,3 +189,17 @@ def test_two_topics():
     )
     got, margin = predict_fast(fitted, ["where is my courier tracking number", "my refund"])
     assert got.tolist() == [1, 0] and (margin > 0).all()
+
+
+@pytest.mark.parametrize("max_df", [1.0, 0.1])
+def test_char_features_a_word_at_a_time_equal_sklearns_char_wb(max_df):
+    texts, _ = make_texts(30)
+    texts += ["Refund  REFUND refund!", "où est\tmon\u00a0colis ?", "İstanbul straße", "a", ""]
+    new = ["refund refund refund", "unseen wordsss   here", "Où EST le colis", "", "ok\nok"]
+    sklearn = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+    sklearn.set_params(max_df=max_df).fit(texts)
+    chars = fit_char_tfidf(texts, max_df=max_df)
+    for batch in (texts, new):
+        got = transform_chars(chars, batch)
+        assert got.dtype == np.float32 and got.shape == (len(batch), len(sklearn.vocabulary_))
+        assert np.allclose(got.toarray(), sklearn.transform(batch).toarray(), atol=1e-6)
