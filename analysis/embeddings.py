@@ -154,6 +154,17 @@ class StaticEmbedder:
                 progress(len(chunk))
         return normalize_rows(np.concatenate(parts))
 
+    def embed_words(self, words: list[str]) -> np.ndarray:
+        """Each word's token vectors summed, not normalised: a (len(words), dimension) matrix.
+
+        Tokens never cross whitespace, so ``embed`` of a text (up to the model's 512-token
+        cut) is the normalised sum of the rows of its whitespace-separated words.
+        """
+        rows = np.zeros((len(words), self.dimension), dtype=np.float32)
+        for i, ids in enumerate(self._model.tokenize(words)):
+            rows[i] = self._model.embedding[ids].sum(axis=0, dtype=np.float32)
+        return rows
+
 
 def distill_static_model(
     minilm_dir: str | Path,

@@ -163,6 +163,11 @@ def test_static_embedder_reads_a_local_model2vec_folder(tmp_path):
     assert parcel @ delivery > parcel @ password
     np.testing.assert_allclose(np.linalg.norm([parcel, delivery]), np.sqrt(2), rtol=1e-6)
     assert ticks == [3]
+    # Summed per word, the token vectors add up to the text's (embed normalises).
+    words = static.embed_words(["where", "is", "my", "parcel?", "Parcel", "[UNK]"])
+    assert words.shape == (6, 3) and not words[4:].any()
+    np.testing.assert_allclose(normalize_rows(words.sum(axis=0, keepdims=True))[0],
+                               static.embed(["where is my parcel?"])[0], rtol=1e-6)  # fmt: skip
 
 
 def test_static_embedder_says_what_is_missing(tmp_path):

@@ -2,14 +2,16 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from analysis.embeddings import StaticEmbedder
 from analysis.fast_assign import (
     assign_fast,
-    fit_char_tfidf,
+    fit_word_table,
     predict_fast,
     train_fast_assigner,
-    transform_chars,
+    word_features,
 )
 from analysis.topics import TopicFit, assign_topics
+from tests.test_embeddings import write_tiny_static_model
 
 TOPICS = {
     0: ["refund", "money back", "reimburse", "charge reversed"],
@@ -191,15 +193,28 @@ def test_two_topics():
     assert got.tolist() == [1, 0] and (margin > 0).all()
 
 
+TRICKY = ["Refund  REFUND refund!", "où est\tmon\u00a0colis ?", "İstanbul straße", "a", ""]
+UNSEEN = ["refund refund refund", "unseen wordsss   here", "Où EST le colis", "", "ok\nok"]
+
+
 @pytest.mark.parametrize("max_df", [1.0, 0.1])
 def test_char_features_a_word_at_a_time_equal_sklearns_char_wb(max_df):
-    texts, _ = make_texts(30)
-    texts += ["Refund  REFUND refund!", "où est\tmon\u00a0colis ?", "İstanbul straße", "a", ""]
-    new = ["refund refund refund", "unseen wordsss   here", "Où EST le colis", "", "ok\nok"]
+    texts = make_texts(30)[0] + TRICKY
     sklearn = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
     sklearn.set_params(max_df=max_df).fit(texts)
-    chars = fit_char_tfidf(texts, max_df=max_df)
-    for batch in (texts, new):
-        got = transform_chars(chars, batch)
-        assert got.dtype == np.float32 and got.shape == (len(batch), len(sklearn.vocabulary_))
-        assert np.allclose(got.toarray(), sklearn.transform(batch).toarray(), atol=1e-6)
+    table = fit_word_table(texts, max_df=max_df)
+    for batch in (texts, UNSEEN):
+        chars, static = word_features(table, batch)
+        assert chars.dtype == np.float32 and chars.shape == (len(batch), len(sklearn.vocabulary_))
+        assert np.allclose(chars.toarray(), sklearn.transform(batch).toarray(), atol=1e-6)
+        assert static is None
+
+
+def test_static_vectors_a_word_at_a_time_equal_the_models(tmp_path):
+    static = StaticEmbedder(write_tiny_static_model(tmp_path / "tiny"))
+    texts = ["where is my parcel", "my parcel is late, where is my delivery?", "Reset password"]
+    table = fit_word_table(texts + TRICKY, static)
+    for batch in (texts, UNSEEN + ["password reset late", "where\tis  my\nparcel"]):
+        _, vectors = word_features(table, batch)
+        assert vectors.dtype == np.float32
+        np.testing.assert_allclose(vectors, static.embed(batch), atol=1e-6)
