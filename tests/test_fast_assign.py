@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from analysis.embeddings import StaticEmbedder
+from analysis.embeddings import FakeEmbedder, StaticEmbedder
 from analysis.fast_assign import (
     assign_fast,
     fit_word_table,
@@ -183,6 +183,18 @@ def test_static_vectors_carry_words_the_training_texts_lack():
     assert np.array_equal(predict_fast(fitted, held)[0], held_ids)
 
 
+def test_a_wide_static_model_is_kept_along_its_main_directions():
+    texts, ids = make_texts(40)
+    texts = [f"{text} case {i}" for i, text in enumerate(texts)]  # 160 distinct texts
+    fitted = train_fast_assigner(texts, fake_vectors(ids), fake_fit(), static=FakeEmbedder(200))
+    assert fitted.basis.shape == (200, 128) and fitted.train_static.shape == (len(texts), 128)
+    np.testing.assert_allclose(
+        np.linalg.norm(fitted.train_static, axis=1), np.sqrt(2 / 3), rtol=1e-5
+    )
+    _, margin = predict_fast(fitted, make_texts(5, offset=40)[0])
+    assert np.isfinite(margin).all()
+
+
 def test_two_topics():
     texts, ids = make_texts(30)
     keep = ids < 2
@@ -204,10 +216,9 @@ def test_char_features_a_word_at_a_time_equal_sklearns_char_wb(max_df):
     sklearn.set_params(max_df=max_df).fit(texts)
     table = fit_word_table(texts, max_df=max_df)
     for batch in (texts, UNSEEN):
-        chars, static = word_features(table, batch)
+        chars = word_features(table, batch)
         assert chars.dtype == np.float32 and chars.shape == (len(batch), len(sklearn.vocabulary_))
         assert np.allclose(chars.toarray(), sklearn.transform(batch).toarray(), atol=1e-6)
-        assert static is None
 
 
 def test_static_vectors_a_word_at_a_time_equal_the_models(tmp_path):
@@ -215,6 +226,6 @@ def test_static_vectors_a_word_at_a_time_equal_the_models(tmp_path):
     texts = ["where is my parcel", "my parcel is late, where is my delivery?", "Reset password"]
     table = fit_word_table(texts + TRICKY, static)
     for batch in (texts, UNSEEN + ["password reset late", "where\tis  my\nparcel"]):
-        _, vectors = word_features(table, batch)
-        assert vectors.dtype == np.float32
+        vectors = word_features(table, batch)
+        assert table.chars is None and vectors.dtype == np.float32
         np.testing.assert_allclose(vectors, static.embed(batch), atol=1e-6)
