@@ -7,8 +7,8 @@ nearest centroid (``assign_topics``) would do:
 - Features: TF-IDF over word 1-2-grams, and the static embedding (the model2vec model
   distilled from MiniLM) weighing twice as much, or without a static model character
   3-5-gram TF-IDF weighing as much; each part is scaled so the dot product of two texts is
-  the weighted average of the parts' cosines. The static vectors and the character n-grams
-  are both added up from rows made once per training word (``WordTable``).
+  the weighted average of the parts' cosines. All parts are added up from rows made once
+  per training word (``WordTable``).
 - Targets: for each training text (texts whose MiniLM vectors are at hand, such as the fit
   sample), its cosine similarity to every topic centroid, the very scores ``assign_topics``
   takes the best of. Learning the scores rather than the labels teaches the model how close
@@ -54,33 +54,37 @@ __all__ = [
 _KERNEL_OFFSET = 0.5  # c in (x.y + c)^2
 _CHUNK = 2048  # texts per prediction step: a (chunk x max_train) float32 kernel block
 _PRUNE_FROM = 2000  # training texts from which common n-grams are left out
+_TOKEN = r"(?u)\b\w+\b"  # a word token: a run of letters, digits and underscores
 _STATIC_DIMS = 128  # principal directions of the static vectors kept
 
 
 @dataclass(frozen=True)
 class WordTable:
-    """Static vectors, or without a static model character n-gram TF-IDF, a word at a time.
+    """A text's features added up from rows made once per whitespace-separated word.
 
-    The static model's tokens never cross whitespace, and neither do sklearn's ``char_wb``
-    n-grams, so a text's summed token vectors and its n-gram counts are sums over its
-    whitespace-separated words. Counting the words of a text and adding up rows made once
-    per training word is ~5x (static) and ~8x (n-grams) faster than working on every text
-    (Banking77).
+    Word tokens, the static model's tokens and sklearn's ``char_wb`` n-grams never cross
+    whitespace, so a text's counts of word n-grams are its words' own plus one bigram per
+    pair of neighbouring words, and its summed token vectors and character n-gram counts are
+    sums over its words. Counting the words of a text and adding up their rows is ~1.5x
+    (word n-grams), ~5x (static) and ~8x (character n-grams) faster than working on every
+    text (Banking77).
     """
 
+    words: TfidfVectorizer  # fitted word 1-2-grams: vocabulary and idf
     static: Embedder | None
-    chars: TfidfVectorizer | None  # without static: fitted char_wb 3-5-grams (vocabulary, idf)
+    chars: TfidfVectorizer | None  # without static: fitted char_wb 3-5-grams
     rows: dict[str, int]  # training word (as written) -> its row below
+    edges: list[tuple[str, str] | None]  # its first and last token (None: it has none)
+    grams: csr_matrix  # (words, word n-grams) counts of the n-grams inside each word
     vectors: np.ndarray | None  # (words, dimension) its summed token vectors (embed_words)
-    ngrams: csr_matrix | None  # (words, n-grams) its char_wb n-gram counts
+    ngrams: csr_matrix | None  # (words, character n-grams) its char_wb counts
 
 
 @dataclass(frozen=True)
 class FastAssigner:
     """Kernel ridge regression from contact text to its similarity with every topic centroid."""
 
-    words: TfidfVectorizer
-    table: WordTable  # character n-grams and static vectors (one more part of the features)
+    table: WordTable  # word n-grams, and static vectors or character n-grams
     basis: np.ndarray | None  # (static dimension, kept) directions the static vectors keep
     train: csr_matrix  # TF-IDF features of the training texts, one row each
     train_static: np.ndarray | None  # their static vectors
@@ -124,17 +128,9 @@ def train_fast_assigner(
     # text-by-training-text product sparse: prediction 2-3x faster at equal agreement
     # (Banking77). Small sets keep them: there "10 %" is a handful of texts.
     max_df = 0.1 if len(train) >= _PRUNE_FROM else 1.0
-    words = TfidfVectorizer(
-        ngram_range=(1, 2),
-        sublinear_tf=True,
-        token_pattern=r"(?u)\b\w+\b",
-        max_df=max_df,
-        dtype=np.float32,
-    )
-    words.fit(train)
     table = fit_word_table(train, static, max_df=max_df)
-    basis = None if static is None else _principal_directions(word_features(table, train))
-    features, train_static = _features(words, table, basis, train)
+    basis = None if static is None else _principal_directions(word_features(table, train)[1])
+    features, train_static = _features(table, basis, train)
     unit = vectors[first] / np.maximum(np.linalg.norm(vectors[first], axis=1, keepdims=True), 1e-12)
     targets = unit.astype(np.float64) @ fit.centroids.T.astype(np.float64)
     offset = targets.mean(axis=0) if len(targets) else np.zeros(0)
@@ -142,7 +138,7 @@ def train_fast_assigner(
     kernel[np.diag_indices_from(kernel)] += alpha
     coef = cho_solve(cho_factor(kernel, overwrite_a=True), targets - offset)
     return FastAssigner(
-        words, table, basis, features, train_static, coef.astype(np.float32),
+        table, basis, features, train_static, coef.astype(np.float32),
         offset.astype(np.float32), fit.centroid_ids.copy(), known,
     )  # fmt: skip
 
@@ -160,7 +156,7 @@ def predict_fast(assigner: FastAssigner, texts: Sequence[str]) -> tuple[np.ndarr
     ids, margin = np.zeros(n, dtype=int), np.zeros(n, dtype=np.float32)
     for start in range(0, n, _CHUNK):
         chunk = list(texts[start : start + _CHUNK])
-        features, static = _features(assigner.words, assigner.table, assigner.basis, chunk)
+        features, static = _features(assigner.table, assigner.basis, chunk)
         kernel = _kernel(features, static, assigner.train, assigner.train_static)
         scores = kernel @ assigner.coef + assigner.offset
         best = np.argmax(scores, axis=1)
@@ -209,61 +205,88 @@ def assign_fast(
 def fit_word_table(
     texts: Sequence[str], static: Embedder | None = None, *, max_df: float = 1.0
 ) -> WordTable:
-    """The rows of the words of ``texts``: static token sums, or character n-gram counts.
+    """Word 1-2-gram TF-IDF of ``texts`` (sublinear tf), and static vectors or characters.
 
     With a static model that has ``embed_words`` (as ``StaticEmbedder`` does) its vectors
-    are summed from words; other embedders embed each text. Without one, character 3-5-grams
-    (TF-IDF with sublinear tf, fitted on ``texts``) stand in.
+    are summed from words; other embedders embed each text. Without one, character 3-5-gram
+    TF-IDF (fitted on ``texts`` too) stands in.
     """
+    words = TfidfVectorizer(
+        ngram_range=(1, 2), sublinear_tf=True, token_pattern=_TOKEN, max_df=max_df,
+        dtype=np.float32,
+    ).fit(texts)  # fmt: skip
     chars = None
     if static is None:
         chars = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, max_df=max_df
         ).fit(texts)
-    rows: dict[str, int] = {}
-    for text in texts:
-        for word in text.split():
-            rows.setdefault(word, len(rows))
-    return WordTable(static, chars, rows, *_word_rows(static, chars, list(rows)))
+    rows = dict.fromkeys(word for text in texts for word in text.split())
+    rows = {word: i for i, word in enumerate(rows)}
+    return WordTable(words, static, chars, rows, *_word_rows(words, static, chars, list(rows)))
 
 
-def word_features(table: WordTable, texts: Sequence[str]) -> csr_matrix | np.ndarray:
-    """Unit static vectors, or the character TF-IDF ``table.chars.transform`` gives (float32)."""
-    if table.static is not None and table.vectors is None:  # a model without embed_words
-        return np.asarray(table.static.embed(list(texts)), dtype=np.float32)
-    unseen: dict[str, int] = {}  # words no training text has get their rows here
-    columns, ends = [], [0]
+def word_features(
+    table: WordTable, texts: Sequence[str]
+) -> tuple[csr_matrix, csr_matrix | np.ndarray]:
+    """Word TF-IDF and static vectors (or character TF-IDF), as sklearn and the model give them."""
+    unseen = dict.fromkeys(w for text in texts for w in text.split() if w not in table.rows)
+    edges, grams, vectors, ngrams = _word_rows(table.words, table.static, table.chars, [*unseen])
+    rows = table.rows | {word: len(table.rows) + i for i, word in enumerate(unseen)}
+    edges = table.edges + edges
+    bigrams = table.words.vocabulary_
+    columns, ends, across, across_ends = [], [0], [], [0]
     for text in texts:
+        last = None  # the last token so far: words without tokens are bridged, as in sklearn
         for word in text.split():
-            row = table.rows.get(word)
-            if row is None:
-                row = unseen.setdefault(word, len(table.rows) + len(unseen))
+            row = rows[word]
             columns.append(row)
+            if (edge := edges[row]) is not None:
+                if last is not None and (column := bigrams.get(f"{last} {edge[0]}")) is not None:
+                    across.append(column)
+                last = edge[1]
         ends.append(len(columns))
-    vectors, ngrams = _word_rows(table.static, table.chars, list(unseen))
-    ones = np.ones(len(columns), dtype=np.float32)
-    counts = csr_matrix((ones, columns, ends), shape=(len(texts), len(table.rows) + len(unseen)))
-    if table.vectors is not None:
-        return normalize_rows(counts @ np.vstack([table.vectors, vectors]))
-    chars = counts @ vstack([table.ngrams, ngrams], format="csr")
-    # What TfidfTransformer does next: sublinear tf, idf, unit length.
-    chars.data = np.log(chars.data) + 1
-    idf = table.chars.idf_.astype(np.float32)
-    return normalize(chars.multiply(idf[np.newaxis, :]).tocsr())
+        across_ends.append(len(across))
+    counts = _count_matrix(columns, ends, len(rows))
+    word_grams = counts @ vstack([table.grams, grams], format="csr")
+    word_grams += _count_matrix(across, across_ends, len(bigrams))
+    words = _tfidf(word_grams, table.words)
+    if table.chars is not None:
+        return words, _tfidf(counts @ vstack([table.ngrams, ngrams], format="csr"), table.chars)
+    if table.vectors is None:  # a static model without embed_words
+        return words, np.asarray(table.static.embed(list(texts)), dtype=np.float32)
+    return words, normalize_rows(counts @ np.vstack([table.vectors, vectors]))
 
 
 def _word_rows(
-    static: Embedder | None, chars: TfidfVectorizer | None, words: list[str]
-) -> tuple[np.ndarray | None, csr_matrix | None]:
-    """Each word's summed static token vectors (if the model gives them) or n-gram counts."""
-    if chars is None:
-        embed_words = getattr(static, "embed_words", None)
-        return (None if embed_words is None else embed_words(words)), None
-    counter = CountVectorizer(
-        analyzer="char_wb", ngram_range=chars.ngram_range,
-        vocabulary=chars.vocabulary_, dtype=np.float32,
-    )  # fmt: skip
-    return None, counter.transform(words)
+    words: TfidfVectorizer, static: Embedder | None, chars: TfidfVectorizer | None, new: list[str]
+) -> tuple[list, csr_matrix, np.ndarray | None, csr_matrix | None]:
+    """Each new word's first and last token, own word n-grams, and static token vectors (if
+    the model gives them) or character n-grams."""
+    tokenize = words.build_tokenizer()
+    edges = [(t[0], t[-1]) if (t := tokenize(word.lower())) else None for word in new]
+    grams = CountVectorizer(
+        ngram_range=words.ngram_range, token_pattern=_TOKEN, vocabulary=words.vocabulary_,
+        dtype=np.float32,
+    ).transform(new)  # fmt: skip
+    if chars is not None:
+        ngrams = CountVectorizer(
+            analyzer="char_wb", ngram_range=chars.ngram_range, vocabulary=chars.vocabulary_,
+            dtype=np.float32,
+        ).transform(new)  # fmt: skip
+        return edges, grams, None, ngrams
+    embed_words = getattr(static, "embed_words", None)
+    return edges, grams, (None if embed_words is None else embed_words(new)), None
+
+
+def _count_matrix(columns: list[int], ends: list[int], width: int) -> csr_matrix:
+    ones = np.ones(len(columns), dtype=np.float32)
+    return csr_matrix((ones, columns, ends), shape=(len(ends) - 1, width))
+
+
+def _tfidf(counts: csr_matrix, vectorizer: TfidfVectorizer) -> csr_matrix:
+    """What ``TfidfTransformer`` makes of counts: sublinear tf, idf, unit length."""
+    counts.data = np.log(counts.data) + 1
+    return normalize(counts.multiply(vectorizer.idf_.astype(np.float32)[np.newaxis, :]).tocsr())
 
 
 def _principal_directions(vectors: np.ndarray, dims: int = _STATIC_DIMS) -> np.ndarray | None:
@@ -278,7 +301,7 @@ def _principal_directions(vectors: np.ndarray, dims: int = _STATIC_DIMS) -> np.n
 
 
 def _features(
-    words: TfidfVectorizer, table: WordTable, basis: np.ndarray | None, texts: list[str]
+    table: WordTable, basis: np.ndarray | None, texts: list[str]
 ) -> tuple[csr_matrix, np.ndarray | None]:
     """Word TF-IDF and the table's part, each of unit length, weighted so that x.y is at most 1.
 
@@ -287,12 +310,12 @@ def _features(
     nothing while costing a third of prediction time. Without a static model the character
     n-grams weigh as much as the words (and are worth ~2 points of agreement).
     """
-    tfidf, part = words.transform(texts), word_features(table, texts)
+    words, part = word_features(table, texts)
     if table.static is None:
-        return (hstack([tfidf, part]) * np.sqrt(1 / 2)).tocsr().astype(np.float32), None
+        return (hstack([words, part]) * np.float32(np.sqrt(1 / 2))).tocsr(), None
     if basis is not None:
         part = normalize_rows(part @ basis)
-    return (tfidf * np.sqrt(1 / 3)).astype(np.float32), part * np.float32(np.sqrt(2 / 3))
+    return words * np.float32(np.sqrt(1 / 3)), part * np.float32(np.sqrt(2 / 3))
 
 
 def _kernel(left, left_static, right, right_static) -> np.ndarray:

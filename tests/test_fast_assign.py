@@ -205,8 +205,23 @@ def test_two_topics():
     assert got.tolist() == [1, 0] and (margin > 0).all()
 
 
-TRICKY = ["Refund  REFUND refund!", "où est\tmon\u00a0colis ?", "İstanbul straße", "a", ""]
-UNSEEN = ["refund refund refund", "unseen wordsss   here", "Où EST le colis", "", "ok\nok"]
+TRICKY = ["Refund  REFUND refund!", "où est\tmon\u00a0colis ?", "İstanbul straße", "a", "",
+          "can't log-in - again ?! my_card", "-- ?", "my parcel , my parcel"]  # fmt: skip
+UNSEEN = ["refund refund refund", "unseen wordsss   here", "Où EST le colis", "", "ok\nok",
+          "can't - log in", "courier ... tracking-number", "?!"]  # fmt: skip
+
+
+@pytest.mark.parametrize("static", [None, FakeEmbedder(8)])
+@pytest.mark.parametrize("max_df", [1.0, 0.1])
+def test_word_features_a_word_at_a_time_equal_sklearns(static, max_df):
+    texts = make_texts(30)[0] + TRICKY
+    sklearn = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b")
+    sklearn.set_params(max_df=max_df).fit(texts)
+    table = fit_word_table(texts, static, max_df=max_df)
+    for batch in (texts, UNSEEN):
+        words, _ = word_features(table, batch)
+        assert words.dtype == np.float32 and words.shape == (len(batch), len(sklearn.vocabulary_))
+        assert np.allclose(words.toarray(), sklearn.transform(batch).toarray(), atol=1e-6)
 
 
 @pytest.mark.parametrize("max_df", [1.0, 0.1])
@@ -216,7 +231,7 @@ def test_char_features_a_word_at_a_time_equal_sklearns_char_wb(max_df):
     sklearn.set_params(max_df=max_df).fit(texts)
     table = fit_word_table(texts, max_df=max_df)
     for batch in (texts, UNSEEN):
-        chars = word_features(table, batch)
+        _, chars = word_features(table, batch)
         assert chars.dtype == np.float32 and chars.shape == (len(batch), len(sklearn.vocabulary_))
         assert np.allclose(chars.toarray(), sklearn.transform(batch).toarray(), atol=1e-6)
 
@@ -226,6 +241,6 @@ def test_static_vectors_a_word_at_a_time_equal_the_models(tmp_path):
     texts = ["where is my parcel", "my parcel is late, where is my delivery?", "Reset password"]
     table = fit_word_table(texts + TRICKY, static)
     for batch in (texts, UNSEEN + ["password reset late", "where\tis  my\nparcel"]):
-        vectors = word_features(table, batch)
+        _, vectors = word_features(table, batch)
         assert table.chars is None and vectors.dtype == np.float32
         np.testing.assert_allclose(vectors, static.embed(batch), atol=1e-6)
