@@ -4,8 +4,9 @@ The first run (or ``refit=True``) fits a new model version on a bounded, seeded 
 contacts and assigns every contact to it. Later runs only embed and assign contacts that
 have no topic under the current version, so re-running with nothing new embeds nothing and
 changes nothing, and give topics left without a defect another chance against the taxonomy
-as it is now (``analysis.topic_mapping``). A refit matches its topics to the previous version's, so a topic that
-still means the same thing keeps its key, and with it its defect and its history.
+as it is now (``analysis.topic_mapping``). A refit matches its topics to the previous
+version's, so a topic that still means the same thing keeps its key, and with it its defect
+and its history.
 
 Topics store the model's own mapping (``auto_*``); every run then applies the analyst's
 overrides to it and stores the effective label and defect, so editing the overrides file
