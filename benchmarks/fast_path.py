@@ -2,12 +2,12 @@
 
 Per set: fit topics (MiniLM vectors) on a sample, then assign the rest two ways:
 (a) reference: embed every remaining text with MiniLM, then ``assign_topics``;
-(b) fast: ``assign_fast`` (kernel ridge on TF-IDF, trained on the sample's MiniLM centroid
-    similarities), embedding only the texts it is unsure of.
+(b) fast: ``assign_fast`` (kernel ridge on word TF-IDF and static vectors, trained on the
+    sample's MiniLM centroid similarities), embedding only the texts it is unsure of.
 MiniLM vectors are cached in ``--cache`` (made on the first run, ~5-8 minutes for the three
 sets); MiniLM's real speed on these texts is measured in this run on a few hundred of them,
 and embedding time is counted at that rate. "fast s" counts everything (b) does per text:
-TF-IDF features, the kernel against the training texts, prediction, and MiniLM for the
+features, the kernel against the training texts, prediction, and MiniLM for the
 fall-backs; training (once per model, on vectors the fit already made) is shown apart.
 
     HF_HUB_OFFLINE=1 python benchmarks/fast_path.py --cache /tmp/dc-emb
