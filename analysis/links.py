@@ -31,8 +31,8 @@ def store_links(conn: Connection) -> bool:
     Returns whether it (re)stored them. Run inside a transaction: readers see the old links
     or the new ones, each with the count they were made from.
     """
-    count = str(_contact_count(conn))
-    if read_setting(conn, _STORED_FOR) == count:
+    count, stored = _links_stored(conn)
+    if stored:
         return False
     contact_links.create(conn, checkfirst=True)
     conn.execute(contact_links.delete())
@@ -56,7 +56,7 @@ def contacts_with_next(
     """
     started = contacts.c.started_at
     own = [contacts.c[name] for name in _CONTACT_COLUMNS]
-    if read_setting(conn, _STORED_FOR) != str(_contact_count(conn)):
+    if not _links_stored(conn)[1]:
         # A contact's next one is later than it, so the window need not look before
         # ``start``, nor further than ``horizon`` past ``end``.
         linked = _linked((started >= start) & (started < end + horizon), own).subquery()
@@ -83,5 +83,7 @@ def _linked(where, columns=()):
     ).where(where)
 
 
-def _contact_count(conn: Connection) -> int:
-    return conn.execute(select(func.count()).select_from(contacts)).scalar_one()
+def _links_stored(conn: Connection) -> tuple[str, bool]:
+    """The contact count, and whether the stored links were made from that many contacts."""
+    count = str(conn.execute(select(func.count()).select_from(contacts)).scalar_one())
+    return count, read_setting(conn, _STORED_FOR) == count
