@@ -15,7 +15,7 @@ from sqlalchemy import (
     text,
 )
 
-from etl.schema import metadata
+from dumbcontacts.etl.schema import metadata
 
 __all__ = [
     "contact_links",
@@ -71,7 +71,7 @@ contact_topics = Table(
     Column("probability", Float, nullable=False),
 )
 
-# Each contact followed up by the same customer, with that next contact (analysis.links);
+# Each contact followed up by the same customer, with that next contact (analysis.economics.links);
 # derived from contacts, remade whole when they change.
 contact_links = Table(
     "contact_links",

@@ -36,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dashboard.probe import DashProbe  # noqa: E402
+from dumbcontacts.dashboard.probe import DashProbe  # noqa: E402
 
 BIN = Path(sys.executable).parent
 CHANNELS = ["phone", "email", "chat", "social"]

@@ -23,16 +23,16 @@ import numpy as np
 import polars as pl
 from sqlalchemy import delete
 
-from analysis.embedding_cache import embed_with_cache, embeddings
-from analysis.embeddings import (
+from dumbcontacts.analysis.topics.embedding_cache import embed_with_cache, embeddings
+from dumbcontacts.analysis.topics.embeddings import (
     FakeEmbedder,
     StaticEmbedder,
     distill_static_model,
     load_minilm,
     minilm_path,
 )
-from etl.schema import metadata
-from etl.warehouse import open_warehouse
+from dumbcontacts.etl.schema import metadata
+from dumbcontacts.etl.warehouse import open_warehouse
 
 BANKING77 = Path(__file__).resolve().parents[2] / "shared" / "data" / "banking77" / "train.csv"
 STATIC_DIR = Path.home() / ".cache" / "dumbcontacts" / "model2vec-all-MiniLM-L6-v2"

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.analyze import FAST_CONFIDENCE
-from analysis.evaluate import evaluate_labels, read_labelled
-from analysis.fast_assign import assign_fast, predict_fast, train_fast_assigner
-from analysis.topics import TopicSettings, assign_topics, fit_topics
+from dumbcontacts.analysis.topics.analyze import FAST_CONFIDENCE
+from dumbcontacts.analysis.topics.evaluate import evaluate_labels, read_labelled
+from dumbcontacts.analysis.topics.fast_assign import assign_fast, predict_fast, train_fast_assigner
+from dumbcontacts.analysis.topics.fit import TopicSettings, assign_topics, fit_topics
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 BITEXT = "bitext/Bitext_Sample_Customer_Support_Training_Dataset_v1.csv"
@@ -79,7 +79,7 @@ def main() -> None:
     )
     parser.add_argument("--no-static", action="store_true", help="TF-IDF features only")
     args = parser.parse_args()
-    from analysis.embeddings import load_minilm, load_static_minilm
+    from dumbcontacts.analysis.topics.embeddings import load_minilm, load_static_minilm
 
     minilm = load_minilm()
     static = None if args.no_static else load_static_minilm(args.model_cache)

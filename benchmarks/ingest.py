@@ -21,9 +21,9 @@ from pathlib import Path
 
 import duckdb
 
-from etl.fixtures import write_sample_data
-from etl.load import load_paths
-from etl.warehouse import open_warehouse
+from dumbcontacts.etl.load import load_paths
+from dumbcontacts.etl.warehouse import open_warehouse
+from dumbcontacts.samples.generate import write_sample_data
 
 
 def fresh(path: Path) -> Path:

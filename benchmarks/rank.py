@@ -22,8 +22,8 @@ from pathlib import Path
 
 import duckdb
 
-from analysis import headline_figures, rank_defects, spike_flags
-from etl.warehouse import open_warehouse
+from dumbcontacts.analysis import headline_figures, rank_defects, spike_flags
+from dumbcontacts.etl.warehouse import open_warehouse
 
 
 def build(directory: Path, contacts: int) -> str:

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.cluster import KMeans
 
-from analysis.evaluate import evaluate_labels, read_labelled
-from analysis.topics import TopicSettings, assign_topics, fit_topics
+from dumbcontacts.analysis.topics.evaluate import evaluate_labels, read_labelled
+from dumbcontacts.analysis.topics.fit import TopicSettings, assign_topics, fit_topics
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SETS = {

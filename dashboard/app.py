@@ -9,11 +9,11 @@ from pathlib import Path
 
 from dash import Dash
 
-from dashboard.auth import require_basic_auth
-from dashboard.reads import warm_up
-from dashboard.shell import shell_layout
-from dashboard.source import DataSource, attach_source
 from dumbcontacts.config import Config
+from dumbcontacts.dashboard.auth import require_basic_auth
+from dumbcontacts.dashboard.reads import warm_up
+from dumbcontacts.dashboard.shell import shell_layout
+from dumbcontacts.dashboard.source import DataSource, attach_source
 
 __all__ = ["create_app"]
 

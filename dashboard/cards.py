@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from dashboard.tables import defect_href, format_value
+from dumbcontacts.dashboard.tables import defect_href, format_value
 
 __all__ = [
     "HEADLINES",
@@ -156,7 +156,7 @@ def fix_verdict(fix) -> str:
 
 
 def status_cards(status: dict) -> dbc.Row:
-    """The model and coverage figures of ``analysis.health.model_status``."""
+    """The model and coverage figures of ``dumbcontacts.analysis.economics.health.model_status``."""
     contacts, assigned = status.get("contacts") or 0, status.get("contacts_assigned") or 0
     version = status.get("model_version")
     figures = (

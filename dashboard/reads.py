@@ -1,7 +1,7 @@
 """What the pages read, each through an analysis function and the source's cache.
 
 The ranking, headline figures, trends and emerging defects come from the daily table
-(``analysis.daily_facts``), read once per data version, so changing a filter costs
+(``analysis.economics.daily_facts``), read once per data version, so changing a filter costs
 milliseconds at any volume; so do fix checks. The rest (verbatims, topics, health) are
 cached per arguments.
 """
@@ -12,7 +12,7 @@ import datetime as dt
 
 import pandas as pd
 
-from analysis.daily_facts import (
+from dumbcontacts.analysis.economics.daily_facts import (
     DailyFacts,
     headline_daily,
     rank_daily,
@@ -20,12 +20,12 @@ from analysis.daily_facts import (
     trend_daily,
     verify_fix_daily,
 )
-from analysis.daily_spikes import emerging_daily, read_new_topics
-from analysis.scope import Scope
-from analysis.verbatims import verbatims
-from dashboard.filters import FilterOptions, Filters, default_period
-from dashboard.source import DataSource
-from etl.schema import CHANNELS
+from dumbcontacts.analysis.economics.daily_spikes import emerging_daily, read_new_topics
+from dumbcontacts.analysis.economics.scope import Scope
+from dumbcontacts.analysis.economics.verbatims import verbatims
+from dumbcontacts.dashboard.filters import FilterOptions, Filters, default_period
+from dumbcontacts.dashboard.source import DataSource
+from dumbcontacts.etl.schema import CHANNELS
 
 __all__ = [
     "read_daily",

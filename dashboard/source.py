@@ -1,7 +1,7 @@
 """The dashboard's one door to the warehouse: cached reads that survive a busy warehouse.
 
 Every figure is computed by an analysis function and cached under its arguments and the
-warehouse's data version (``analysis.data_version``), which is re-read at most every
+warehouse's data version (``analysis.economics.data_version``), which is re-read at most every
 ``recheck_seconds``. So repeated views cost nothing, and a load or analyze makes the next
 view recompute. DuckDB locks its file while ``load`` or ``analyze`` writes: then a figure
 already computed is served as it was (stale by one version) rather than waiting, and only a
@@ -26,10 +26,10 @@ from typing import Any, TypeVar
 import flask
 from sqlalchemy.exc import SQLAlchemyError
 
-from analysis.costs import CostModel
-from analysis.data_version import read_data_version
+from dumbcontacts.analysis.economics.costs import CostModel
+from dumbcontacts.analysis.economics.data_version import read_data_version
 from dumbcontacts.config import Config
-from etl.warehouse import Warehouse, WarehouseBusy, open_warehouse
+from dumbcontacts.etl.warehouse import Warehouse, WarehouseBusy, open_warehouse
 
 __all__ = ["DataSource", "attach_source", "current_source"]
 

@@ -1,1 +1,73 @@
-"""dumbcontacts"""
+"""dumbcontacts: find the broken upstream processes behind customer contacts, and price them.
+
+The notebook API::
+
+    import dumbcontacts as dc
+    wh = dc.open()                      # the configured warehouse, or dc.open("postgresql://...")
+    dc.rank_defects(wh, since="2026-11-01", channel="phone")
+
+Every figure comes back as a pandas DataFrame (``as_polars=True`` for polars). Names load
+lazily, so ``import dumbcontacts`` stays cheap: torch and BERTopic load only with
+``analyze_contacts``. The route of a contact through the parts is in ``dumbcontacts.pipeline``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# public name -> the module that defines it
+_EXPORTS = {
+    "Config": "dumbcontacts.config",
+    "CostModel": "dumbcontacts.analysis.economics.costs",
+    "ChannelRate": "dumbcontacts.analysis.economics.costs",
+    "Warehouse": "dumbcontacts.etl.warehouse",
+    "load_paths": "dumbcontacts.etl.load",
+    "count_contacts": "dumbcontacts.etl.load",
+    "read_contacts": "dumbcontacts.etl.queries",
+    "write_sample_data": "dumbcontacts.samples.generate",
+    "analyze_contacts": "dumbcontacts.analysis.topics.analyze",
+    "rank_defects": "dumbcontacts.analysis.economics.ranking",
+    "headline_figures": "dumbcontacts.analysis.economics.ranking",
+    "defect_trend": "dumbcontacts.analysis.economics.trends",
+    "spike_flags": "dumbcontacts.analysis.economics.spikes",
+    "emerging_defects": "dumbcontacts.analysis.economics.spikes",
+    "repeat_contacts": "dumbcontacts.analysis.economics.repeats",
+    "verbatims": "dumbcontacts.analysis.economics.verbatims",
+    "verify_fix": "dumbcontacts.analysis.economics.fixes",
+    "load_history": "dumbcontacts.analysis.economics.health",
+    "model_status": "dumbcontacts.analysis.economics.health",
+    "reject_reasons": "dumbcontacts.analysis.economics.health",
+    "unmapped_topics": "dumbcontacts.analysis.topics.triage",
+}
+
+__all__ = ["open", *sorted(_EXPORTS)]
+
+if TYPE_CHECKING:
+    from dumbcontacts.config import Config
+    from dumbcontacts.etl.warehouse import Warehouse
+
+
+def open(warehouse: str | Config | None = None) -> Warehouse:  # noqa: A001 (dc.open reads well)
+    """The warehouse: a URL, a ``Config``, or None for the configured one (environment and
+    ``dumbcontacts.toml``, as the command line reads them)."""
+    from dumbcontacts.config import Config
+    from dumbcontacts.etl.warehouse import open_warehouse
+
+    if warehouse is None:
+        warehouse = Config.from_environ()
+    url = warehouse.warehouse_url if isinstance(warehouse, Config) else warehouse
+    return open_warehouse(url)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'dumbcontacts' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # looked up once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analysis.costs import CostModel
+from dumbcontacts.analysis.economics.costs import CostModel
 
 __all__ = ["Config", "ConfigError"]
 

@@ -25,15 +25,15 @@ from pathlib import Path
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from analysis.iso_week import last_complete_week
-from analysis.schema import topic_models
-from analysis.scope import unassigned
+from dumbcontacts.analysis.economics.iso_week import last_complete_week
+from dumbcontacts.analysis.economics.scope import unassigned
+from dumbcontacts.analysis.schema import topic_models
 from dumbcontacts.config import Config
+from dumbcontacts.etl.detect import expand_paths
+from dumbcontacts.etl.load import LoadError, LoadResult, load_source, plan_sources
+from dumbcontacts.etl.schema import contacts
+from dumbcontacts.etl.warehouse import Warehouse, WarehouseBusy, open_warehouse
 from dumbcontacts.run_lock import RunBusy, hold_run_lock
-from etl.detect import expand_paths
-from etl.load import LoadError, LoadResult, load_source, plan_sources
-from etl.schema import contacts
-from etl.warehouse import Warehouse, WarehouseBusy, open_warehouse
 
 __all__ = [
     "EXIT_BUSY",
@@ -171,7 +171,9 @@ def _analyze(warehouse, config, make_embedder, now, say, summary: RunSummary) ->
         say("analyze", f"nothing new to assign (model v{model.model_version}, {age} days old)")
         return replace(summary, model_version=model.model_version)
 
-    from analysis.analyze import analyze_contacts  # torch and BERTopic: only when needed
+    from dumbcontacts.analysis.topics.analyze import (
+        analyze_contacts,  # torch and BERTopic: only when needed
+    )
 
     static = model is not None and model.embedder.startswith("model2vec:")
     embedder = make_embedder(config, static=static)
@@ -209,8 +211,8 @@ def _analyze(warehouse, config, make_embedder, now, say, summary: RunSummary) ->
 
 
 def _report(warehouse, config: Config, now: dt.datetime, say, summary) -> RunSummary:
-    from analysis.report_data import ReportSettings, count_week_contacts
-    from analysis.report_files import report_exists, write_report
+    from dumbcontacts.analysis.report.data import ReportSettings, count_week_contacts
+    from dumbcontacts.analysis.report.files import report_exists, write_report
 
     week = last_complete_week(now.date())
     if report_exists(config.report_dir, week):
@@ -241,7 +243,7 @@ def _unassigned_count(conn, version: int | None) -> int:
 
 
 def _overrides(config: Config) -> list:
-    from analysis.overrides import read_overrides
+    from dumbcontacts.analysis.topics.overrides import read_overrides
 
     if not config.overrides.is_file():
         return []

@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
-from etl.warehouse import DEFAULT_URL
+from dumbcontacts.etl.warehouse import DEFAULT_URL
 
 __all__ = ["RunBusy", "hold_run_lock", "lock_file_path"]
 

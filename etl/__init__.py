@@ -2,17 +2,16 @@
 
 The notebook entry points::
 
-    import etl
-    warehouse = etl.open_warehouse()            # or open_warehouse("postgresql://...")
-    for result in etl.load_paths(warehouse, ["exports/"]):
+    import dumbcontacts.etl
+    warehouse = dumbcontacts.etl.open_warehouse()            # or open_warehouse("postgresql://...")
+    for result in dumbcontacts.etl.load_paths(warehouse, ["exports/"]):
         print(result)
-    contacts = etl.read_contacts(warehouse, channel="email")   # a pandas DataFrame
+    contacts = dumbcontacts.etl.read_contacts(warehouse, channel="email")   # a pandas DataFrame
 """
 
-from etl.fixtures import write_sample_data
-from etl.load import LoadError, LoadResult, count_contacts, load_paths
-from etl.queries import read_contacts
-from etl.warehouse import DEFAULT_URL, Warehouse, WarehouseBusy, open_warehouse
+from dumbcontacts.etl.load import LoadError, LoadResult, count_contacts, load_paths
+from dumbcontacts.etl.queries import read_contacts
+from dumbcontacts.etl.warehouse import DEFAULT_URL, Warehouse, WarehouseBusy, open_warehouse
 
 __all__ = [
     "DEFAULT_URL",
@@ -24,5 +23,4 @@ __all__ = [
     "load_paths",
     "open_warehouse",
     "read_contacts",
-    "write_sample_data",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from etl.arrow_scan import arrow_for_duckdb
+from dumbcontacts.etl.arrow_scan import arrow_for_duckdb
 
 __all__ = ["contact_ids", "salted_keys"]
 

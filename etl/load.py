@@ -21,19 +21,19 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import func, select
 
-from etl.detect import Source, detect_source, expand_paths
-from etl.normalize import REJECT_SCHEMA, normalize_contacts
-from etl.readers.chat import read_chats
-from etl.readers.email import read_eml_files, read_mbox
-from etl.readers.mapping import Mapping, read_mapped_csv
-from etl.readers.phone import read_calls
-from etl.readers.social import read_tweets
-from etl.readers.taxonomy import read_taxonomy
-from etl.readers.volumes import read_volumes
-from etl.redact import redact_text
-from etl.schema import business_volumes, contacts, defects, loads, rejects
-from etl.staging import Reject, RejectedFile, split_staging
-from etl.warehouse import Warehouse, insert_new_rows, read_setting
+from dumbcontacts.etl.detect import Source, detect_source, expand_paths
+from dumbcontacts.etl.normalize import REJECT_SCHEMA, normalize_contacts
+from dumbcontacts.etl.readers.chat import read_chats
+from dumbcontacts.etl.readers.email import read_eml_files, read_mbox
+from dumbcontacts.etl.readers.mapping import Mapping, read_mapped_csv
+from dumbcontacts.etl.readers.phone import read_calls
+from dumbcontacts.etl.readers.social import read_tweets
+from dumbcontacts.etl.readers.taxonomy import read_taxonomy
+from dumbcontacts.etl.readers.volumes import read_volumes
+from dumbcontacts.etl.redact import redact_text
+from dumbcontacts.etl.schema import business_volumes, contacts, defects, loads, rejects
+from dumbcontacts.etl.staging import Reject, RejectedFile, split_staging
+from dumbcontacts.etl.warehouse import Warehouse, insert_new_rows, read_setting
 
 __all__ = [
     "LoadError",

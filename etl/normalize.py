@@ -11,10 +11,10 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 
 import polars as pl
 
-from etl.identity import contact_ids, salted_keys
-from etl.reasons import first_substantive_expr
-from etl.redact import redact_series, redact_text
-from etl.staging import STAGING_SCHEMA
+from dumbcontacts.etl.identity import contact_ids, salted_keys
+from dumbcontacts.etl.reasons import first_substantive_expr
+from dumbcontacts.etl.redact import redact_series, redact_text
+from dumbcontacts.etl.staging import STAGING_SCHEMA
 
 __all__ = [
     "CONTACT_COLUMNS",

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import polars as pl
 from sqlalchemy import select
 
-from etl.schema import contacts
-from etl.warehouse import Warehouse
+from dumbcontacts.etl.schema import contacts
+from dumbcontacts.etl.warehouse import Warehouse
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -33,8 +33,8 @@ from typing import NamedTuple
 
 import polars as pl
 
-from etl.ascii_regex import python_regex, python_replacement, rust_regex
-from etl.redact import PLACEHOLDERS
+from dumbcontacts.etl.ascii_regex import python_regex, python_replacement, rust_regex
+from dumbcontacts.etl.redact import PLACEHOLDERS
 
 __all__ = [
     "clean_message",

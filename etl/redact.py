@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 import polars as pl
 
-from etl.ascii_regex import python_regex, python_replacement, rust_regex
+from dumbcontacts.etl.ascii_regex import python_regex, python_replacement, rust_regex
 
 __all__ = ["PLACEHOLDERS", "redact_expr", "redact_series", "redact_text"]
 

@@ -23,8 +23,8 @@ from sqlalchemy import Connection, Engine, Table, create_engine, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
-from etl.arrow_scan import arrow_for_duckdb
-from etl.schema import metadata, settings
+from dumbcontacts.etl.arrow_scan import arrow_for_duckdb
+from dumbcontacts.etl.schema import metadata, settings
 
 __all__ = [
     "DEFAULT_URL",
@@ -135,7 +135,7 @@ def _insert_duckdb(conn: Connection, name: str, columns: str, keys: list[str], f
     try:
         match = " AND ".join(f"t.{k} = i.{k}" for k in keys)
         # An anti-join is ~2x faster than ON CONFLICT on DuckDB for re-loaded duplicates,
-        # and works without a key index (contacts has none on DuckDB, see etl.schema).
+        # and works without a key index (contacts has none on DuckDB, see dumbcontacts.etl.schema).
         sql = (
             f"INSERT INTO {name} ({columns}) SELECT {columns} FROM {view} i "
             f"WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE {match})"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from etl.warehouse import Warehouse, open_warehouse
+from dumbcontacts.etl.warehouse import Warehouse, open_warehouse
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 POSTGRES_URL = os.environ.get("DUMBCONTACTS_TEST_POSTGRES")

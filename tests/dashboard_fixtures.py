@@ -15,13 +15,13 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
-from analysis.analyze import analyze_contacts
-from analysis.embeddings import FakeEmbedder
-from analysis.schema import contact_topics, topics
-from analysis.scope import current_model_version
-from etl.load import load_paths
-from etl.schema import contacts, defects
-from etl.warehouse import Warehouse, open_warehouse
+from dumbcontacts.analysis.economics.scope import current_model_version
+from dumbcontacts.analysis.schema import contact_topics, topics
+from dumbcontacts.analysis.topics.analyze import analyze_contacts
+from dumbcontacts.analysis.topics.embeddings import FakeEmbedder
+from dumbcontacts.etl.load import load_paths
+from dumbcontacts.etl.schema import contacts, defects
+from dumbcontacts.etl.warehouse import Warehouse, open_warehouse
 from tests.conftest import TEST_SALT
 
 __all__ = [

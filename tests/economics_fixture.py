@@ -11,10 +11,15 @@ import datetime as dt
 
 from sqlalchemy import insert
 
-from analysis.links import store_links
-from analysis.schema import contact_topics, create_analysis_tables, topic_models, topics
-from etl.schema import business_volumes, contacts, defects
-from etl.warehouse import Warehouse
+from dumbcontacts.analysis.economics.links import store_links
+from dumbcontacts.analysis.schema import (
+    contact_topics,
+    create_analysis_tables,
+    topic_models,
+    topics,
+)
+from dumbcontacts.etl.schema import business_volumes, contacts, defects
+from dumbcontacts.etl.warehouse import Warehouse
 
 __all__ = ["PERIOD", "build_economics_warehouse"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 
-from analysis.embeddings import FakeEmbedder
+from dumbcontacts.analysis.topics.embeddings import FakeEmbedder
 from dumbcontacts.config import Config
 from dumbcontacts.job import run_job
 

@@ -8,13 +8,13 @@ import polars as pl
 import pytest
 from sqlalchemy import func, select
 
-from analysis.analyze import analyze_contacts
-from analysis.links import store_links
-from analysis.overrides import Override
-from analysis.schema import contact_topics, topics
-from etl.load import load_paths
-from etl.schema import contacts
-from etl.warehouse import insert_new_rows
+from dumbcontacts.analysis.economics.links import store_links
+from dumbcontacts.analysis.schema import contact_topics, topics
+from dumbcontacts.analysis.topics.analyze import analyze_contacts
+from dumbcontacts.analysis.topics.overrides import Override
+from dumbcontacts.etl.load import load_paths
+from dumbcontacts.etl.schema import contacts
+from dumbcontacts.etl.warehouse import insert_new_rows
 from tests.conftest import TEST_SALT
 
 REASONS = {

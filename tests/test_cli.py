@@ -111,9 +111,9 @@ def test_warehouse_comes_from_the_environment(run, tmp_path):
 
 @pytest.mark.slow
 def test_demo_goes_from_nothing_to_a_ranked_dashboard(run, tmp_path):
-    from dashboard.app import create_app
-    from dashboard.probe import DashProbe
     from dumbcontacts.config import Config
+    from dumbcontacts.dashboard.app import create_app
+    from dumbcontacts.dashboard.probe import DashProbe
 
     result = run("demo", "--no-serve", "--contacts", "300", "--dir", "d")
     assert result.exit_code == 0, result.output

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.costs import DEFAULT_RATES, ChannelRate
+from dumbcontacts.analysis.economics.costs import DEFAULT_RATES, ChannelRate
 from dumbcontacts.config import Config, ConfigError
 
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dashboard.app import create_app
-from dashboard.probe import DashProbe
 from dumbcontacts.cli import cli
 from dumbcontacts.config import Config
+from dumbcontacts.dashboard.app import create_app
+from dumbcontacts.dashboard.probe import DashProbe
 from tests.dashboard_fixtures import MARKUP_DEFECT, MARKUP_NAME, MARKUP_REASON, copy_warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -187,7 +187,7 @@ def test_served_over_http_the_overview_answers(sample_url, tmp_path, command):
     port = _free_port()
     binary = str(Path(sys.executable).parent / command[0])
     if command[0] == "gunicorn":
-        args = [binary, *command[1:], f"127.0.0.1:{port}", "dashboard.wsgi:server"]
+        args = [binary, *command[1:], f"127.0.0.1:{port}", "dumbcontacts.dashboard.wsgi:server"]
     else:
         args = [binary, *command[1:], str(port)]
     env = {**os.environ, "DUMBCONTACTS_WAREHOUSE": sample_url,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.app import create_app
 from dumbcontacts.config import Config
+from dumbcontacts.dashboard.app import create_app
 from tests.dashboard_fixtures import (
     MARKUP_DEFECT,
     MARKUP_NAME,

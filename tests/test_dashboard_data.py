@@ -13,29 +13,29 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 from sqlalchemy import insert, select
 
-from analysis.daily_facts import (
+from dumbcontacts.analysis.economics.daily_facts import (
     headline_daily,
     rank_daily,
     read_daily_facts,
     trend_daily,
     verify_fix_daily,
 )
-from analysis.daily_spikes import emerging_daily, read_new_topics
-from analysis.data_version import read_data_version
-from analysis.defect_topics import defect_topics
-from analysis.fixes import verify_fix
-from analysis.overrides import Override, read_overrides
-from analysis.ranking import headline_figures, rank_defects
-from analysis.schema import topics
-from analysis.scope import Scope, defect_contacts, resolve_period
-from analysis.spikes import emerging_defects
-from analysis.topic_store import format_overrides
-from analysis.trends import defect_trend
-from analysis.triage import assign_topic, set_topic_defect
-from analysis.verbatims import verbatims
-from dashboard.source import DataSource
-from etl.schema import loads
-from etl.warehouse import open_warehouse
+from dumbcontacts.analysis.economics.daily_spikes import emerging_daily, read_new_topics
+from dumbcontacts.analysis.economics.data_version import read_data_version
+from dumbcontacts.analysis.economics.fixes import verify_fix
+from dumbcontacts.analysis.economics.ranking import headline_figures, rank_defects
+from dumbcontacts.analysis.economics.scope import Scope, defect_contacts, resolve_period
+from dumbcontacts.analysis.economics.spikes import emerging_defects
+from dumbcontacts.analysis.economics.trends import defect_trend
+from dumbcontacts.analysis.economics.verbatims import verbatims
+from dumbcontacts.analysis.schema import topics
+from dumbcontacts.analysis.topics.defect_topics import defect_topics
+from dumbcontacts.analysis.topics.overrides import Override, read_overrides
+from dumbcontacts.analysis.topics.topic_store import format_overrides
+from dumbcontacts.analysis.topics.triage import assign_topic, set_topic_defect
+from dumbcontacts.dashboard.source import DataSource
+from dumbcontacts.etl.schema import loads
+from dumbcontacts.etl.warehouse import open_warehouse
 from tests.economics_fixture import PERIOD, build_economics_warehouse
 from tests.lock_holder import another_process_holds
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from dash import html
 
-from dashboard.cards import (
+from dumbcontacts.dashboard.cards import (
     defect_figures,
     emerging_callout,
     fix_verdict,
@@ -15,15 +15,15 @@ from dashboard.cards import (
     status_cards,
     verbatim_list,
 )
-from dashboard.figures import fix_figure, pareto_figure, trend_figure
-from dashboard.filters import (
+from dumbcontacts.dashboard.figures import fix_figure, pareto_figure, trend_figure
+from dumbcontacts.dashboard.filters import (
     FilterOptions,
     Filters,
     default_period,
     filter_bar,
     filters_from_controls,
 )
-from dashboard.tables import (
+from dumbcontacts.dashboard.tables import (
     defect_href,
     format_value,
     frame_table,

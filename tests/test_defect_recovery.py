@@ -11,16 +11,16 @@ import polars as pl
 import pytest
 from sqlalchemy import select
 
-from analysis.analyze import analyze_contacts
-from analysis.costs import CostModel
-from analysis.embeddings import load_minilm
-from analysis.ranking import rank_defects
-from analysis.schema import contact_topics, topics
-from analysis.scope import UNMAPPED
-from analysis.spikes import spike_flags
-from etl.load import load_paths
-from etl.schema import contacts
-from etl.warehouse import open_warehouse
+from dumbcontacts.analysis.economics.costs import CostModel
+from dumbcontacts.analysis.economics.ranking import rank_defects
+from dumbcontacts.analysis.economics.scope import UNMAPPED
+from dumbcontacts.analysis.economics.spikes import spike_flags
+from dumbcontacts.analysis.schema import contact_topics, topics
+from dumbcontacts.analysis.topics.analyze import analyze_contacts
+from dumbcontacts.analysis.topics.embeddings import load_minilm
+from dumbcontacts.etl.load import load_paths
+from dumbcontacts.etl.schema import contacts
+from dumbcontacts.etl.warehouse import open_warehouse
 from tests.conftest import TEST_SALT
 from tests.truth import truth_costs
 

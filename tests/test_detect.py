@@ -1,6 +1,6 @@
 import pytest
 
-from etl.detect import detect_source, expand_paths
+from dumbcontacts.etl.detect import detect_source, expand_paths
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from analysis.embedding_cache import embed_with_cache, embeddings, hash_text
-from analysis.embeddings import (
+from dumbcontacts.analysis.topics.embedding_cache import embed_with_cache, embeddings, hash_text
+from dumbcontacts.analysis.topics.embeddings import (
     MINILM_NAME,
     Embedder,
     FakeEmbedder,

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from analysis.evaluate import evaluate_file, evaluate_labels, read_labelled
+from dumbcontacts.analysis.topics.evaluate import evaluate_file, evaluate_labels, read_labelled
 from tests.test_topics import DIM, REASONS
 
 

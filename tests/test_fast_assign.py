@@ -2,15 +2,15 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from analysis.embeddings import FakeEmbedder, StaticEmbedder
-from analysis.fast_assign import (
+from dumbcontacts.analysis.topics.embeddings import FakeEmbedder, StaticEmbedder
+from dumbcontacts.analysis.topics.fast_assign import (
     assign_fast,
     fit_word_table,
     predict_fast,
     train_fast_assigner,
     word_features,
 )
-from analysis.topics import TopicFit, assign_topics
+from dumbcontacts.analysis.topics.fit import TopicFit, assign_topics
 from tests.test_embeddings import write_tiny_static_model
 
 TOPICS = {

@@ -15,10 +15,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.costs import CostModel
-from etl.fixture_defects import CHANNELS, DEFECTS, SPIKE_DEFECT_ID
-from etl.fixture_plan import CHANNEL_MIX, SPIKE_FACTOR, fit_channel_mix
-from etl.fixture_text import (
+from dumbcontacts.analysis.economics.costs import CostModel
+from dumbcontacts.samples.defects import CHANNELS, DEFECTS, SPIKE_DEFECT_ID
+from dumbcontacts.samples.generate import write_sample_data
+from dumbcontacts.samples.plan import CHANNEL_MIX, SPIKE_FACTOR, fit_channel_mix
+from dumbcontacts.samples.text import (
     add_typos,
     format_asctime,
     format_iso,
@@ -27,7 +28,6 @@ from etl.fixture_text import (
     format_twitter_time,
     luhn_check_digit,
 )
-from etl.fixtures import write_sample_data
 
 CONTACTS = 2_000
 TWCS_HEADER = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id"

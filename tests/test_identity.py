@@ -3,7 +3,7 @@ import hashlib
 import polars as pl
 import pytest
 
-from etl.identity import contact_ids, salted_keys
+from dumbcontacts.etl.identity import contact_ids, salted_keys
 
 
 def _sha(text: str) -> str:

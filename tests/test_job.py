@@ -9,16 +9,16 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from analysis.fast_assign import assign_fast
-from analysis.schema import contact_topics, topic_models
+from dumbcontacts.analysis.schema import contact_topics, topic_models
+from dumbcontacts.analysis.topics.fast_assign import assign_fast
 from dumbcontacts.cli import cli
 from dumbcontacts.config import Config
+from dumbcontacts.etl.load import load_paths
+from dumbcontacts.etl.schema import contacts, loads
+from dumbcontacts.etl.warehouse import open_warehouse
 from dumbcontacts.job import EXIT_BUSY, EXIT_CONFIG, EXIT_OK, refit_due, run_job
 from dumbcontacts.run_lock import RunBusy, hold_run_lock, lock_file_path
-from etl.fixtures import write_sample_data
-from etl.load import load_paths
-from etl.schema import contacts, loads
-from etl.warehouse import open_warehouse
+from dumbcontacts.samples.generate import write_sample_data
 from tests.job_child import make_fake_embedder
 from tests.job_inbox import split_last_day
 
@@ -262,7 +262,7 @@ def test_run_keeps_transcripts_only_when_configured(sample, tmp_path, keep):
 
 
 def test_run_assigns_with_the_fast_path_when_configured(sample, tmp_path, monkeypatch):
-    import analysis.analyze
+    import dumbcontacts.analysis.topics.analyze
 
     inbox = tmp_path / "inbox"
     shutil.copytree(sample["root"] / "before", inbox)
@@ -276,7 +276,7 @@ def test_run_assigns_with_the_fast_path_when_configured(sample, tmp_path, monkey
         decided.append(len(texts))
         return assign_fast(assigner, texts, *args)
 
-    monkeypatch.setattr(analysis.analyze, "assign_fast", recording)
+    monkeypatch.setattr(dumbcontacts.analysis.topics.analyze, "assign_fast", recording)
     for path in sorted((sample["root"] / "day").iterdir()):
         shutil.copy(path, inbox / path.name)
     summary, lines = _run(config)

@@ -14,9 +14,9 @@ import duckdb
 import pytest
 from sqlalchemy import func, select
 
-from etl.fixtures import write_sample_data
-from etl.schema import contacts, loads
-from etl.warehouse import open_warehouse
+from dumbcontacts.etl.schema import contacts, loads
+from dumbcontacts.etl.warehouse import open_warehouse
+from dumbcontacts.samples.generate import write_sample_data
 
 pytestmark = pytest.mark.slow
 

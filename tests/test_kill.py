@@ -9,7 +9,7 @@ import time
 import duckdb
 import pytest
 
-from etl.fixtures import write_sample_data
+from dumbcontacts.samples.generate import write_sample_data
 
 pytestmark = pytest.mark.slow
 

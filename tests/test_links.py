@@ -4,10 +4,10 @@ import datetime as dt
 
 from sqlalchemy import insert, select
 
-from analysis import rank_defects
-from analysis.links import store_links
-from analysis.schema import contact_links
-from etl.schema import contacts
+from dumbcontacts.analysis import rank_defects
+from dumbcontacts.analysis.economics.links import store_links
+from dumbcontacts.analysis.schema import contact_links
+from dumbcontacts.etl.schema import contacts
 from tests.economics_fixture import PERIOD
 
 SINCE, UNTIL = PERIOD

@@ -4,9 +4,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from etl.fixtures import write_sample_data
-from etl.load import LoadError, load_paths
-from etl.schema import business_volumes, contacts, defects, loads, rejects
+from dumbcontacts.etl.load import LoadError, load_paths
+from dumbcontacts.etl.schema import business_volumes, contacts, defects, loads, rejects
+from dumbcontacts.samples.generate import write_sample_data
 from tests.conftest import SHARED_DATA, TEST_SALT
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis import (
+from dumbcontacts.analysis import (
     CostModel,
     defect_trend,
     load_history,
@@ -22,8 +22,8 @@ from analysis import (
     verbatims,
     verify_fix,
 )
-from etl import load_paths
-from etl.warehouse import open_warehouse
+from dumbcontacts.etl import load_paths
+from dumbcontacts.etl.warehouse import open_warehouse
 from tests.economics_fixture import PERIOD
 from tests.truth import assign_ground_truth, read_truth, truth_costs
 
@@ -166,8 +166,8 @@ def _close(a: pl.DataFrame, b: pl.DataFrame) -> bool:
 def test_emerging_lists_the_week_spike_and_topics_new_since_the_last_model(sample):
     from sqlalchemy import insert, update
 
-    from analysis import emerging_defects
-    from analysis.schema import contact_topics, topic_models, topics
+    from dumbcontacts.analysis import emerging_defects
+    from dumbcontacts.analysis.schema import contact_topics, topic_models, topics
 
     with sample.begin() as conn:  # version 2: same topics, plus one nobody raised before
         conn.execute(update(topic_models).values(is_current=False))

@@ -4,8 +4,13 @@ import hashlib
 import polars as pl
 import pytest
 
-from etl.normalize import CONTACT_COLUMNS, normalize_contacts, parse_durations, parse_timestamps
-from etl.staging import staging_frame
+from dumbcontacts.etl.normalize import (
+    CONTACT_COLUMNS,
+    normalize_contacts,
+    parse_durations,
+    parse_timestamps,
+)
+from dumbcontacts.etl.staging import staging_frame
 
 SALT = "s"
 

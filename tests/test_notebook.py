@@ -6,8 +6,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from etl import load_paths
-from etl.warehouse import open_warehouse
+from dumbcontacts.etl import load_paths
+from dumbcontacts.etl.warehouse import open_warehouse
 from tests.truth import assign_ground_truth, read_truth
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,7 +5,12 @@ import io
 import polars as pl
 import pytest
 
-from analysis.overrides import Override, apply_overrides, read_overrides, unmatched_overrides
+from dumbcontacts.analysis.topics.overrides import (
+    Override,
+    apply_overrides,
+    read_overrides,
+    unmatched_overrides,
+)
 
 KNOWN = {"double-charge", "late-delivery", "loyalty-points"}
 

@@ -2,7 +2,7 @@ import datetime as dt
 
 import polars as pl
 
-import etl
+import dumbcontacts.etl
 from tests.conftest import TEST_SALT
 
 CALLS = (
@@ -15,13 +15,15 @@ CALLS = (
 
 def test_read_contacts_filters_in_the_warehouse(warehouse, tmp_path):
     (tmp_path / "calls.csv").write_bytes(CALLS)
-    list(etl.load_paths(warehouse, [tmp_path / "calls.csv"], salt=TEST_SALT))
-    frame = etl.read_contacts(
+    list(dumbcontacts.etl.load_paths(warehouse, [tmp_path / "calls.csv"], salt=TEST_SALT))
+    frame = dumbcontacts.etl.read_contacts(
         warehouse, since=dt.date(2026, 9, 2), until=dt.date(2026, 9, 3), channel="phone"
     )
     assert frame["source_id"].tolist() == ["C2"]
     assert frame.loc[0, "handle_seconds"] == 60
-    newest = etl.read_contacts(warehouse, columns=["source_id"], limit=2, as_polars=True)
+    newest = dumbcontacts.etl.read_contacts(
+        warehouse, columns=["source_id"], limit=2, as_polars=True
+    )
     assert isinstance(newest, pl.DataFrame)
     assert newest["source_id"].to_list() == ["C3", "C2"]
-    assert etl.count_contacts(warehouse) == {"phone": 3}
+    assert dumbcontacts.etl.count_contacts(warehouse) == {"phone": 3}

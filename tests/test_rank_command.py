@@ -5,9 +5,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from analysis.ranking import rank_defects
+from dumbcontacts.analysis.economics.ranking import rank_defects
 from dumbcontacts.cli import cli
-from etl.warehouse import open_warehouse
+from dumbcontacts.etl.warehouse import open_warehouse
 from tests.economics_fixture import PERIOD, build_economics_warehouse
 
 PERIOD_ARGS = ["--since", PERIOD[0].isoformat(), "--until", PERIOD[1].isoformat()]

@@ -8,8 +8,8 @@ import math
 
 import pytest
 
-from analysis.costs import ChannelRate, CostModel
-from analysis.ranking import headline_figures, rank_defects
+from dumbcontacts.analysis.economics.costs import ChannelRate, CostModel
+from dumbcontacts.analysis.economics.ranking import headline_figures, rank_defects
 from tests.economics_fixture import PERIOD
 
 SINCE, UNTIL = PERIOD
@@ -146,7 +146,7 @@ def test_bad_arguments_raise_one_clear_error(economics, kwargs, message):
 
 
 def test_contacts_never_analysed_rank_as_unmapped(warehouse):
-    from etl import load_paths
+    from dumbcontacts.etl import load_paths
 
     list(load_paths(warehouse, ["sample_data/chats.jsonl"]))
     ranked = rank_defects(warehouse, as_polars=True)

@@ -3,9 +3,9 @@ import io
 import polars as pl
 import pytest
 
-from etl.readers.csvfile import read_csv_records
-from etl.readers.phone import read_calls
-from etl.staging import STAGING_SCHEMA, Reject, RejectedFile, split_staging
+from dumbcontacts.etl.readers.csvfile import read_csv_records
+from dumbcontacts.etl.readers.phone import read_calls
+from dumbcontacts.etl.staging import STAGING_SCHEMA, Reject, RejectedFile, split_staging
 
 HEADER = (
     b"call_id,started_at,ended_at,caller_number,account_id,queue,agent_id,wrap_up_code,"

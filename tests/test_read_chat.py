@@ -4,8 +4,8 @@ import json
 import polars as pl
 import pytest
 
-from etl.readers.chat import is_customer_speaker, read_chats
-from etl.staging import STAGING_SCHEMA, Reject, RejectedFile, split_staging
+from dumbcontacts.etl.readers.chat import is_customer_speaker, read_chats
+from dumbcontacts.etl.staging import STAGING_SCHEMA, Reject, RejectedFile, split_staging
 
 SESSION = {
     "session_id": "CH000001",

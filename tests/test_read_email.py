@@ -4,14 +4,14 @@ import io
 import polars as pl
 import pytest
 
-from etl.readers.email import (
+from dumbcontacts.etl.readers.email import (
     find_order_ref,
     html_to_text,
     is_support_address,
     read_eml_files,
     read_mbox,
 )
-from etl.staging import STAGING_SCHEMA, Reject, RejectedFile, split_staging
+from dumbcontacts.etl.staging import STAGING_SCHEMA, Reject, RejectedFile, split_staging
 
 SEPARATOR = b"From someone@example.com Tue Sep  1 08:00:00 2026\n"
 

@@ -2,8 +2,8 @@ import io
 
 import pytest
 
-from etl.readers.mapping import read_mapped_csv, read_mapping
-from etl.staging import split_staging
+from dumbcontacts.etl.readers.mapping import read_mapped_csv, read_mapping
+from dumbcontacts.etl.staging import split_staging
 
 MAPPING = b"""
 channel = "chat"

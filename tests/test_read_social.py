@@ -5,8 +5,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from etl.readers.social import normalise_id, parse_created_at, read_tweets
-from etl.staging import STAGING_SCHEMA, Reject, RejectedFile, split_staging
+from dumbcontacts.etl.readers.social import normalise_id, parse_created_at, read_tweets
+from dumbcontacts.etl.staging import STAGING_SCHEMA, Reject, RejectedFile, split_staging
 
 TWCS_SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "twcs" / "twcs_sample.csv"
 HEADER = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.readers.taxonomy import read_taxonomy
+from dumbcontacts.etl.readers.taxonomy import read_taxonomy
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "defects.toml"
 

@@ -1,8 +1,8 @@
 import datetime as dt
 import io
 
-from etl.readers.volumes import read_volumes
-from etl.staging import Reject
+from dumbcontacts.etl.readers.volumes import read_volumes
+from dumbcontacts.etl.staging import Reject
 
 
 def test_volumes_load_good_rows_and_reject_bad_ones():

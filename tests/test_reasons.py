@@ -3,8 +3,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.reasons import clean_message, clean_message_expr, first_substantive, first_substantive_expr
-from etl.redact import redact_expr
+from dumbcontacts.etl.reasons import (
+    clean_message,
+    clean_message_expr,
+    first_substantive,
+    first_substantive_expr,
+)
+from dumbcontacts.etl.redact import redact_expr
 
 CLEAN_CASES = [
     # greetings

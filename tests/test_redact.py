@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.redact import redact_expr, redact_text
+from dumbcontacts.etl.redact import redact_expr, redact_text
 
 CASES = [
     # e-mail

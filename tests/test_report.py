@@ -11,15 +11,15 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, update
 
-from analysis.iso_week import last_complete_week, week_bounds
-from analysis.report_charts import pareto_figure
-from analysis.report_csv import escape_cell, ranking_csv
-from analysis.report_data import EmptyWeek, gather_report
-from analysis.report_files import report_exists, write_report
-from analysis.schema import contact_topics, topics
+from dumbcontacts.analysis.economics.iso_week import last_complete_week, week_bounds
+from dumbcontacts.analysis.report.charts import pareto_figure
+from dumbcontacts.analysis.report.csv_cells import escape_cell, ranking_csv
+from dumbcontacts.analysis.report.data import EmptyWeek, gather_report
+from dumbcontacts.analysis.report.files import report_exists, write_report
+from dumbcontacts.analysis.schema import contact_topics, topics
 from dumbcontacts.cli import cli
-from etl.load import load_paths
-from etl.schema import contacts, defects
+from dumbcontacts.etl.load import load_paths
+from dumbcontacts.etl.schema import contacts, defects
 from tests.conftest import TEST_SALT
 from tests.truth import assign_ground_truth, read_truth
 
@@ -253,7 +253,7 @@ def test_report_command(sample_warehouse, warehouse_url, tmp_path):
 
 def test_a_report_cut_short_is_not_taken_for_written(sample_warehouse, tmp_path, monkeypatch):
     """report.html comes last: a crash before it leaves a week that is written again."""
-    import analysis.report_files as report_files
+    import dumbcontacts.analysis.report.files as report_files
 
     def crash(data):
         raise OSError("disk full")
@@ -274,8 +274,8 @@ def test_a_report_cut_short_is_not_taken_for_written(sample_warehouse, tmp_path,
 @pytest.mark.slow
 def test_spike_week_with_the_real_model(duckdb_warehouse, tmp_path):
     """The whole chain on the committed sample: load, analyse with MiniLM, report."""
-    from analysis.analyze import analyze_contacts
-    from analysis.embeddings import load_minilm
+    from dumbcontacts.analysis.topics.analyze import analyze_contacts
+    from dumbcontacts.analysis.topics.embeddings import load_minilm
 
     list(load_paths(duckdb_warehouse, [SAMPLE], salt=TEST_SALT))
     analyze_contacts(duckdb_warehouse, load_minilm())

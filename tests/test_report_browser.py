@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis.report_files import CHROMIUM, print_pdf, write_report
-from etl.load import load_paths
-from etl.warehouse import open_warehouse
+from dumbcontacts.analysis.report.files import CHROMIUM, print_pdf, write_report
+from dumbcontacts.etl.load import load_paths
+from dumbcontacts.etl.warehouse import open_warehouse
 from tests.conftest import TEST_SALT
 from tests.truth import assign_ground_truth, read_truth
 

@@ -3,7 +3,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from analysis.spikes import elapsed_share, flag_spikes, iso_week, parse_week
+from dumbcontacts.analysis.economics.spikes import elapsed_share, flag_spikes, iso_week, parse_week
 
 MONDAY = dt.date(2026, 1, 5)
 

@@ -10,8 +10,8 @@ import warnings
 import numpy as np
 import pytest
 
-from analysis.evaluate import evaluate_labels
-from analysis.topics import (
+from dumbcontacts.analysis.topics.evaluate import evaluate_labels
+from dumbcontacts.analysis.topics.fit import (
     TopicSettings,
     assign_topics,
     fit_topics,

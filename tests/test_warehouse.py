@@ -5,8 +5,8 @@ import polars as pl
 import pytest
 from sqlalchemy import func, select
 
-from etl.schema import contacts, rejects, settings
-from etl.warehouse import WarehouseBusy, insert_new_rows, open_warehouse, read_setting
+from dumbcontacts.etl.schema import contacts, rejects, settings
+from dumbcontacts.etl.warehouse import WarehouseBusy, insert_new_rows, open_warehouse, read_setting
 from tests.lock_holder import another_process_holds
 
 

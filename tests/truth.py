@@ -12,10 +12,15 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import insert, select
 
-from analysis.costs import CostModel
-from analysis.schema import contact_topics, create_analysis_tables, topic_models, topics
-from etl.schema import contacts
-from etl.warehouse import Warehouse
+from dumbcontacts.analysis.economics.costs import CostModel
+from dumbcontacts.analysis.schema import (
+    contact_topics,
+    create_analysis_tables,
+    topic_models,
+    topics,
+)
+from dumbcontacts.etl.schema import contacts
+from dumbcontacts.etl.warehouse import Warehouse
 
 __all__ = ["assign_ground_truth", "read_truth", "truth_costs"]
 

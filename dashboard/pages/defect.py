@@ -9,11 +9,11 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html
 
-from analysis.defect_topics import defect_topics
-from dashboard.cards import defect_figures, fix_verdict, verbatim_list
-from dashboard.figures import fix_figure, trend_figure
-from dashboard.filters import Filters, filter_bar, filters_from_controls
-from dashboard.reads import (
+from dumbcontacts.analysis.topics.defect_topics import defect_topics
+from dumbcontacts.dashboard.cards import defect_figures, fix_verdict, verbatim_list
+from dumbcontacts.dashboard.figures import fix_figure, trend_figure
+from dumbcontacts.dashboard.filters import Filters, filter_bar, filters_from_controls
+from dumbcontacts.dashboard.reads import (
     read_daily,
     read_filter_options,
     read_fix,
@@ -22,7 +22,7 @@ from dashboard.reads import (
     read_verbatims,
     resolve_filters,
 )
-from dashboard.source import current_source
+from dumbcontacts.dashboard.source import current_source
 
 dash.register_page(
     __name__, path_template="/defect/<defect_id>", title="dumbcontacts: defect", name="Defect"

@@ -6,10 +6,10 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from analysis.health import load_history, model_status, reject_reasons
-from dashboard.cards import status_cards
-from dashboard.source import current_source
-from dashboard.tables import frame_table
+from dumbcontacts.analysis.economics.health import load_history, model_status, reject_reasons
+from dumbcontacts.dashboard.cards import status_cards
+from dumbcontacts.dashboard.source import current_source
+from dumbcontacts.dashboard.tables import frame_table
 
 dash.register_page(__name__, path="/health", title="dumbcontacts: data health", name="Health")
 

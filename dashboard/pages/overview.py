@@ -7,19 +7,19 @@ import dash_bootstrap_components as dbc
 import polars as pl
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
-from analysis.report_csv import ranking_csv
-from dashboard.cards import emerging_callout, headline_cards
-from dashboard.figures import pareto_figure
-from dashboard.filters import Filters, filter_bar, filters_from_controls
-from dashboard.reads import (
+from dumbcontacts.analysis.report.csv_cells import ranking_csv
+from dumbcontacts.dashboard.cards import emerging_callout, headline_cards
+from dumbcontacts.dashboard.figures import pareto_figure
+from dumbcontacts.dashboard.filters import Filters, filter_bar, filters_from_controls
+from dumbcontacts.dashboard.reads import (
     read_emerging,
     read_filter_options,
     read_headline,
     read_ranking,
     resolve_filters,
 )
-from dashboard.source import current_source
-from dashboard.tables import next_sort, ranking_table
+from dumbcontacts.dashboard.source import current_source
+from dumbcontacts.dashboard.tables import next_sort, ranking_table
 
 dash.register_page(__name__, path="/", title="dumbcontacts: overview", name="Overview")
 

@@ -1,7 +1,7 @@
 """Topics triage: topics that map to no defect yet, and assigning one to a defect.
 
 A save writes the overrides file (``Config.overrides``) and remaps the topic in the warehouse
-at once (``analysis.triage.assign_topic``), so the ranking counts its contacts right away and
+at once (``analysis.topics.triage.assign_topic``), so the ranking counts its contacts right away and
 every later ``analyze`` keeps the assignment.
 """
 
@@ -11,11 +11,11 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import MATCH, Input, Output, State, callback, dcc, html
 
-from analysis.triage import assign_topic, unmapped_topics
-from dashboard.reads import read_daily
-from dashboard.source import current_source
-from dashboard.tables import format_value
-from etl.warehouse import WarehouseBusy
+from dumbcontacts.analysis.topics.triage import assign_topic, unmapped_topics
+from dumbcontacts.dashboard.reads import read_daily
+from dumbcontacts.dashboard.source import current_source
+from dumbcontacts.dashboard.tables import format_value
+from dumbcontacts.etl.warehouse import WarehouseBusy
 
 dash.register_page(__name__, path="/topics", title="dumbcontacts: topics triage", name="Topics")
 

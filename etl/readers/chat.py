@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from etl.staging import Reject, RejectedFile
+from dumbcontacts.etl.staging import Reject, RejectedFile
 
 __all__ = ["CUSTOMER_SPEAKERS", "is_customer_speaker", "read_chats"]
 

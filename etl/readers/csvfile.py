@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 import polars as pl
 
-from etl.staging import Reject, RejectedFile
+from dumbcontacts.etl.staging import Reject, RejectedFile
 
 __all__ = ["read_csv_records"]
 

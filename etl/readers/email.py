@@ -22,7 +22,7 @@ from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from html.parser import HTMLParser
 from typing import BinaryIO
 
-from etl.staging import Reject, RejectedFile
+from dumbcontacts.etl.staging import Reject, RejectedFile
 
 __all__ = [
     "SUPPORT_LOCAL_PARTS",

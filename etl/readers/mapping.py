@@ -32,10 +32,10 @@ from typing import BinaryIO
 
 import polars as pl
 
-from etl.readers.csvfile import read_csv_records
-from etl.readers.phone import customer_turns_expr
-from etl.schema import CHANNELS
-from etl.staging import STAGING_SCHEMA, Reject
+from dumbcontacts.etl.readers.csvfile import read_csv_records
+from dumbcontacts.etl.readers.phone import customer_turns_expr
+from dumbcontacts.etl.schema import CHANNELS
+from dumbcontacts.etl.staging import STAGING_SCHEMA, Reject
 
 __all__ = ["Mapping", "read_mapped_csv", "read_mapping"]
 

@@ -12,8 +12,8 @@ from typing import BinaryIO
 
 import polars as pl
 
-from etl.readers.csvfile import read_csv_records
-from etl.staging import Reject
+from dumbcontacts.etl.readers.csvfile import read_csv_records
+from dumbcontacts.etl.staging import Reject
 
 __all__ = ["read_calls", "customer_turns_expr"]
 

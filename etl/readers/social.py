@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import BinaryIO, NamedTuple
 
-from etl.staging import Reject, RejectedFile
+from dumbcontacts.etl.staging import Reject, RejectedFile
 
 __all__ = ["normalise_id", "parse_created_at", "read_tweets"]
 

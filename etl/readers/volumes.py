@@ -10,8 +10,8 @@ from typing import BinaryIO
 
 import polars as pl
 
-from etl.readers.csvfile import read_csv_records
-from etl.staging import Reject
+from dumbcontacts.etl.readers.csvfile import read_csv_records
+from dumbcontacts.etl.staging import Reject
 
 __all__ = ["VOLUME_COLUMNS", "read_volumes"]
 

@@ -1,0 +1,1 @@
+"""Economics: what each defect costs, per order, over time."""

@@ -1,0 +1,81 @@
+"""Data health: what was loaded and rejected, and which topic model is answering."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+from sqlalchemy import func, select
+
+from dumbcontacts.analysis.economics.scope import current_model_version
+from dumbcontacts.analysis.schema import contact_topics, topic_models
+from dumbcontacts.etl.schema import contacts, loads, rejects
+from dumbcontacts.etl.warehouse import Warehouse
+
+if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas
+    import pandas as pd
+
+__all__ = ["load_history", "model_status", "reject_reasons"]
+
+
+def load_history(
+    warehouse: Warehouse, *, limit: int | None = None, as_polars: bool = False
+) -> pd.DataFrame | pl.DataFrame:
+    """Every load, newest first: load_id, source, channel, format, status, started_at,
+    finished_at, rows_read, rows_loaded, rows_duplicate, rows_rejected."""
+    columns = ["load_id", "source", "channel", "format", "status", "started_at", "finished_at",
+               "rows_read", "rows_loaded", "rows_duplicate", "rows_rejected"]  # fmt: skip
+    query = select(*(loads.c[c] for c in columns)).order_by(
+        loads.c.finished_at.desc(), loads.c.load_id
+    )
+    with warehouse.connect() as conn:
+        rows = conn.execute(query.limit(limit) if limit else query).all()
+    frame = pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
+    return frame if as_polars else frame.to_pandas()
+
+
+def reject_reasons(warehouse: Warehouse, *, as_polars: bool = False) -> pd.DataFrame | pl.DataFrame:
+    """Rejected records per load and reason, most first: load_id, source, reason, rejects,
+    example (one redacted excerpt)."""
+    query = (
+        select(
+            rejects.c.load_id,
+            loads.c.source,
+            rejects.c.reason,
+            func.count().label("rejects"),
+            func.min(rejects.c.excerpt).label("example"),
+        )
+        .join(loads, loads.c.load_id == rejects.c.load_id)
+        .group_by(rejects.c.load_id, loads.c.source, rejects.c.reason)
+        .order_by(func.count().desc(), rejects.c.load_id, rejects.c.reason)
+    )
+    with warehouse.connect() as conn:
+        rows = conn.execute(query).all()
+    schema = {"load_id": pl.Utf8, "source": pl.Utf8, "reason": pl.Utf8, "rejects": pl.Int64,
+              "example": pl.Utf8}  # fmt: skip
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    return frame if as_polars else frame.to_pandas()
+
+
+def model_status(warehouse: Warehouse) -> dict[str, Any]:
+    """The current model and coverage: model_version, created_at, n_topics, outlier_share
+    (None before the first analyze), contacts, contacts_assigned, last_load_at."""
+    with warehouse.connect() as conn:
+        version = current_model_version(conn)
+        status: dict[str, Any] = {
+            "model_version": version, "created_at": None, "n_topics": None,
+            "outlier_share": None, "contacts_assigned": 0,
+        }  # fmt: skip
+        if version is not None:
+            model = conn.execute(
+                select(
+                    topic_models.c.created_at, topic_models.c.n_topics, topic_models.c.outlier_share
+                ).where(topic_models.c.model_version == version)  # fmt: skip
+            ).one()
+            status |= dict(model._mapping)
+            status["contacts_assigned"] = conn.execute(
+                select(func.count()).where(contact_topics.c.model_version == version)
+            ).scalar_one()
+        status["contacts"] = conn.execute(select(func.count()).select_from(contacts)).scalar_one()
+        status["last_load_at"] = conn.execute(select(func.max(loads.c.finished_at))).scalar()
+    return status

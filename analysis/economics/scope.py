@@ -1,0 +1,198 @@
+"""What a question is about: a period, filters, and each contact's defect, as SQL.
+
+Every metric starts from ``defect_contacts``: contacts joined to their topic under the current
+model and that topic's defect, with the same customer's next conversation beside each one
+(for repeats). It is a SQLAlchemy selectable, so the aggregation runs in the warehouse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+from sqlalchemy import Connection, Select, and_, case, func, inspect, literal, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from dumbcontacts.analysis.economics.links import contacts_with_next
+from dumbcontacts.analysis.schema import contact_topics, topic_models, topics
+from dumbcontacts.etl.schema import contacts, defects
+
+__all__ = [
+    "ALL",
+    "UNMAPPED",
+    "Scope",
+    "as_day",
+    "current_model_version",
+    "defect_contacts",
+    "defect_catalogue",
+    "resolve_period",
+    "unassigned",
+]
+
+# Contacts whose topic maps to no defect (or that have no topic yet) are counted here, so the
+# ranking always adds up to every contact in scope.
+UNMAPPED = "unmapped"
+_UNMAPPED_ROW = {
+    "defect_id": UNMAPPED,
+    "name": "Not mapped to a defect yet (triage)",
+    "category": UNMAPPED,
+    "owner": "Customer Insight",
+    "action": "triage",
+}
+
+
+def as_day(value: dt.date | dt.datetime | str | None) -> dt.date | None:
+    """A day from a date, datetime or ISO string; a bad string raises ValueError."""
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _names(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The contacts a question is about. ``until`` is exclusive; empty filters mean all."""
+
+    since: dt.date | None = None
+    until: dt.date | None = None
+    channel: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
+    owner: tuple[str, ...] = ()
+    defect_id: tuple[str, ...] = ()
+
+    @classmethod
+    def of(
+        cls, since=None, until=None, channel=None, category=None, owner=None, defect_id=None
+    ) -> Scope:
+        scope = cls(
+            as_day(since),
+            as_day(until),
+            *(_names(names) for names in (channel, category, owner, defect_id)),
+        )
+        if scope.since and scope.until and scope.until <= scope.since:
+            raise ValueError(f"until ({scope.until}) must be after since ({scope.since})")
+        return scope
+
+
+ALL = Scope()  # every contact, all time
+
+
+def resolve_period(conn: Connection, scope: Scope) -> tuple[dt.date, dt.date]:
+    """The scope's [since, until) with open ends closed at the first and last contact's day."""
+    if scope.since and scope.until:
+        return scope.since, scope.until
+    first, last = conn.execute(
+        select(func.min(contacts.c.started_at), func.max(contacts.c.started_at))
+    ).one()
+    today = dt.date.today()
+    since = scope.since or (first.date() if first else today)
+    until = scope.until or ((last.date() if last else today) + dt.timedelta(days=1))
+    return since, max(until, since + dt.timedelta(days=1))
+
+
+def current_model_version(conn: Connection) -> int | None:
+    if not inspect(conn).has_table(topic_models.name):
+        return None
+    return conn.execute(
+        select(topic_models.c.model_version).where(topic_models.c.is_current)
+    ).scalar()
+
+
+def defect_contacts(
+    conn: Connection,
+    since: dt.date,
+    until: dt.date,
+    scope: Scope = ALL,
+    *,
+    repeat_days: int = 7,
+) -> Select:
+    """Contacts started in [since, until) that match the scope's channel, category, owner and
+    defect filters, with their defect, and the same customer's next conversation (on any channel) if
+    it started within ``repeat_days``. The scope's own period is ignored: callers resolve it.
+
+    Columns: contact_id, channel, started_at, handle_seconds, reason_text, defect_id,
+    category, owner, action, repeat_after (the next contact's start or null), repeat_channel.
+    """
+    window = dt.timedelta(days=repeat_days)
+    following = contacts_with_next(conn, _midnight(since), _midnight(until), window)
+    is_repeat = and_(
+        following.c.customer_key.is_not(None),
+        following.c.next_started_at <= following.c.started_at + window,
+    )
+    version = current_model_version(conn)
+    defect_id, category, owner, action = (
+        func.coalesce(defects.c[name], literal(_UNMAPPED_ROW[name]))
+        for name in ("defect_id", "category", "owner", "action")
+    )
+    query = select(
+        following.c.contact_id,
+        following.c.channel,
+        following.c.started_at,
+        following.c.handle_seconds,
+        following.c.reason_text,
+        defect_id.label("defect_id"),
+        category.label("category"),
+        owner.label("owner"),
+        action.label("action"),
+        _when(is_repeat, following.c.next_started_at).label("repeat_after"),
+        _when(is_repeat, following.c.next_channel).label("repeat_channel"),
+    )
+    filters = ((following.c.channel, scope.channel), (category, scope.category),
+               (owner, scope.owner), (defect_id, scope.defect_id))  # fmt: skip
+    for column, values in filters:
+        if values:
+            query = query.where(column.in_(values))
+    if version is None:
+        return query.select_from(following.outerjoin(defects, literal(False)))
+    assigned = and_(
+        contact_topics.c.contact_id == following.c.contact_id,
+        contact_topics.c.model_version == version,
+    )
+    topic = and_(topics.c.model_version == version, topics.c.topic_id == contact_topics.c.topic_id)
+    joined = (
+        following.outerjoin(contact_topics, assigned)
+        .outerjoin(topics, topic)
+        .outerjoin(defects, defects.c.defect_id == topics.c.defect_id)
+    )
+    return query.select_from(joined)
+
+
+def unassigned(query: Select, version: int | None) -> Select:
+    """``query`` over contacts, narrowed to those with a reason that ``version`` (if any) has
+    not assigned yet."""
+    query = query.where(contacts.c.reason_text.is_not(None))
+    if version is None:
+        return query
+    assigned = and_(
+        contact_topics.c.contact_id == contacts.c.contact_id,
+        contact_topics.c.model_version == version,
+    )
+    return query.outerjoin(contact_topics, assigned).where(contact_topics.c.contact_id.is_(None))
+
+
+def defect_catalogue(conn: Connection) -> pl.DataFrame:
+    """Every defect's name, category, owner and action, plus the ``unmapped`` row."""
+    columns = ["defect_id", "name", "category", "owner", "action"]
+    rows = conn.execute(select(*(defects.c[c] for c in columns))).all()
+    frame = pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.Utf8), orient="row")
+    return pl.concat([frame, pl.DataFrame([_UNMAPPED_ROW], schema=frame.schema)])
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time())
+
+
+def _when(condition: ColumnElement[bool], value: ColumnElement) -> ColumnElement:
+    return case((condition, value), else_=None)

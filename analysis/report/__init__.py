@@ -1,0 +1,1 @@
+"""The weekly defect report: data, charts, HTML, CSV."""

@@ -1,0 +1,1 @@
+"""Topics: a contact's reason -> embedding -> topic -> defect."""

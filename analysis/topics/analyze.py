@@ -1,0 +1,356 @@
+"""``analyze``: embed new reasons, fit or reuse the topic model, assign, map topics to defects.
+
+The first run (or ``refit=True``) fits a new model version on a bounded, seeded sample of
+contacts and assigns every contact to it. Later runs only embed and assign contacts that
+have no topic under the current version, so re-running with nothing new embeds nothing and
+changes nothing, and give topics left without a defect another chance against the taxonomy
+as it is now (``dumbcontacts.analysis.topics.mapping``). A refit matches its topics to the previous
+version's, so a topic that still means the same thing keeps its key, and with it its defect
+and its history.
+
+Topics store the model's own mapping (``auto_*``); every run then applies the analyst's
+overrides to it and stores the effective label and defect, so editing the overrides file
+takes effect on the next run, with or without a refit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+from sqlalchemy import Connection, func, select, update
+
+from dumbcontacts.analysis.economics.links import store_links
+from dumbcontacts.analysis.economics.scope import unassigned
+from dumbcontacts.analysis.schema import (
+    contact_topics,
+    create_analysis_tables,
+    topic_models,
+    topics,
+)
+from dumbcontacts.analysis.topics.defect_map import match_topics
+from dumbcontacts.analysis.topics.embedding_cache import (
+    embed_with_cache,
+    hash_text,
+    read_cached_vectors,
+)
+from dumbcontacts.analysis.topics.embeddings import Embedder
+from dumbcontacts.analysis.topics.fast_assign import assign_fast, train_fast_assigner
+from dumbcontacts.analysis.topics.fit import TopicFit, TopicSettings, assign_topics, fit_topics
+from dumbcontacts.analysis.topics.guided import fit_guided
+from dumbcontacts.analysis.topics.mapping import (
+    defect_phrase_vectors,
+    map_fitted_topics,
+    map_unmapped_topics,
+)
+from dumbcontacts.analysis.topics.overrides import Override, check_defects
+from dumbcontacts.analysis.topics.topic_store import store_overrides
+from dumbcontacts.etl.schema import contacts, defects
+from dumbcontacts.etl.warehouse import Warehouse, insert_new_rows
+
+__all__ = ["AnalyzeResult", "analyze_contacts"]
+
+_VECTOR = np.dtype("<f4")
+# Predicted margin (cosine) below which the fast path asks the sentence model: one value for
+# every data set, from benchmarks/fast_path.py.
+FAST_CONFIDENCE = 0.008
+
+
+@dataclass(frozen=True)
+class AnalyzeResult:
+    model_version: int
+    refitted: bool
+    embedded: int  # distinct texts the model had to embed (cache misses)
+    assigned: int  # contacts given a topic in this run
+    topics: pl.DataFrame  # topic_key, label, contacts, defect_id, mapping_confidence, keywords,
+    # mapped_by, merged_into
+    unmatched: tuple[Override, ...] = ()  # overrides naming a key this version does not have
+
+    @property
+    def unmapped(self) -> pl.DataFrame:
+        return self.topics.filter(pl.col("defect_id").is_null())
+
+
+class _CountingEmbedder:
+    """Passes calls through and counts the texts the model really embedded."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+        self.name, self.dimension, self.count = embedder.name, embedder.dimension, 0
+
+    def embed(self, texts, progress=None):
+        self.count += len(texts)
+        return self._embedder.embed(texts, progress)
+
+
+def analyze_contacts(
+    warehouse: Warehouse,
+    embedder: Embedder,
+    *,
+    settings: TopicSettings | None = None,
+    refit: bool = False,
+    fit_sample: int = 50_000,
+    map_threshold: float = 0.5,
+    seed_threshold: float | None = 0.35,
+    fast: bool = False,
+    fast_static: Embedder | None = None,  # static vectors for --fast (load_static_minilm)
+    progress: Callable[[int], None] | None = None,
+    overrides: list[Override] | None = None,
+) -> AnalyzeResult:
+    settings, overrides = settings or TopicSettings(), overrides or []
+    counting = _CountingEmbedder(embedder)
+    with warehouse.begin() as conn:
+        create_analysis_tables(conn)
+        current, fitted_with = _current_version(conn)
+        known = set(conn.execute(select(defects.c.defect_id)).scalars())
+    check_defects(overrides, known)  # before any fitting, so a typo costs nothing
+    if current is not None and not refit and fitted_with != embedder.name:
+        # Vectors of two models live in different spaces: assigning across them is noise.
+        raise ValueError(
+            f"the current model v{current} was fitted with {fitted_with}; "
+            f"analyze with that embedder, or --refit to fit one with {embedder.name}"
+        )
+    refitted = current is None or refit
+    fitted = 0
+    if refitted:
+        version, fitted = _fit_new_version(
+            warehouse,
+            counting,
+            current,
+            settings,
+            fit_sample=fit_sample,
+            map_threshold=map_threshold,
+            seed_threshold=seed_threshold,
+            progress=progress,
+        )
+    else:
+        version = current
+        map_unmapped_topics(warehouse, counting, version, map_threshold)
+    fast_with = _FastWith(FAST_CONFIDENCE, fast_static) if fast else None
+    assigned = fitted + _assign_unassigned(warehouse, counting, version, progress, fast_with)
+    unmatched = store_overrides(warehouse, version, overrides, known)
+    with warehouse.begin() as conn:
+        store_links(conn)  # so metrics need not link repeats themselves
+        summary = _topic_summary(conn, version)
+    return AnalyzeResult(version, refitted, counting.count, assigned, summary, tuple(unmatched))
+
+
+def _current_version(conn: Connection) -> tuple[int | None, str | None]:
+    """The current model version and the embedder it was fitted with."""
+    query = select(topic_models.c.model_version, topic_models.c.embedder)
+    row = conn.execute(query.where(topic_models.c.is_current)).first()
+    return (row.model_version, row.embedder) if row else (None, None)
+
+
+def _reasons(conn: Connection, version: int | None = None) -> pl.DataFrame:
+    """Contacts with a reason; with ``version``, only those it has not assigned yet."""
+    query = unassigned(select(contacts.c.contact_id, contacts.c.reason_text), version)
+    rows = conn.execute(query.order_by(contacts.c.contact_id)).all()
+    return pl.DataFrame(rows, schema=["contact_id", "reason_text"], orient="row")
+
+
+def _fit_new_version(
+    warehouse, embedder, previous, settings, *, fit_sample, map_threshold, seed_threshold, progress
+):
+    with warehouse.connect() as conn:
+        reasons = _reasons(conn)
+        taxonomy = conn.execute(select(defects)).mappings().all()
+        old = _read_topics(conn, previous) if previous is not None else None
+    if reasons.is_empty():
+        raise ValueError("no contacts with a reason to analyse; load some first")
+    if reasons.height > fit_sample:
+        rows = np.random.default_rng(settings.seed).choice(reasons.height, fit_sample, False)
+        reasons = reasons[np.sort(rows)]
+    texts = reasons["reason_text"].to_list()
+    vectors = embed_with_cache(warehouse, embedder, texts, progress)
+    groups = defect_phrase_vectors(warehouse, embedder, taxonomy)
+    if groups and seed_threshold is not None:
+        fit, seeded = fit_guided(
+            texts, vectors, groups, threshold=seed_threshold, settings=settings
+        )
+    else:
+        fit, seeded = fit_topics(texts, vectors, settings), np.full(0, -1)
+    table = _describe(fit, old)
+    defect_ids, confidence = map_fitted_topics(fit, seeded, groups, taxonomy, map_threshold)
+    table = table.with_columns(
+        pl.Series("defect_id", defect_ids, pl.Utf8),
+        pl.Series("mapping_confidence", confidence, pl.Float64),
+    )  # the model's own mapping; store_overrides copies it to auto_* and applies overrides
+    version = (previous or 0) + 1
+    with warehouse.begin() as conn:
+        conn.execute(update(topic_models).values(is_current=False))
+        conn.execute(
+            topic_models.insert().values(
+                model_version=version,
+                created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                embedder=embedder.name,
+                n_docs=len(texts),
+                n_topics=table.height,
+                outlier_share=float(np.mean(fit.topic_ids == -1)),
+                settings=json.dumps(dataclasses.asdict(settings), default=sorted),
+                is_current=True,
+            )
+        )
+        insert_new_rows(conn, topics, table.with_columns(pl.lit(version).alias("model_version")))
+        # The sample keeps the labels it was fitted with; everyone else is assigned later.
+        fitted = insert_new_rows(conn, contact_topics, _fitted_rows(fit, vectors, reasons, version))
+    return version, fitted
+
+
+def _fitted_rows(fit: TopicFit, vectors, reasons: pl.DataFrame, version: int) -> pl.DataFrame:
+    clustered = fit.topic_ids >= 0
+    row_of = {topic_id: row for row, topic_id in enumerate(fit.centroid_ids.tolist())}
+    own = np.array([row_of[t] for t in fit.topic_ids[clustered].tolist()], dtype=int)
+    unit = vectors[clustered] / np.linalg.norm(vectors[clustered], axis=1, keepdims=True)
+    similarity = np.einsum("ij,ij->i", unit, fit.centroids[own])
+    return _assignment_rows(
+        reasons["contact_id"].filter(clustered), version, fit.topic_ids[clustered], similarity
+    )
+
+
+def _assignment_rows(contact_ids: pl.Series, version: int, topic_ids, probability) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "contact_id": contact_ids,
+            "model_version": pl.Series([version] * len(contact_ids), dtype=pl.Int32),
+            "topic_id": pl.Series(topic_ids, dtype=pl.Int32),
+            "probability": pl.Series(np.clip(probability, 0.0, 1.0), dtype=pl.Float64),
+        }
+    )
+
+
+def _describe(fit: TopicFit, old: pl.DataFrame | None) -> pl.DataFrame:
+    """The fit's topics with stable keys: inherited where a topic continues an old one."""
+    keys = [None] * len(fit.topics)
+    next_number = 1
+    if old is not None and not old.is_empty():
+        next_number = max(int(k[1:]) for k in old["topic_key"]) + 1
+    # Topics of another embedder cannot be compared; they get new keys.
+    if next_number > 1 and len(old["vector"][0]) == fit.centroids.shape[1]:
+        matches = match_topics(fit.centroids, np.stack(old["vector"].to_list()))
+        keys = [old["topic_key"][int(m)] if m >= 0 else None for m in matches]
+    for index, key in enumerate(keys):
+        if key is None:
+            keys[index] = f"T{next_number:04d}"
+            next_number += 1
+    return pl.DataFrame(
+        {
+            "topic_id": [t["topic_id"] for t in fit.topics],
+            "topic_key": keys,
+            "label": [t["label"] for t in fit.topics],
+            "keywords": [", ".join(t["keywords"]) for t in fit.topics],
+            "size": [t["size"] for t in fit.topics],
+            "centroid": pl.Series(
+                [c.astype(_VECTOR).tobytes() for c in fit.centroids], dtype=pl.Binary
+            ),
+        }
+    )
+
+
+def _read_topics(conn: Connection, version: int) -> pl.DataFrame:
+    query = select(topics.c.topic_id, topics.c.topic_key, topics.c.centroid).where(
+        topics.c.model_version == version
+    )
+    rows = conn.execute(query.order_by(topics.c.topic_id)).all()
+    return pl.DataFrame(
+        {
+            "topic_id": [r.topic_id for r in rows],
+            "topic_key": [r.topic_key for r in rows],
+            "vector": [np.frombuffer(bytes(r.centroid), _VECTOR) for r in rows],
+        },
+        schema_overrides={"vector": pl.Object},
+    )
+
+
+@dataclass(frozen=True)
+class _FastWith:
+    """How ``fast=True`` assigns: the margin below which it embeds, and its static features."""
+
+    min_confidence: float
+    static: Embedder | None
+
+
+def _assign_unassigned(warehouse, embedder, version, progress, fast: _FastWith | None) -> int:
+    with warehouse.connect() as conn:
+        todo = _reasons(conn, version)
+        model = _read_topics(conn, version)
+    if todo.is_empty():
+        return 0
+    texts = todo["reason_text"].to_list()
+    topic_list = [{"topic_id": t} for t in model["topic_id"].to_list()]
+    fit = TopicFit(np.zeros(0, dtype=int), topic_list, np.stack(model["vector"].to_list()), None)
+
+    def embed(some: list[str]) -> np.ndarray:
+        return embed_with_cache(warehouse, embedder, some, progress)
+
+    training = None
+    if fast is not None:
+        with warehouse.connect() as conn:
+            training = _embedded_reasons(conn, version, embedder)
+    if training is None:
+        topic_ids, probability = assign_topics(fit, embed(texts))
+    else:
+        # A model trained on the sentence model's own centroid similarities decides where it
+        # is sure; only the rest pay for the sentence model.
+        assigner = train_fast_assigner(*training, fit, static=fast.static)
+        topic_ids, probability, _ = assign_fast(assigner, texts, embed, fit, fast.min_confidence)
+    rows = _assignment_rows(todo["contact_id"], version, topic_ids, probability)
+    with warehouse.begin() as conn:
+        return insert_new_rows(conn, contact_topics, rows)
+
+
+def _embedded_reasons(
+    conn: Connection, version: int, embedder: Embedder
+) -> tuple[list[str], np.ndarray] | None:
+    """Distinct reasons a version has a topic for and whose vectors are cached: training data.
+
+    These are the fit sample and earlier fall-backs; None when there are none.
+    """
+    query = (
+        select(contacts.c.reason_text)
+        .distinct()
+        .join(contact_topics, contact_topics.c.contact_id == contacts.c.contact_id)
+        .where(contact_topics.c.model_version == version)
+        .order_by(contacts.c.reason_text)
+    )
+    texts = list(conn.execute(query).scalars())
+    hashes = [hash_text(t) for t in texts]
+    positions, vectors = read_cached_vectors(conn, embedder.name, hashes, embedder.dimension)
+    if len(positions) == 0:
+        return None
+    order = np.argsort(positions)  # the database's order is not stable; the model should be
+    return [texts[i] for i in positions[order].tolist()], np.array(vectors[order])
+
+
+def _topic_summary(conn: Connection, version: int) -> pl.DataFrame:
+    assigned = (
+        select(contact_topics.c.topic_id, func.count().label("contacts"))
+        .where(contact_topics.c.model_version == version)
+        .group_by(contact_topics.c.topic_id)
+        .subquery()
+    )
+    query = (
+        select(
+            topics.c.topic_key,
+            topics.c.label,
+            func.coalesce(assigned.c.contacts, 0).label("contacts"),
+            topics.c.defect_id,
+            topics.c.mapping_confidence,
+            topics.c.keywords,
+            topics.c.mapped_by,
+            topics.c.merged_into,
+        )
+        .outerjoin(assigned, assigned.c.topic_id == topics.c.topic_id)
+        .where(topics.c.model_version == version)
+        .order_by(func.coalesce(assigned.c.contacts, 0).desc(), topics.c.topic_key)
+    )
+    rows = conn.execute(query).all()
+    names = ["topic_key", "label", "contacts", "defect_id", "mapping_confidence", "keywords"]
+    schema = dict.fromkeys([*names, "mapped_by", "merged_into"], pl.Utf8)
+    schema |= {"contacts": pl.Int64, "mapping_confidence": pl.Float64}
+    return pl.DataFrame(rows, schema=schema, orient="row")

@@ -1,0 +1,78 @@
+"""Topic quality against labelled contacts: NMI and ARI, topic count, outlier share.
+
+``evaluate_labels`` is pure; ``evaluate_file`` only adds reading a labelled CSV or JSONL
+file and takes the embedding function as a parameter, so no model is loaded here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+from dumbcontacts.analysis.topics.fit import TopicSettings, fit_topics
+
+__all__ = ["evaluate_file", "evaluate_labels", "read_labelled"]
+
+
+def evaluate_labels(labels_true: Sequence[Any], labels_pred: Sequence[int]) -> dict[str, float]:
+    """NMI and ARI of predicted topics (-1 = outlier) against true labels.
+
+    Outliers count as one more cluster, as the metrics are usually reported for BERTopic: a
+    model that leaves half its contacts unassigned must not look better for it.
+    """
+    true = np.asarray(labels_true)
+    pred = np.asarray(labels_pred, dtype=int)
+    if len(true) != len(pred):
+        raise ValueError(f"{len(true)} true labels but {len(pred)} predicted")
+    if len(true) == 0:
+        raise ValueError("no labels to evaluate")
+    return {
+        "nmi": float(normalized_mutual_info_score(true, pred)),
+        "ari": float(adjusted_rand_score(true, pred)),
+        "n_topics": int(len(set(pred.tolist()) - {-1})),
+        "outlier_share": float(np.mean(pred == -1)),
+    }
+
+
+def read_labelled(path: str | Path, text_column: str, label_column: str) -> pd.DataFrame:
+    """Rows with a non-empty text and a label, from a .csv, .tsv, .jsonl or .json file."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in {".jsonl", ".ndjson"}:
+        frame = pd.read_json(path, lines=True, dtype=False)
+    elif suffix == ".json":
+        frame = pd.read_json(path, dtype=False)
+    else:
+        frame = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", dtype=str)
+    missing = [c for c in (text_column, label_column) if c not in frame.columns]
+    if missing:
+        have = ", ".join(map(str, frame.columns))
+        raise ValueError(f"{path}: no column {', '.join(missing)} (have {have})")
+    frame = frame[[text_column, label_column]].dropna()
+    frame = frame[frame[text_column].astype(str).str.strip() != ""]
+    return frame.rename(columns={text_column: "text", label_column: "label"}).reset_index(drop=True)
+
+
+def evaluate_file(
+    path: str | Path,
+    text_column: str,
+    label_column: str,
+    embed: Callable[[list[str]], np.ndarray],
+    settings: TopicSettings | None = None,
+) -> dict[str, float]:
+    """Fit topics on a labelled file and score them; ``seconds`` covers embedding and fitting."""
+    rows = read_labelled(path, text_column, label_column)
+    if rows.empty:
+        raise ValueError(f"{path}: no rows with both {text_column} and {label_column}")
+    texts = rows["text"].astype(str).tolist()
+    started = time.perf_counter()
+    fit = fit_topics(texts, embed(texts), settings or TopicSettings())
+    seconds = time.perf_counter() - started
+    scores = evaluate_labels(rows["label"].astype(str).tolist(), fit.topic_ids)
+    return {**scores, "n_docs": len(texts), "seconds": round(seconds, 3)}

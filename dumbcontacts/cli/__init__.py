@@ -1,0 +1,212 @@
+"""The ``dumbcontacts`` command: parse arguments, call one function, print.
+
+Errors end as one line on stderr naming the file and the reason, with a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from dumbcontacts.cli.analysis import analyze, evaluate
+from dumbcontacts.cli.dashboard import dashboard, serve_dashboard
+from dumbcontacts.cli.edges import fail, open_configured_warehouse
+from dumbcontacts.cli.jobs import report
+from dumbcontacts.cli.jobs import run as run_command
+from dumbcontacts.cli.metrics import rank
+from dumbcontacts.config import Config, ConfigError
+from dumbcontacts.etl.detect import FORMATS
+from dumbcontacts.etl.load import LoadError, LoadResult, count_contacts, load_source, plan_sources
+from dumbcontacts.etl.readers.mapping import read_mapping
+from dumbcontacts.etl.schema import CHANNELS
+from dumbcontacts.etl.warehouse import WarehouseBusy
+from dumbcontacts.samples.generate import write_sample_data
+
+__all__ = ["main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--warehouse",
+    metavar="URL",
+    help="SQLAlchemy URL of the warehouse [env DUMBCONTACTS_WAREHOUSE; "
+    "default: duckdb:///dumbcontacts.duckdb in the working directory]",
+)
+@click.pass_context
+def cli(ctx: click.Context, warehouse: str | None) -> None:
+    """Find the broken processes behind customer contacts, and price them."""
+    try:
+        config = Config.from_environ()
+    except ConfigError as error:
+        fail(str(error))
+    if warehouse:
+        config = replace(config, warehouse_url=warehouse)
+    ctx.obj = config
+
+
+@cli.command("sample-data")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--contacts", default=20_000, show_default=True, help="Contacts to generate.")
+@click.option("--seed", default=7, show_default=True, help="Random seed; same seed, same files.")
+@click.option(
+    "--channels",
+    default=",".join(CHANNELS),
+    show_default=True,
+    help="Comma-separated channels to generate (e.g. phone, for a load test).",
+)
+def sample_data(directory: Path, contacts: int, seed: int, channels: str) -> None:
+    """Write realistic raw exports for all four channels, volumes, taxonomy and ground truth."""
+    if contacts < 1:
+        raise click.BadParameter("must be at least 1", param_hint="--contacts")
+    chosen = [c.strip() for c in channels.split(",") if c.strip()]
+    if not chosen or set(chosen) - set(CHANNELS):
+        raise click.BadParameter(f"choose from {', '.join(CHANNELS)}", param_hint="--channels")
+    with tqdm(total=contacts, unit="contact", desc="generating", disable=None) as bar:
+        summary = write_sample_data(
+            directory, contacts=contacts, seed=seed, progress=bar.update, channels=chosen
+        )
+    click.echo(f"wrote {contacts:,} contacts to {directory}/")
+    for channel, count in summary.contacts_per_channel.items():
+        click.echo(f"  {channel:<7} {count:>10,}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--channel", type=click.Choice(CHANNELS), help="Override the detected channel.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Override the detected format.")
+@click.option(
+    "--mapping",
+    type=click.File("rb"),
+    help="TOML file naming your CSV's columns (see README, 'Your own CSV export').",
+)
+@click.option(
+    "--keep-transcripts",
+    is_flag=True,
+    help="Also store each contact's whole conversation, redacted (default: the reason only, "
+    "or [load] keep_transcripts in the config file).",
+)
+@click.pass_obj
+def load(config: Config, paths, channel, fmt, mapping, keep_transcripts) -> None:
+    """Load raw files (or folders) into the warehouse. Safe to re-run: nothing loads twice."""
+    failed = run_load(
+        config,
+        paths,
+        channel=channel,
+        fmt=fmt,
+        mapping=mapping,
+        keep_transcripts=keep_transcripts or config.keep_transcripts,
+    )
+    if failed:
+        sys.exit(1)
+
+
+def run_load(
+    config: Config, paths, *, channel=None, fmt=None, mapping=None, keep_transcripts=False
+) -> int:
+    """Load and print a summary; return the number of sources that failed."""
+    if mapping is not None:
+        try:
+            mapping = read_mapping(mapping)
+        except ValueError as error:
+            fail(f"{mapping.name}: {error}")
+    try:
+        sources = plan_sources(paths, channel=channel, fmt=fmt, mapping=mapping)
+    except LoadError as error:
+        fail(str(error))
+    warehouse = open_configured_warehouse(config)
+    results: list[LoadResult] = []
+    failures: list[str] = []
+    total = sum(_size(s.path) for s in sources)
+    with tqdm(total=total, unit="B", unit_scale=True, desc="loading", disable=None) as bar:
+        for source in sources:
+            bar.set_postfix_str(source.path.name)
+            try:
+                results.append(
+                    load_source(
+                        warehouse,
+                        source,
+                        mapping=mapping,
+                        salt=config.salt,
+                        keep_transcripts=keep_transcripts,
+                    )
+                )
+            except (LoadError, WarehouseBusy) as error:
+                failures.append(str(error))
+            bar.update(_size(source.path))
+    _print_load_summary(results)
+    totals = count_contacts(warehouse)
+    per_channel = ", ".join(f"{channel} {n:,}" for channel, n in totals.items())
+    click.echo(f"warehouse now holds {sum(totals.values()):,} contacts ({per_channel or 'none'})")
+    for failure in failures:
+        click.echo(f"error: {failure}", err=True)
+    return len(failures)
+
+
+def _print_load_summary(results: list[LoadResult]) -> None:
+    for r in results:
+        if r.status == "loaded":
+            detail = (
+                f"{r.rows_loaded:,} new, {r.rows_duplicate:,} duplicate, "
+                f"{r.rows_rejected:,} rejected"
+            )
+        else:
+            detail = r.note or "0 new rows"
+        click.echo(f"{r.status:<15} {r.source}: {detail}")
+    per_channel: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for r in results:
+        if r.channel and r.status == "loaded":
+            totals = per_channel[r.channel]
+            totals[0] += r.rows_loaded
+            totals[1] += r.rows_duplicate
+            totals[2] += r.rows_rejected
+    if per_channel:
+        click.echo(f"\n{'channel':<8} {'loaded':>10} {'duplicate':>10} {'rejected':>10}")
+        for channel, (new, dup, rej) in sorted(per_channel.items()):
+            click.echo(f"{channel:<8} {new:>10,} {dup:>10,} {rej:>10,}")
+
+
+def _size(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size if path.exists() else 0
+
+
+@cli.command()
+@click.option(
+    "--dir", "directory", default="demo", show_default=True, type=click.Path(path_type=Path)
+)
+@click.option("--contacts", default=5_000, show_default=True)
+@click.option("--serve/--no-serve", default=True, help="Serve the dashboard at the end.")
+@click.option("--port", default=8050, show_default=True, type=click.IntRange(0, 65535))
+@click.pass_context
+def demo(ctx: click.Context, directory: Path, contacts: int, serve: bool, port: int) -> None:
+    """Generate sample data, load it, find its defects and open the dashboard, in one command."""
+    ctx.invoke(
+        sample_data, directory=directory, contacts=contacts, seed=7, channels=",".join(CHANNELS)
+    )
+    if run_load(ctx.obj, [directory]):
+        sys.exit(1)
+    click.echo("")
+    ctx.invoke(analyze)
+    click.echo("")
+    if serve:
+        serve_dashboard(ctx.obj, "127.0.0.1", port)
+    else:
+        click.echo("run `dumbcontacts dashboard` to see the ranking in a browser")
+
+
+cli.add_command(analyze)
+cli.add_command(evaluate)
+cli.add_command(dashboard)
+cli.add_command(rank)
+cli.add_command(report)
+cli.add_command(run_command)
+
+
+def main() -> None:
+    cli(prog_name="dumbcontacts")

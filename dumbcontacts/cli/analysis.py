@@ -1,0 +1,175 @@
+"""``analyze`` and ``evaluate``: the topic-model commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from dumbcontacts.cli.edges import fail, open_configured_warehouse
+from dumbcontacts.config import Config
+
+__all__ = ["analyze", "evaluate", "load_embedder"]
+
+
+def load_embedder(config: Config, *, static: bool = False):
+    """The configured sentence model, or with ``static`` the static model distilled from it."""
+    # Imported here: torch takes seconds to load, and only these commands need it.
+    from dumbcontacts.analysis.topics.embeddings import (
+        SentenceTransformerEmbedder,
+        load_minilm,
+        load_static_minilm,
+    )
+
+    if static:
+        return load_static_minilm(config.model_cache)
+    if config.embedding_model:
+        return SentenceTransformerEmbedder(config.embedding_model)
+    return load_minilm()
+
+
+@click.command()
+@click.option("--refit", is_flag=True, help="Fit a new model version even if one exists.")
+@click.option(
+    "--fit-sample",
+    default=50_000,
+    show_default=True,
+    help="Contacts the model is fitted on; the rest are assigned to it.",
+)
+@click.option(
+    "--threshold",
+    default=0.5,
+    show_default=True,
+    help="Least similarity for a topic to map to a defect; below it the topic stays unmapped.",
+)
+@click.option(
+    "--seed-threshold",
+    default=0.35,
+    show_default=True,
+    help="Least similarity for a contact to join a known defect's topic before clustering.",
+)
+@click.option(
+    "--fast",
+    is_flag=True,
+    help="Assign new contacts with a text classifier trained on the model, embedding only "
+    "those it is unsure of (for large volumes).",
+)
+@click.option(
+    "--static", is_flag=True, help="Embed with a static model (~200x faster, rougher topics)."
+)
+@click.option(
+    "--overrides",
+    "overrides_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Analyst overrides (TOML). Default: overrides.toml here, if it exists.",
+)
+@click.pass_obj
+def analyze(
+    config: Config,
+    refit: bool,
+    fit_sample: int,
+    threshold: float,
+    seed_threshold: float,
+    fast: bool,
+    static: bool,
+    overrides_file: Path | None,
+) -> None:
+    """Embed new reasons, fit or reuse the topic model, assign contacts, map topics to defects."""
+    from dumbcontacts.analysis.topics.analyze import analyze_contacts
+
+    overrides = _read_overrides_file(overrides_file)
+    warehouse = open_configured_warehouse(config)
+    embedder = load_embedder(config, static=static)
+    with tqdm(unit="text", desc="embedding", disable=None) as bar:
+        try:
+            result = analyze_contacts(
+                warehouse,
+                embedder,
+                refit=refit,
+                fit_sample=fit_sample,
+                map_threshold=threshold,
+                seed_threshold=seed_threshold,
+                fast=fast,
+                # With --static the sentence model is the static one already: nothing to add.
+                fast_static=load_embedder(config, static=True) if fast and not static else None,
+                progress=bar.update,
+                overrides=overrides,
+            )
+        except ValueError as error:
+            fail(str(error), 1)
+    how = "fitted" if result.refitted else "reused"
+    topics = result.topics
+    click.echo(
+        f"model v{result.model_version} ({how}): {topics.height} topics; "
+        f"embedded {result.embedded:,} new texts; assigned {result.assigned:,} contacts"
+    )
+    click.echo(f"\n{'topic':<6} {'contacts':>8}  {'defect':<28} {'conf':>5}  keywords")
+    for row in topics.iter_rows(named=True):
+        defect = row["defect_id"] or "(unmapped)"
+        defect += f" ={row['merged_into']}" if row["merged_into"] else ""
+        click.echo(
+            f"{row['topic_key']:<6} {row['contacts']:>8,}  {defect:<28} "
+            f"{row['mapping_confidence']:>5.2f}  {row['keywords'][:60]}"
+        )
+    for override in overrides:
+        if override not in result.unmatched:
+            click.echo(f"override applied: {override.describe()}")
+    for override in result.unmatched:
+        click.echo(
+            f"override not applied, no such topic in v{result.model_version}: {override.describe()}"
+        )
+    unmapped = result.unmapped
+    if unmapped.height:
+        share = unmapped["contacts"].sum() / max(topics["contacts"].sum(), 1)
+        click.echo(
+            f"\n{unmapped.height} unmapped topics ({share:.1%} of contacts): candidate new "
+            "defects; map them with an override or extend the taxonomy"
+        )
+
+
+def _read_overrides_file(path: Path | None) -> list:
+    from dumbcontacts.analysis.topics.overrides import read_overrides
+
+    if path is None:
+        if not Path("overrides.toml").is_file():
+            return []
+        path = Path("overrides.toml")
+    try:
+        with path.open("rb") as fp:
+            return read_overrides(fp)
+    except OSError as error:
+        fail(f"{path}: cannot read overrides: {error.strerror}")
+    except ValueError as error:
+        fail(f"{path}: {error}")
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--text-column", required=True, help="Column with the contact text.")
+@click.option("--label-column", required=True, help="Column with the true reason label.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--static", is_flag=True, help="Embed with the static model.")
+@click.pass_obj
+def evaluate(config: Config, file: Path, text_column, label_column, fmt, static) -> None:
+    """Score the topic model on a labelled CSV/JSONL: NMI, ARI, topics, outlier share."""
+    from dumbcontacts.analysis.topics.embedding_cache import embed_with_cache
+    from dumbcontacts.analysis.topics.evaluate import evaluate_file
+
+    warehouse = open_configured_warehouse(config)  # its embedding cache makes re-runs fast
+    embedder = load_embedder(config, static=static)
+
+    def embed(texts: list[str]):
+        with tqdm(total=len(texts), unit="text", desc="embedding", disable=None) as bar:
+            return embed_with_cache(warehouse, embedder, texts, bar.update)
+
+    try:
+        scores = evaluate_file(file, text_column, label_column, embed)
+    except ValueError as error:
+        fail(str(error), 1)
+    if fmt == "json":
+        click.echo(json.dumps(scores))
+        return
+    for key, value in scores.items():
+        click.echo(f"{key:<14} {value:.3f}" if isinstance(value, float) else f"{key:<14} {value}")

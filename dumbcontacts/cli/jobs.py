@@ -1,0 +1,70 @@
+"""``run`` and ``report``: the scheduled job and the weekly defect report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from dumbcontacts.cli.analysis import load_embedder
+from dumbcontacts.cli.edges import fail, open_configured_warehouse
+from dumbcontacts.config import Config
+from dumbcontacts.job import run_job
+
+__all__ = ["report", "run"]
+
+
+@click.command()
+@click.pass_obj
+def run(config: Config) -> None:
+    """The scheduled job: load new inbox files, analyse them, write last week's report.
+
+    Idempotent and safe to start from cron at any interval. Exit codes: 0 done (or nothing
+    to do), 1 a step failed (the warehouse stays consistent; the next run retries), 2 the
+    configuration cannot work, 75 another run is in progress.
+    """
+    summary = run_job(config, load_embedder, log=_echo)
+    sys.exit(summary.code)
+
+
+@click.command()
+@click.option("--week", metavar="YYYY-Www", help="ISO week [default: the last complete week]")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder the week's report folder goes in [default: run.report_dir, 'reports']",
+)
+@click.option("--pdf", is_flag=True, help="Also print report.pdf with headless Chromium.")
+@click.pass_obj
+def report(config: Config, week: str | None, out_dir: Path | None, pdf: bool) -> None:
+    """Write the weekly defect report: HTML with charts, the ranking as CSV, a page per owner."""
+    from dumbcontacts.analysis.economics.iso_week import last_complete_week, week_bounds
+    from dumbcontacts.analysis.report.data import EmptyWeek, ReportSettings
+    from dumbcontacts.analysis.report.files import write_report
+
+    week = week or last_complete_week(dt.datetime.now(dt.UTC).date())
+    try:
+        week_bounds(week)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--week") from None
+    warehouse = open_configured_warehouse(config)
+    settings = ReportSettings(
+        costs=config.costs, driver=config.cpx_driver, repeat_days=config.repeat_window_days
+    )
+    out_dir = out_dir or config.report_dir
+    try:
+        written = write_report(warehouse, week, out_dir, settings, pdf=pdf)
+    except EmptyWeek as error:
+        fail(f"{error}; nothing to report", 1)
+    except (OSError, RuntimeError) as error:
+        fail(f"{out_dir / week}: {error}", 1)
+    click.echo(f"report {week} written to {written.folder}/")
+    for path in written.files:
+        click.echo(f"  {path.relative_to(written.folder)}")
+
+
+def _echo(line: str, error: bool = False) -> None:
+    click.echo(line, err=error)
