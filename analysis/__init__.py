@@ -8,7 +8,6 @@ Every function returns pandas by default and polars with ``as_polars=True``. Non
 loads torch or BERTopic; ``topics.analyze`` and ``topics.embeddings`` do, when imported.
 """
 
-from dumbcontacts.analysis.economics.costs import DEFAULT_RATES, ChannelRate, CostModel
 from dumbcontacts.analysis.economics.fixes import verify_fix
 from dumbcontacts.analysis.economics.health import load_history, model_status, reject_reasons
 from dumbcontacts.analysis.economics.ranking import headline_figures, rank_defects
@@ -18,6 +17,7 @@ from dumbcontacts.analysis.economics.trends import defect_trend
 from dumbcontacts.analysis.economics.verbatims import verbatims
 from dumbcontacts.analysis.topics.triage import unmapped_topics
 from dumbcontacts.etl.warehouse import Warehouse, open_warehouse
+from dumbcontacts.settings import DEFAULT_RATES, ChannelRate, CostModel
 
 __all__ = [
     "DEFAULT_RATES",

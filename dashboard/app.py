@@ -9,20 +9,20 @@ from pathlib import Path
 
 from dash import Dash
 
-from dumbcontacts.config import Config
 from dumbcontacts.dashboard.auth import require_basic_auth
 from dumbcontacts.dashboard.reads import warm_up
 from dumbcontacts.dashboard.shell import shell_layout
 from dumbcontacts.dashboard.source import DataSource, attach_source
+from dumbcontacts.settings import Settings
 
 __all__ = ["create_app"]
 
 _HERE = Path(__file__).parent
 
 
-def create_app(config: Config | None = None, *, source: DataSource | None = None) -> Dash:
+def create_app(config: Settings | None = None, *, source: DataSource | None = None) -> Dash:
     """A dashboard serving ``source`` (default: the configured warehouse)."""
-    config = config or Config.from_environ()
+    config = config or Settings.from_environ()
     app = Dash(
         __name__,
         use_pages=True,

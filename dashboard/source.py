@@ -26,10 +26,9 @@ from typing import Any, TypeVar
 import flask
 from sqlalchemy.exc import SQLAlchemyError
 
-from dumbcontacts.analysis.economics.costs import CostModel
 from dumbcontacts.analysis.economics.data_version import read_data_version
-from dumbcontacts.config import Config
 from dumbcontacts.etl.warehouse import Warehouse, WarehouseBusy, open_warehouse
+from dumbcontacts.settings import CostModel, Settings
 
 __all__ = ["DataSource", "attach_source", "current_source"]
 
@@ -72,7 +71,7 @@ class DataSource:
 
     @classmethod
     def from_config(
-        cls, config: Config, warehouse: Warehouse | None = None, **options: Any
+        cls, config: Settings, warehouse: Warehouse | None = None, **options: Any
     ) -> DataSource:
         """The configured warehouse (or ``warehouse``) with the configured settings, refreshing
         in the background unless told otherwise."""

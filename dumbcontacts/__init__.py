@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 # public name -> the module that defines it
 _EXPORTS = {
-    "Config": "dumbcontacts.config",
-    "CostModel": "dumbcontacts.analysis.economics.costs",
-    "ChannelRate": "dumbcontacts.analysis.economics.costs",
+    "Settings": "dumbcontacts.settings",
+    "CostModel": "dumbcontacts.settings",
+    "ChannelRate": "dumbcontacts.settings",
     "Warehouse": "dumbcontacts.etl.warehouse",
     "load_paths": "dumbcontacts.etl.load",
     "count_contacts": "dumbcontacts.etl.load",
@@ -44,19 +44,19 @@ _EXPORTS = {
 __all__ = ["open", *sorted(_EXPORTS)]
 
 if TYPE_CHECKING:
-    from dumbcontacts.config import Config
     from dumbcontacts.etl.warehouse import Warehouse
+    from dumbcontacts.settings import Settings
 
 
-def open(warehouse: str | Config | None = None) -> Warehouse:  # noqa: A001 (dc.open reads well)
-    """The warehouse: a URL, a ``Config``, or None for the configured one (environment and
+def open(warehouse: str | Settings | None = None) -> Warehouse:  # noqa: A001 (dc.open reads well)
+    """The warehouse: a URL, a ``Settings``, or None for the configured one (environment and
     ``dumbcontacts.toml``, as the command line reads them)."""
-    from dumbcontacts.config import Config
     from dumbcontacts.etl.warehouse import open_warehouse
+    from dumbcontacts.settings import Settings
 
     if warehouse is None:
-        warehouse = Config.from_environ()
-    url = warehouse.warehouse_url if isinstance(warehouse, Config) else warehouse
+        warehouse = Settings.from_environ()
+    url = warehouse.warehouse_url if isinstance(warehouse, Settings) else warehouse
     return open_warehouse(url)
 
 

@@ -28,12 +28,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from dumbcontacts.analysis.economics.iso_week import last_complete_week
 from dumbcontacts.analysis.economics.scope import unassigned
 from dumbcontacts.analysis.schema import topic_models
-from dumbcontacts.config import Config
 from dumbcontacts.etl.detect import expand_paths
 from dumbcontacts.etl.load import LoadError, LoadResult, load_source, plan_sources
 from dumbcontacts.etl.schema import contacts
 from dumbcontacts.etl.warehouse import Warehouse, WarehouseBusy, open_warehouse
 from dumbcontacts.run_lock import RunBusy, hold_run_lock
+from dumbcontacts.settings import Settings
 
 __all__ = [
     "EXIT_BUSY",
@@ -74,7 +74,7 @@ def refit_due(created_at: dt.datetime, now: dt.datetime, every_days: int) -> boo
 
 
 def run_job(
-    config: Config,
+    config: Settings,
     make_embedder: MakeEmbedder,
     *,
     now: dt.datetime | None = None,
@@ -102,7 +102,7 @@ def run_job(
         return RunSummary(EXIT_FAILED)
 
 
-def _run_steps(config: Config, make_embedder: MakeEmbedder, now: dt.datetime, say) -> RunSummary:
+def _run_steps(config: Settings, make_embedder: MakeEmbedder, now: dt.datetime, say) -> RunSummary:
     try:
         warehouse = open_warehouse(config.warehouse_url)
     except (SQLAlchemyError, WarehouseBusy) as error:
@@ -138,7 +138,7 @@ def _run_steps(config: Config, make_embedder: MakeEmbedder, now: dt.datetime, sa
         return replace(summary, code=EXIT_FAILED)
 
 
-def _load_inbox(warehouse: Warehouse, config: Config) -> tuple[list[LoadResult], list[str]]:
+def _load_inbox(warehouse: Warehouse, config: Settings) -> tuple[list[LoadResult], list[str]]:
     """Load each inbox file on its own, so one bad file never holds back the others."""
     results, failures = [], []
     for path in expand_paths(config.inbox):
@@ -210,7 +210,7 @@ def _analyze(warehouse, config, make_embedder, now, say, summary: RunSummary) ->
     )
 
 
-def _report(warehouse, config: Config, now: dt.datetime, say, summary) -> RunSummary:
+def _report(warehouse, config: Settings, now: dt.datetime, say, summary) -> RunSummary:
     from dumbcontacts.analysis.report.data import ReportSettings, count_week_contacts
     from dumbcontacts.analysis.report.files import report_exists, write_report
 
@@ -242,7 +242,7 @@ def _unassigned_count(conn, version: int | None) -> int:
     return int(conn.execute(query).scalar())
 
 
-def _overrides(config: Config) -> list:
+def _overrides(config: Settings) -> list:
     from dumbcontacts.analysis.topics.overrides import read_overrides
 
     if not config.overrides.is_file():

@@ -13,17 +13,17 @@ import datetime as dt
 import sys
 
 from dumbcontacts.analysis.topics.embeddings import FakeEmbedder
-from dumbcontacts.config import Config
 from dumbcontacts.job import run_job
+from dumbcontacts.settings import Settings
 
 
-def make_fake_embedder(config: Config, static: bool = False) -> FakeEmbedder:
+def make_fake_embedder(config: Settings, static: bool = False) -> FakeEmbedder:
     return FakeEmbedder()
 
 
 def main() -> None:
     now = dt.datetime.fromisoformat(sys.argv[1])
-    summary = run_job(Config.from_environ(), make_fake_embedder, now=now)
+    summary = run_job(Settings.from_environ(), make_fake_embedder, now=now)
     sys.exit(summary.code)
 
 

@@ -111,9 +111,9 @@ def test_warehouse_comes_from_the_environment(run, tmp_path):
 
 @pytest.mark.slow
 def test_demo_goes_from_nothing_to_a_ranked_dashboard(run, tmp_path):
-    from dumbcontacts.config import Config
     from dumbcontacts.dashboard.app import create_app
     from dumbcontacts.dashboard.probe import DashProbe
+    from dumbcontacts.settings import Settings
 
     result = run("demo", "--no-serve", "--contacts", "300", "--dir", "d")
     assert result.exit_code == 0, result.output
@@ -125,7 +125,7 @@ def test_demo_goes_from_nothing_to_a_ranked_dashboard(run, tmp_path):
     defect_ids = [row["defect_id"] for row in json.loads(ranking.output)]
     assert defect_ids
 
-    probe = DashProbe.over_flask(create_app(Config.from_environ()).server.test_client())
+    probe = DashProbe.over_flask(create_app(Settings.from_environ()).server.test_client())
     overview = probe.call("overview-headline", dict.fromkeys(OVERVIEW_INPUTS))
     assert overview.status == 200
     assert defect_ids[0] in str(overview.body["response"]["overview-table"])

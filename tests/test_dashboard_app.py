@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 
 from dumbcontacts.cli import cli
-from dumbcontacts.config import Config
 from dumbcontacts.dashboard.app import create_app
 from dumbcontacts.dashboard.probe import DashProbe
+from dumbcontacts.settings import Settings
 from tests.dashboard_fixtures import MARKUP_DEFECT, MARKUP_NAME, MARKUP_REASON, copy_warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +38,7 @@ def sample_url(sample_warehouse_file, tmp_path):
 
 @pytest.fixture
 def probe(sample_url, tmp_path):
-    app = create_app(Config(warehouse_url=sample_url, overrides=tmp_path / "overrides.toml"))
+    app = create_app(Settings(warehouse_url=sample_url, overrides=tmp_path / "overrides.toml"))
     return DashProbe.over_flask(app.server.test_client())
 
 
@@ -134,7 +134,9 @@ def test_exported_csv_is_the_ranking_and_defuses_formulas(probe):
 
 
 def test_basic_authentication_guards_every_route(sample_url):
-    config = Config(warehouse_url=sample_url, dashboard_username="ana", dashboard_password="s3cret")
+    config = Settings(
+        warehouse_url=sample_url, dashboard_username="ana", dashboard_password="s3cret"
+    )
     client = create_app(config).server.test_client()
     assert client.get("/").status_code == 401
     assert "Basic" in client.get("/").headers["WWW-Authenticate"]
@@ -148,7 +150,7 @@ def test_basic_authentication_guards_every_route(sample_url):
 
 def test_half_an_authentication_config_is_refused(sample_url):
     with pytest.raises(ValueError, match="both a username and a password"):
-        create_app(Config(warehouse_url=sample_url, dashboard_username="ana"))
+        create_app(Settings(warehouse_url=sample_url, dashboard_username="ana"))
 
 
 def _b64(text: str) -> str:

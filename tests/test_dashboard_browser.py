@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from dumbcontacts.config import Config
 from dumbcontacts.dashboard.app import create_app
+from dumbcontacts.settings import Settings
 from tests.dashboard_fixtures import (
     MARKUP_DEFECT,
     MARKUP_NAME,
@@ -50,7 +50,7 @@ def site(sample_warehouse_file, tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
     url = copy_warehouse(sample_warehouse_file, folder / "w.duckdb")
     overrides = folder / "overrides.toml"
-    app = create_app(Config(warehouse_url=url, overrides=overrides))
+    app = create_app(Settings(warehouse_url=url, overrides=overrides))
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -11,7 +11,6 @@ import polars as pl
 import pytest
 from sqlalchemy import select
 
-from dumbcontacts.analysis.economics.costs import CostModel
 from dumbcontacts.analysis.economics.ranking import rank_defects
 from dumbcontacts.analysis.economics.scope import UNMAPPED
 from dumbcontacts.analysis.economics.spikes import spike_flags
@@ -21,6 +20,7 @@ from dumbcontacts.analysis.topics.embeddings import load_minilm
 from dumbcontacts.etl.load import load_paths
 from dumbcontacts.etl.schema import contacts
 from dumbcontacts.etl.warehouse import open_warehouse
+from dumbcontacts.settings import CostModel
 from tests.conftest import TEST_SALT
 from tests.truth import truth_costs
 

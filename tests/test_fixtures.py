@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dumbcontacts.analysis.economics.costs import CostModel
 from dumbcontacts.samples.defects import CHANNELS, DEFECTS, SPIKE_DEFECT_ID
 from dumbcontacts.samples.generate import write_sample_data
 from dumbcontacts.samples.plan import CHANNEL_MIX, SPIKE_FACTOR, fit_channel_mix
@@ -28,6 +27,7 @@ from dumbcontacts.samples.text import (
     format_twitter_time,
     luhn_check_digit,
 )
+from dumbcontacts.settings import CostModel
 
 CONTACTS = 2_000
 TWCS_HEADER = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id"

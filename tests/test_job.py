@@ -12,13 +12,13 @@ from sqlalchemy import select
 from dumbcontacts.analysis.schema import contact_topics, topic_models
 from dumbcontacts.analysis.topics.fast_assign import assign_fast
 from dumbcontacts.cli import cli
-from dumbcontacts.config import Config
 from dumbcontacts.etl.load import load_paths
 from dumbcontacts.etl.schema import contacts, loads
 from dumbcontacts.etl.warehouse import open_warehouse
 from dumbcontacts.job import EXIT_BUSY, EXIT_CONFIG, EXIT_OK, refit_due, run_job
 from dumbcontacts.run_lock import RunBusy, hold_run_lock, lock_file_path
 from dumbcontacts.samples.generate import write_sample_data
+from dumbcontacts.settings import Settings
 from tests.job_child import make_fake_embedder
 from tests.job_inbox import split_last_day
 
@@ -35,8 +35,8 @@ def sample(tmp_path_factory):
     return {"root": root, "day": day}
 
 
-def _config(tmp_path, warehouse_url, inbox) -> Config:
-    return Config(
+def _config(tmp_path, warehouse_url, inbox) -> Settings:
+    return Settings(
         warehouse_url=warehouse_url,
         salt="k",
         inbox=(inbox,),

@@ -8,8 +8,8 @@ import math
 
 import pytest
 
-from dumbcontacts.analysis.economics.costs import ChannelRate, CostModel
 from dumbcontacts.analysis.economics.ranking import headline_figures, rank_defects
+from dumbcontacts.settings import ChannelRate, CostModel
 from tests.economics_fixture import PERIOD
 
 SINCE, UNTIL = PERIOD

@@ -12,7 +12,6 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import insert, select
 
-from dumbcontacts.analysis.economics.costs import CostModel
 from dumbcontacts.analysis.schema import (
     contact_topics,
     create_analysis_tables,
@@ -21,6 +20,7 @@ from dumbcontacts.analysis.schema import (
 )
 from dumbcontacts.etl.schema import contacts
 from dumbcontacts.etl.warehouse import Warehouse
+from dumbcontacts.settings import CostModel
 
 __all__ = ["assign_ground_truth", "read_truth", "truth_costs"]
 

@@ -1,4 +1,4 @@
-"""The cost model: what a handled minute, or a contact of unknown length, costs per channel.
+"""Pricing: counts times the cost model (``dumbcontacts.settings.CostModel``).
 
 Costs are applied at query time to counts the warehouse aggregates (handled seconds and
 contacts without a handle time), so changing a rate needs no reload.
@@ -6,57 +6,11 @@ contacts without a handle time), so changing a rate needs no reload.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-
 import polars as pl
 
-__all__ = ["DEFAULT_RATES", "ChannelRate", "CostModel", "price_facts"]
+from dumbcontacts.settings import CostModel
 
-
-@dataclass(frozen=True)
-class ChannelRate:
-    per_minute_usd: float  # fully loaded cost of one handled minute
-    flat_usd: float  # cost of a contact whose handle time is unknown
-
-
-# Loaded rates typical of an in-house contact centre: an agent minute on the phone costs
-# more than on chat (agents hold two or three chats at once); e-mail and social threads
-# rarely record handle time, so they are usually priced per contact.
-DEFAULT_RATES: Mapping[str, ChannelRate] = {
-    "phone": ChannelRate(per_minute_usd=1.20, flat_usd=7.00),
-    "email": ChannelRate(per_minute_usd=1.00, flat_usd=6.00),
-    "chat": ChannelRate(per_minute_usd=0.80, flat_usd=5.00),
-    "social": ChannelRate(per_minute_usd=1.00, flat_usd=4.50),
-}
-
-
-@dataclass(frozen=True)
-class CostModel:
-    rates: Mapping[str, ChannelRate] = field(default_factory=lambda: dict(DEFAULT_RATES))
-
-    @classmethod
-    def from_mapping(cls, spec: Mapping[str, Mapping[str, float]]) -> CostModel:
-        """From ``{channel: {per_minute_usd, flat_usd}}`` (the config file's ``[costs]``);
-        channels and fields left out keep their defaults. Bad values raise ValueError."""
-        rates = dict(DEFAULT_RATES)
-        for channel, values in spec.items():
-            if channel not in DEFAULT_RATES:
-                raise ValueError(f"costs: unknown channel {channel!r}")
-            if extra := sorted(set(values) - {"per_minute_usd", "flat_usd"}):
-                raise ValueError(f"costs.{channel}: unknown key {extra[0]!r}")
-            for key, value in values.items():
-                if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                    raise ValueError(f"costs.{channel}.{key}: must be a number of dollars >= 0")
-            default = DEFAULT_RATES[channel]
-            rates[channel] = ChannelRate(
-                per_minute_usd=float(values.get("per_minute_usd", default.per_minute_usd)),
-                flat_usd=float(values.get("flat_usd", default.flat_usd)),
-            )
-        return cls(rates)
-
-    def rate(self, channel: str) -> ChannelRate:
-        return self.rates.get(channel, ChannelRate(0.0, 0.0))
+__all__ = ["price_facts"]
 
 
 def price_facts(facts: pl.DataFrame, costs: CostModel) -> pl.Series:

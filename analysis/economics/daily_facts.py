@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 import polars as pl
 from sqlalchemy import func, select
 
-from dumbcontacts.analysis.economics.costs import CostModel
 from dumbcontacts.analysis.economics.facts import FACT_SCHEMA, count_driver, count_facts
 from dumbcontacts.analysis.economics.fixes import shape_fix
 from dumbcontacts.analysis.economics.ranking import shape_headline, shape_ranking
@@ -30,6 +29,7 @@ from dumbcontacts.analysis.economics.scope import ALL, Scope, defect_catalogue
 from dumbcontacts.analysis.economics.trends import FREQUENCIES, bucket_starts, shape_trend
 from dumbcontacts.etl.schema import contacts
 from dumbcontacts.etl.warehouse import Warehouse
+from dumbcontacts.settings import CostModel
 
 if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas
     import pandas as pd

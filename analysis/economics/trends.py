@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from dumbcontacts.analysis.economics.costs import CostModel, price_facts
+from dumbcontacts.analysis.economics.costs import price_facts
 from dumbcontacts.analysis.economics.facts import count_driver, count_facts
 from dumbcontacts.analysis.economics.scope import Scope, resolve_period
 from dumbcontacts.etl.warehouse import Warehouse
+from dumbcontacts.settings import CostModel
 
 if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas
     import pandas as pd

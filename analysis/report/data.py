@@ -15,7 +15,6 @@ from typing import Any
 import polars as pl
 from sqlalchemy import func, select
 
-from dumbcontacts.analysis.economics.costs import CostModel
 from dumbcontacts.analysis.economics.health import load_history, model_status, reject_reasons
 from dumbcontacts.analysis.economics.iso_week import week_bounds
 from dumbcontacts.analysis.economics.ranking import rank_with_headline
@@ -26,6 +25,7 @@ from dumbcontacts.analysis.economics.verbatims import verbatims
 from dumbcontacts.analysis.topics.triage import unmapped_topics
 from dumbcontacts.etl.schema import contacts
 from dumbcontacts.etl.warehouse import Warehouse
+from dumbcontacts.settings import CostModel
 
 __all__ = [
     "EmptyWeek",

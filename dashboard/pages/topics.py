@@ -1,6 +1,6 @@
 """Topics triage: topics that map to no defect yet, and assigning one to a defect.
 
-A save writes the overrides file (``Config.overrides``) and remaps the topic in the warehouse
+A save writes the overrides file (``Settings.overrides``) and remaps the topic in the warehouse
 at once (``analysis.topics.triage.assign_topic``), so the ranking counts its contacts right away and
 every later ``analyze`` keeps the assignment.
 """

@@ -19,13 +19,13 @@ from dumbcontacts.cli.edges import fail, open_configured_warehouse
 from dumbcontacts.cli.jobs import report
 from dumbcontacts.cli.jobs import run as run_command
 from dumbcontacts.cli.metrics import rank
-from dumbcontacts.config import Config, ConfigError
 from dumbcontacts.etl.detect import FORMATS
 from dumbcontacts.etl.load import LoadError, LoadResult, count_contacts, load_source, plan_sources
 from dumbcontacts.etl.readers.mapping import read_mapping
 from dumbcontacts.etl.schema import CHANNELS
 from dumbcontacts.etl.warehouse import WarehouseBusy
 from dumbcontacts.samples.generate import write_sample_data
+from dumbcontacts.settings import ConfigError, Settings
 
 __all__ = ["main"]
 
@@ -41,7 +41,7 @@ __all__ = ["main"]
 def cli(ctx: click.Context, warehouse: str | None) -> None:
     """Find the broken processes behind customer contacts, and price them."""
     try:
-        config = Config.from_environ()
+        config = Settings.from_environ()
     except ConfigError as error:
         fail(str(error))
     if warehouse:
@@ -91,7 +91,7 @@ def sample_data(directory: Path, contacts: int, seed: int, channels: str) -> Non
     "or [load] keep_transcripts in the config file).",
 )
 @click.pass_obj
-def load(config: Config, paths, channel, fmt, mapping, keep_transcripts) -> None:
+def load(config: Settings, paths, channel, fmt, mapping, keep_transcripts) -> None:
     """Load raw files (or folders) into the warehouse. Safe to re-run: nothing loads twice."""
     failed = run_load(
         config,
@@ -106,7 +106,7 @@ def load(config: Config, paths, channel, fmt, mapping, keep_transcripts) -> None
 
 
 def run_load(
-    config: Config, paths, *, channel=None, fmt=None, mapping=None, keep_transcripts=False
+    config: Settings, paths, *, channel=None, fmt=None, mapping=None, keep_transcripts=False
 ) -> int:
     """Load and print a summary; return the number of sources that failed."""
     if mapping is not None:

@@ -9,12 +9,12 @@ import click
 from tqdm import tqdm
 
 from dumbcontacts.cli.edges import fail, open_configured_warehouse
-from dumbcontacts.config import Config
+from dumbcontacts.settings import Settings
 
 __all__ = ["analyze", "evaluate", "load_embedder"]
 
 
-def load_embedder(config: Config, *, static: bool = False):
+def load_embedder(config: Settings, *, static: bool = False):
     """The configured sentence model, or with ``static`` the static model distilled from it."""
     # Imported here: torch takes seconds to load, and only these commands need it.
     from dumbcontacts.analysis.topics.embeddings import (
@@ -67,7 +67,7 @@ def load_embedder(config: Config, *, static: bool = False):
 )
 @click.pass_obj
 def analyze(
-    config: Config,
+    config: Settings,
     refit: bool,
     fit_sample: int,
     threshold: float,
@@ -152,7 +152,7 @@ def _read_overrides_file(path: Path | None) -> list:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.option("--static", is_flag=True, help="Embed with the static model.")
 @click.pass_obj
-def evaluate(config: Config, file: Path, text_column, label_column, fmt, static) -> None:
+def evaluate(config: Settings, file: Path, text_column, label_column, fmt, static) -> None:
     """Score the topic model on a labelled CSV/JSONL: NMI, ARI, topics, outlier share."""
     from dumbcontacts.analysis.topics.embedding_cache import embed_with_cache
     from dumbcontacts.analysis.topics.evaluate import evaluate_file

@@ -7,7 +7,7 @@ import socket
 import click
 
 from dumbcontacts.cli.edges import fail, open_configured_warehouse
-from dumbcontacts.config import Config
+from dumbcontacts.settings import Settings
 
 __all__ = ["dashboard", "serve_dashboard"]
 
@@ -16,12 +16,12 @@ __all__ = ["dashboard", "serve_dashboard"]
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8050, show_default=True, type=click.IntRange(0, 65535))
 @click.pass_obj
-def dashboard(config: Config, host: str, port: int) -> None:
+def dashboard(config: Settings, host: str, port: int) -> None:
     """Serve the dashboard: ranked defects, defect pages, topics triage, data health."""
     serve_dashboard(config, host, port)
 
 
-def serve_dashboard(config: Config, host: str = "127.0.0.1", port: int = 8050) -> None:
+def serve_dashboard(config: Settings, host: str = "127.0.0.1", port: int = 8050) -> None:
     """Serve until interrupted, on a threaded WSGI server (one process: DuckDB-friendly)."""
     # Imported here: Dash and its pages load in a second, and only this command needs them.
     from werkzeug.serving import make_server

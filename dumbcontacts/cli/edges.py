@@ -8,8 +8,8 @@ from typing import NoReturn
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from dumbcontacts.config import Config
 from dumbcontacts.etl.warehouse import DEFAULT_URL, Warehouse, WarehouseBusy, open_warehouse
+from dumbcontacts.settings import Settings
 
 __all__ = ["fail", "open_configured_warehouse"]
 
@@ -19,7 +19,7 @@ def fail(message: str, code: int = 2) -> NoReturn:
     sys.exit(code)
 
 
-def open_configured_warehouse(config: Config) -> Warehouse:
+def open_configured_warehouse(config: Settings) -> Warehouse:
     try:
         return open_warehouse(config.warehouse_url)
     except (SQLAlchemyError, WarehouseBusy) as error:

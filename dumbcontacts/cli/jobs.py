@@ -10,15 +10,15 @@ import click
 
 from dumbcontacts.cli.analysis import load_embedder
 from dumbcontacts.cli.edges import fail, open_configured_warehouse
-from dumbcontacts.config import Config
 from dumbcontacts.job import run_job
+from dumbcontacts.settings import Settings
 
 __all__ = ["report", "run"]
 
 
 @click.command()
 @click.pass_obj
-def run(config: Config) -> None:
+def run(config: Settings) -> None:
     """The scheduled job: load new inbox files, analyse them, write last week's report.
 
     Idempotent and safe to start from cron at any interval. Exit codes: 0 done (or nothing
@@ -39,7 +39,7 @@ def run(config: Config) -> None:
 )
 @click.option("--pdf", is_flag=True, help="Also print report.pdf with headless Chromium.")
 @click.pass_obj
-def report(config: Config, week: str | None, out_dir: Path | None, pdf: bool) -> None:
+def report(config: Settings, week: str | None, out_dir: Path | None, pdf: bool) -> None:
     """Write the weekly defect report: HTML with charts, the ranking as CSV, a page per owner."""
     from dumbcontacts.analysis.economics.iso_week import last_complete_week, week_bounds
     from dumbcontacts.analysis.report.data import EmptyWeek, ReportSettings

@@ -12,8 +12,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from dumbcontacts.analysis.economics.ranking import RANK_ORDERS, rank_defects, rank_with_headline
 from dumbcontacts.analysis.report.csv_cells import ranking_csv
 from dumbcontacts.cli.edges import fail, open_configured_warehouse
-from dumbcontacts.config import Config
 from dumbcontacts.etl.schema import CHANNELS
+from dumbcontacts.settings import Settings
 
 __all__ = ["format_table", "rank"]
 
@@ -37,7 +37,7 @@ __all__ = ["format_table", "rank"]
     show_default=True,
 )  # fmt: skip
 @click.pass_obj
-def rank(config: Config, since, until, channel, category, owner, order, top, fmt) -> None:
+def rank(config: Settings, since, until, channel, category, owner, order, top, fmt) -> None:
     """Rank defects by cost (or volume, CPX, change) for a period and filters."""
     warehouse = open_configured_warehouse(config)
     options = dict(

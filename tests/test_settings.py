@@ -2,8 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from dumbcontacts.analysis.economics.costs import DEFAULT_RATES, ChannelRate
-from dumbcontacts.config import Config, ConfigError
+from dumbcontacts.settings import DEFAULT_RATES, ChannelRate, ConfigError, Settings
 
 
 def write(tmp_path: Path, text: str) -> dict[str, str]:
@@ -14,7 +13,7 @@ def write(tmp_path: Path, text: str) -> dict[str, str]:
 
 def test_defaults_without_a_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    config = Config.from_environ({})
+    config = Settings.from_environ({})
     assert config.warehouse_url is None
     assert config.costs.rates == DEFAULT_RATES
     assert (config.repeat_window_days, config.cpx_driver) == (7, "orders")
@@ -46,7 +45,7 @@ password = "from-file"
 """,
     )
     environ["DUMBCONTACTS_DASHBOARD_PASSWORD"] = "from-env"
-    config = Config.from_environ(environ)
+    config = Settings.from_environ(environ)
     assert config.warehouse_url == "duckdb:///file.duckdb"
     assert config.overrides == Path("triage.toml")
     assert config.costs.rate("phone") == ChannelRate(2.0, DEFAULT_RATES["phone"].flat_usd)
@@ -58,7 +57,7 @@ password = "from-file"
     assert config.run_fast is True
     assert (config.dashboard_username, config.dashboard_password) == ("leader", "from-env")
     environ["DUMBCONTACTS_WAREHOUSE"] = "postgresql://x/y"
-    assert Config.from_environ(environ).warehouse_url == "postgresql://x/y"
+    assert Settings.from_environ(environ).warehouse_url == "postgresql://x/y"
 
 
 @pytest.mark.parametrize(
@@ -79,10 +78,10 @@ password = "from-file"
 )
 def test_bad_file_fails_with_one_line_naming_it(tmp_path, text, message):
     with pytest.raises(ConfigError, match=message) as caught:
-        Config.from_environ(write(tmp_path, text))
+        Settings.from_environ(write(tmp_path, text))
     assert "\n" not in str(caught.value) and "dumbcontacts.toml" in str(caught.value)
 
 
 def test_named_file_that_is_missing_is_an_error(tmp_path):
     with pytest.raises(ConfigError, match="cannot read config file"):
-        Config.from_environ({"DUMBCONTACTS_CONFIG": str(tmp_path / "nope.toml")})
+        Settings.from_environ({"DUMBCONTACTS_CONFIG": str(tmp_path / "nope.toml")})

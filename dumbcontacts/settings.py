@@ -14,9 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dumbcontacts.analysis.economics.costs import CostModel
-
-__all__ = ["Config", "ConfigError"]
+__all__ = [
+    "CPX_DRIVER",
+    "DEFAULT_RATES",
+    "REPEAT_WINDOW_DAYS",
+    "ChannelRate",
+    "ConfigError",
+    "CostModel",
+    "Settings",
+]
 
 DEFAULT_FILE = "dumbcontacts.toml"
 _SECTIONS = {
@@ -39,12 +45,62 @@ _KEYS = {
 }
 
 
+# What a figure means when nobody says otherwise; every consumer takes these defaults.
+REPEAT_WINDOW_DAYS = 7  # a new conversation within this many days is a repeat
+CPX_DRIVER = "orders"  # contacts per 1,000 of this business volume
+
+
+@dataclass(frozen=True)
+class ChannelRate:
+    per_minute_usd: float  # fully loaded cost of one handled minute
+    flat_usd: float  # cost of a contact whose handle time is unknown
+
+
+# Loaded rates typical of an in-house contact centre: an agent minute on the phone costs
+# more than on chat (agents hold two or three chats at once); e-mail and social threads
+# rarely record handle time, so they are usually priced per contact.
+DEFAULT_RATES: Mapping[str, ChannelRate] = {
+    "phone": ChannelRate(per_minute_usd=1.20, flat_usd=7.00),
+    "email": ChannelRate(per_minute_usd=1.00, flat_usd=6.00),
+    "chat": ChannelRate(per_minute_usd=0.80, flat_usd=5.00),
+    "social": ChannelRate(per_minute_usd=1.00, flat_usd=4.50),
+}
+
+
+@dataclass(frozen=True)
+class CostModel:
+    rates: Mapping[str, ChannelRate] = field(default_factory=lambda: dict(DEFAULT_RATES))
+
+    @classmethod
+    def from_mapping(cls, spec: Mapping[str, Mapping[str, float]]) -> CostModel:
+        """From ``{channel: {per_minute_usd, flat_usd}}`` (the config file's ``[costs]``);
+        channels and fields left out keep their defaults. Bad values raise ValueError."""
+        rates = dict(DEFAULT_RATES)
+        for channel, values in spec.items():
+            if channel not in DEFAULT_RATES:
+                raise ValueError(f"costs: unknown channel {channel!r}")
+            if extra := sorted(set(values) - {"per_minute_usd", "flat_usd"}):
+                raise ValueError(f"costs.{channel}: unknown key {extra[0]!r}")
+            for key, value in values.items():
+                if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                    raise ValueError(f"costs.{channel}.{key}: must be a number of dollars >= 0")
+            default = DEFAULT_RATES[channel]
+            rates[channel] = ChannelRate(
+                per_minute_usd=float(values.get("per_minute_usd", default.per_minute_usd)),
+                flat_usd=float(values.get("flat_usd", default.flat_usd)),
+            )
+        return cls(rates)
+
+    def rate(self, channel: str) -> ChannelRate:
+        return self.rates.get(channel, ChannelRate(0.0, 0.0))
+
+
 class ConfigError(ValueError):
     """The configuration file is missing, unreadable or holds a bad value."""
 
 
 @dataclass(frozen=True)
-class Config:
+class Settings:
     # SQLAlchemy URL; None means the embedded DuckDB file in the working directory.
     warehouse_url: str | None = None
     # Secret for hashing customer and agent identifiers; None means the warehouse's own.
@@ -57,9 +113,9 @@ class Config:
     overrides: Path = Path("overrides.toml")
     costs: CostModel = field(default_factory=CostModel)
     # A new conversation by the same customer within this many days is a repeat contact.
-    repeat_window_days: int = 7
+    repeat_window_days: int = REPEAT_WINDOW_DAYS
     # The business volume CPX is counted against (contacts per 1,000 of it).
-    cpx_driver: str = "orders"
+    cpx_driver: str = CPX_DRIVER
     # Store each contact's whole redacted conversation too (load and run); default: the reason.
     keep_transcripts: bool = False
     # The scheduled job: folders it loads new files from, how often it refits, where reports go.
@@ -73,7 +129,7 @@ class Config:
     dashboard_password: str | None = None
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Config:
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read the config file (if any) and the environment. Raises ConfigError."""
         environ = os.environ if environ is None else environ
         named = environ.get("DUMBCONTACTS_CONFIG")
@@ -86,8 +142,11 @@ class Config:
             costs = CostModel.from_mapping(spec.get("costs", {}))
         except ValueError as error:
             raise ConfigError(f"{path}: {error}") from None
-        for name, value in (("repeat_window_days", metrics.get("repeat_window_days", 7)),
-                            ("refit_every_days", run.get("refit_every_days", 28))):  # fmt: skip
+        windows = (
+            ("repeat_window_days", metrics.get("repeat_window_days", REPEAT_WINDOW_DAYS)),
+            ("refit_every_days", run.get("refit_every_days", cls.refit_every_days)),
+        )
+        for name, value in windows:
             if value < 1:
                 raise ConfigError(f"{path}: {name} must be at least 1")
 
