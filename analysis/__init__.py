@@ -15,7 +15,7 @@ from dumbcontacts.analysis.economics.repeats import repeat_contacts
 from dumbcontacts.analysis.economics.spikes import emerging_defects, spike_flags
 from dumbcontacts.analysis.economics.trends import defect_trend
 from dumbcontacts.analysis.economics.verbatims import verbatims
-from dumbcontacts.analysis.topics.triage import unmapped_topics
+from dumbcontacts.analysis.topics.overrides import unmapped_topics
 from dumbcontacts.etl.warehouse import Warehouse, open_warehouse
 from dumbcontacts.settings import DEFAULT_RATES, ChannelRate, CostModel
 

@@ -38,7 +38,7 @@ _EXPORTS = {
     "load_history": "dumbcontacts.analysis.economics.health",
     "model_status": "dumbcontacts.analysis.economics.health",
     "reject_reasons": "dumbcontacts.analysis.economics.health",
-    "unmapped_topics": "dumbcontacts.analysis.topics.triage",
+    "unmapped_topics": "dumbcontacts.analysis.topics.overrides",
 }
 
 __all__ = ["open", *sorted(_EXPORTS)]

@@ -29,10 +29,14 @@ from dumbcontacts.analysis.economics.spikes import emerging_defects
 from dumbcontacts.analysis.economics.trends import defect_trend
 from dumbcontacts.analysis.economics.verbatims import verbatims
 from dumbcontacts.analysis.schema import topics
-from dumbcontacts.analysis.topics.defect_topics import defect_topics
-from dumbcontacts.analysis.topics.overrides import Override, read_overrides
-from dumbcontacts.analysis.topics.topic_store import format_overrides
-from dumbcontacts.analysis.topics.triage import assign_topic, set_topic_defect
+from dumbcontacts.analysis.topics.mapping import defect_topics
+from dumbcontacts.analysis.topics.overrides import (
+    Override,
+    assign_topic,
+    format_overrides,
+    read_overrides,
+    set_topic_defect,
+)
 from dumbcontacts.dashboard.source import DataSource
 from dumbcontacts.etl.schema import loads
 from dumbcontacts.etl.warehouse import open_warehouse

@@ -22,7 +22,7 @@ from dumbcontacts.analysis.economics.scope import UNMAPPED
 from dumbcontacts.analysis.economics.spikes import emerging_defects
 from dumbcontacts.analysis.economics.trends import defect_trend
 from dumbcontacts.analysis.economics.verbatims import verbatims
-from dumbcontacts.analysis.topics.triage import unmapped_topics
+from dumbcontacts.analysis.topics.overrides import unmapped_topics
 from dumbcontacts.etl.schema import contacts
 from dumbcontacts.etl.warehouse import Warehouse
 from dumbcontacts.settings import CostModel

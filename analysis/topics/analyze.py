@@ -33,7 +33,6 @@ from dumbcontacts.analysis.schema import (
     topic_models,
     topics,
 )
-from dumbcontacts.analysis.topics.defect_map import match_topics
 from dumbcontacts.analysis.topics.embedding_cache import (
     embed_with_cache,
     hash_text,
@@ -47,9 +46,9 @@ from dumbcontacts.analysis.topics.mapping import (
     defect_phrase_vectors,
     map_fitted_topics,
     map_unmapped_topics,
+    match_topics,
 )
-from dumbcontacts.analysis.topics.overrides import Override, check_defects
-from dumbcontacts.analysis.topics.topic_store import store_overrides
+from dumbcontacts.analysis.topics.overrides import Override, check_defects, store_overrides
 from dumbcontacts.etl.schema import contacts, defects
 from dumbcontacts.etl.warehouse import Warehouse, insert_new_rows
 

@@ -9,7 +9,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html
 
-from dumbcontacts.analysis.topics.defect_topics import defect_topics
+from dumbcontacts.analysis.topics.mapping import defect_topics
 from dumbcontacts.dashboard.cards import defect_figures, fix_verdict, verbatim_list
 from dumbcontacts.dashboard.figures import fix_figure, trend_figure
 from dumbcontacts.dashboard.filters import Filters, filter_bar, filters_from_controls

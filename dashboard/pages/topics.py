@@ -1,7 +1,7 @@
 """Topics triage: topics that map to no defect yet, and assigning one to a defect.
 
 A save writes the overrides file (``Settings.overrides``) and remaps the topic in the warehouse
-at once (``analysis.topics.triage.assign_topic``), so the ranking counts its contacts right away and
+at once (``overrides.assign_topic``), so the ranking counts its contacts right away and
 every later ``analyze`` keeps the assignment.
 """
 
@@ -11,7 +11,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import MATCH, Input, Output, State, callback, dcc, html
 
-from dumbcontacts.analysis.topics.triage import assign_topic, unmapped_topics
+from dumbcontacts.analysis.topics.overrides import assign_topic, unmapped_topics
 from dumbcontacts.dashboard.reads import read_daily
 from dumbcontacts.dashboard.source import current_source
 from dumbcontacts.dashboard.tables import format_value

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from dumbcontacts.analysis.topics.defect_map import map_topics, match_topics
+from dumbcontacts.analysis.topics.mapping import map_topics, match_topics
 
 E = np.eye(4, dtype=np.float32)
 
