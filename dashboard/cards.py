@@ -8,6 +8,7 @@ import pandas as pd
 from dash import dcc, html
 
 from dumbcontacts.dashboard.tables import defect_href, format_value
+from dumbcontacts.settings import CPX_DRIVER
 
 __all__ = [
     "HEADLINES",
@@ -24,12 +25,12 @@ HEADLINES = {
     "contacts": ("Contacts", "int"),
     "cost_usd": ("Cost", "money"),
     "dumb_share": ("Dumb-contact share", "ratio"),
-    "cpx": ("Contacts per 1,000 orders", "number"),
+    "cpx": ("Contacts per 1,000 {driver}", "number"),
     "repeat_rate": ("Repeat rate", "ratio"),
 }
 
 
-def headline_cards(headline: pd.DataFrame, driver: str = "orders") -> dbc.Row:
+def headline_cards(headline: pd.DataFrame, driver: str = CPX_DRIVER) -> dbc.Row:
     """One card per metric: its value and its change against the previous period. For every
     one of these, up is bad, so a rise is red and a fall green."""
     by_metric = {row["metric"]: row for row in headline.to_dict("records")}
@@ -42,7 +43,7 @@ def headline_cards(headline: pd.DataFrame, driver: str = "orders") -> dbc.Row:
         else:
             note = f"{format_value(change, 'change')} vs previous period"
             tone = "text-danger" if change > 0 else "text-success" if change < 0 else "text-muted"
-        title = label.replace("orders", driver)
+        title = label.format(driver=driver)
         body = dbc.CardBody(
             [
                 html.Div(title, className="small text-muted"),
@@ -110,13 +111,13 @@ def verbatim_list(verbatims: pd.DataFrame) -> html.Div:
     return html.Div(quotes, id="defect-verbatims")
 
 
-def defect_figures(row: dict | None) -> dbc.Row:
+def defect_figures(row: dict | None, driver: str = CPX_DRIVER) -> dbc.Row:
     """The defect's figures for the period (from its ranking row)."""
     row = row or {}
     figures = (
         ("Contacts", row.get("contacts", 0), "int"),
         ("Cost", row.get("cost_usd", 0.0), "money"),
-        ("Contacts per 1,000 orders", row.get("cpx"), "number"),
+        (f"Contacts per 1,000 {driver}", row.get("cpx"), "number"),
         ("Repeat-contact share", row.get("repeat_rate"), "ratio"),
         ("Average handle time", row.get("aht_seconds"), "seconds"),
         ("Change in contacts", row.get("change_pct"), "change"),
@@ -144,15 +145,15 @@ def defect_figures(row: dict | None) -> dbc.Row:
     )
 
 
-def fix_verdict(fix) -> str:
+def fix_verdict(fix, driver: str = CPX_DRIVER) -> str:
     """One sentence on the change in CPX after the fix date."""
     after = fix[fix["period"] == "after"].to_dict("records")
     change = after[0].get("change_pct") if after else None
     if change is None or change != change:  # None or NaN
-        return "Not enough contacts or orders on both sides of this date to compare."
+        return f"Not enough contacts or {driver} on both sides of this date to compare."
     direction = "fell" if change < 0 else "rose" if change > 0 else "did not change"
     amount = f" by {abs(change):.0f}%" if change else ""
-    return f"Contacts per 1,000 orders {direction}{amount} after this date."
+    return f"Contacts per 1,000 {driver} {direction}{amount} after this date."
 
 
 def status_cards(status: dict) -> dbc.Row:

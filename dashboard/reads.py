@@ -1,9 +1,9 @@
 """What the pages read, each through an analysis function and the source's cache.
 
-The ranking, headline figures, trends and emerging defects come from the daily table
-(``analysis.economics.daily_facts``), read once per data version, so changing a filter costs
-milliseconds at any volume; so do fix checks. The rest (verbatims, topics, health) are
-cached per arguments.
+The ranking, headline figures, trends, emerging defects and fix checks are the notebook's own
+figures (``shape_*`` of ``analysis.economics``) over the daily facts of every day
+(``analysis.economics.facts``), read once per data version, so changing a filter costs
+milliseconds at any volume. The rest (verbatims, topics, health) are cached per arguments.
 """
 
 from __future__ import annotations
@@ -12,16 +12,12 @@ import datetime as dt
 
 import pandas as pd
 
-from dumbcontacts.analysis.economics.daily_facts import (
-    DailyFacts,
-    headline_daily,
-    rank_daily,
-    read_daily_facts,
-    trend_daily,
-    verify_fix_daily,
-)
-from dumbcontacts.analysis.economics.daily_spikes import emerging_daily, read_new_topics
+from dumbcontacts.analysis.economics.facts import DailyFacts, read_daily_facts
+from dumbcontacts.analysis.economics.fixes import shape_fix
+from dumbcontacts.analysis.economics.ranking import shape_headline, shape_ranking
 from dumbcontacts.analysis.economics.scope import Scope
+from dumbcontacts.analysis.economics.spikes import read_new_topics, shape_emerging
+from dumbcontacts.analysis.economics.trends import shape_trend
 from dumbcontacts.analysis.economics.verbatims import verbatims
 from dumbcontacts.dashboard.filters import FilterOptions, Filters, default_period
 from dumbcontacts.dashboard.source import DataSource
@@ -74,29 +70,30 @@ def resolve_filters(source: DataSource, filters: Filters) -> Filters:
     return filters.resolved(default_period(daily.first_day, daily.last_day))
 
 
-def _scope(filters: Filters) -> Scope:
-    return Scope.of(**filters.analysis_kwargs())
+def _scope(filters: Filters, defect_id: str | None = None) -> Scope:
+    return Scope.of(**filters.analysis_kwargs(), defect_id=defect_id)
 
 
 def read_ranking(source: DataSource, filters: Filters) -> pd.DataFrame:
-    return rank_daily(read_daily(source), _scope(filters), costs=source.costs)
+    ranking = shape_ranking(read_daily(source), _scope(filters), costs=source.costs)
+    return ranking.to_pandas()
 
 
 def read_headline(source: DataSource, filters: Filters) -> pd.DataFrame:
-    return headline_daily(read_daily(source), _scope(filters), costs=source.costs)
+    return shape_headline(read_daily(source), _scope(filters), costs=source.costs).to_pandas()
 
 
 def read_trend(source: DataSource, defect_id: str, filters: Filters) -> pd.DataFrame:
-    return trend_daily(
-        read_daily(source), defect_id, _scope(filters), by_channel=True, costs=source.costs
-    )
+    scope = _scope(filters, defect_id)
+    return shape_trend(read_daily(source), scope, by_channel=True, costs=source.costs).to_pandas()
 
 
 def read_emerging(source: DataSource, filters: Filters) -> pd.DataFrame:
     """Spikes and new topics in the last ISO week of the (resolved) period."""
     last_day = filters.until - dt.timedelta(days=1)
     new = source.fetch("new-topics", read_new_topics, last_day - dt.timedelta(last_day.weekday()))
-    return emerging_daily(read_daily(source), _scope(filters), week=last_day, new_topics=new)
+    emerging = shape_emerging(read_daily(source), _scope(filters), week=last_day, new_topics=new)
+    return emerging.to_pandas()
 
 
 def read_verbatims(source: DataSource, defect_id: str, filters: Filters, n: int = 5):
@@ -111,6 +108,5 @@ def read_verbatims(source: DataSource, defect_id: str, filters: Filters, n: int 
 
 
 def read_fix(source: DataSource, defect_id: str, fix_date: dt.date, days: int, channel=()):
-    return verify_fix_daily(
-        read_daily(source), defect_id, fix_date, days=days, channel=list(channel) or None
-    )
+    fix = shape_fix(read_daily(source), defect_id, fix_date, days=days, channel=list(channel))
+    return fix.to_pandas()

@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dumbcontacts.analysis.economics.data_version import read_data_version
 from dumbcontacts.etl.warehouse import Warehouse, WarehouseBusy, open_warehouse
-from dumbcontacts.settings import CostModel, Settings
+from dumbcontacts.settings import CPX_DRIVER, REPEAT_WINDOW_DAYS, CostModel, Settings
 
 __all__ = ["DataSource", "attach_source", "current_source"]
 
@@ -45,8 +45,8 @@ class DataSource:
         warehouse: Warehouse,
         *,
         costs: CostModel | None = None,
-        driver: str = "orders",
-        repeat_days: int = 7,
+        driver: str = CPX_DRIVER,
+        repeat_days: int = REPEAT_WINDOW_DAYS,
         overrides: Path = Path("overrides.toml"),
         recheck_seconds: float = 2.0,
         busy_seconds: float = 0.3,

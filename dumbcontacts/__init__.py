@@ -4,7 +4,8 @@ The notebook API::
 
     import dumbcontacts as dc
     wh = dc.open()                      # the configured warehouse, or dc.open("postgresql://...")
-    dc.rank_defects(wh, since="2026-11-01", channel="phone")
+    ranking = dc.rank_defects(wh, since="2026-11-01", channel="phone")
+    dc.pareto_figure(ranking)           # the chart the dashboard and the report draw
 
 Every figure comes back as a pandas DataFrame (``as_polars=True`` for polars). Names load
 lazily, so ``import dumbcontacts`` stays cheap: torch and BERTopic load only with
@@ -39,6 +40,9 @@ _EXPORTS = {
     "model_status": "dumbcontacts.analysis.economics.health",
     "reject_reasons": "dumbcontacts.analysis.economics.health",
     "unmapped_topics": "dumbcontacts.analysis.topics.overrides",
+    "pareto_figure": "dumbcontacts.analysis.report.charts",
+    "trend_figure": "dumbcontacts.analysis.report.charts",
+    "fix_figure": "dumbcontacts.analysis.report.charts",
 }
 
 __all__ = ["open", *sorted(_EXPORTS)]

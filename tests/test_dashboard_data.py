@@ -1,6 +1,7 @@
-"""What the dashboard reads and writes, on both engines: the daily table answers exactly as
-the ranking functions do, the cache follows the data, a busy warehouse serves the last
-figures, and a triage save is written to the overrides file and applied at once."""
+"""What the dashboard reads and writes, on both engines: the daily facts it keeps, the cache
+follows the data, a busy warehouse serves the last figures, and a triage save is written to
+the overrides file and applied at once. (That the dashboard shows the figures the command
+line, the report and the notebook give is tests/test_same_figures.py.)"""
 
 import datetime as dt
 import io
@@ -10,23 +11,18 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from polars.testing import assert_frame_equal
 from sqlalchemy import insert, select
 
-from dumbcontacts.analysis.economics.daily_facts import (
-    headline_daily,
-    rank_daily,
-    read_daily_facts,
-    trend_daily,
-    verify_fix_daily,
-)
-from dumbcontacts.analysis.economics.daily_spikes import emerging_daily, read_new_topics
 from dumbcontacts.analysis.economics.data_version import read_data_version
-from dumbcontacts.analysis.economics.fixes import verify_fix
-from dumbcontacts.analysis.economics.ranking import headline_figures, rank_defects
+from dumbcontacts.analysis.economics.facts import read_daily_facts
+from dumbcontacts.analysis.economics.ranking import (
+    headline_figures,
+    rank_defects,
+    shape_headline,
+    shape_ranking,
+)
 from dumbcontacts.analysis.economics.scope import Scope, defect_contacts, resolve_period
-from dumbcontacts.analysis.economics.spikes import emerging_defects
-from dumbcontacts.analysis.economics.trends import defect_trend
+from dumbcontacts.analysis.economics.trends import shape_trend
 from dumbcontacts.analysis.economics.verbatims import verbatims
 from dumbcontacts.analysis.schema import topics
 from dumbcontacts.analysis.topics.mapping import defect_topics
@@ -44,15 +40,7 @@ from tests.economics_fixture import PERIOD, build_economics_warehouse
 from tests.lock_holder import another_process_holds
 
 SINCE, UNTIL = PERIOD
-SCOPES = [
-    {"since": SINCE, "until": UNTIL},
-    {"since": SINCE, "until": UNTIL, "channel": "phone"},
-    {"since": SINCE, "until": UNTIL, "channel": ["chat", "email"]},
-    {"since": SINCE, "until": UNTIL, "category": "billing"},
-    {"since": SINCE, "until": UNTIL, "owner": ["Logistics", "Customer Insight"]},
-    {"since": "2026-03-04", "until": "2026-03-06"},
-    {},  # the whole history
-]
+ALL_DAYS = (dt.date(2000, 1, 1), dt.date(2100, 1, 1))
 
 
 @pytest.fixture
@@ -61,71 +49,42 @@ def economics(warehouse):
     return warehouse
 
 
-@pytest.mark.parametrize("filters", SCOPES)
-def test_daily_table_ranks_and_headlines_as_the_warehouse_does(economics, filters):
-    daily = read_daily_facts(economics)
-    scope = Scope.of(**filters)
-    assert_frame_equal(
-        rank_daily(daily, scope, as_polars=True),
-        rank_defects(economics, **filters, as_polars=True),
-        check_exact=False,
-    )
-    assert_frame_equal(
-        headline_daily(daily, scope, as_polars=True),
-        headline_figures(economics, **filters, as_polars=True),
-        check_exact=False,
-    )
-
-
-@pytest.mark.parametrize(
-    ("defect_id", "filters"),
-    [("bill", SCOPES[0]), ("bill", SCOPES[1]), (None, SCOPES[2]), ("unmapped", SCOPES[0]),
-     (["bill", "ship"], SCOPES[5])],
-)  # fmt: skip
-def test_daily_table_trends_as_the_warehouse_does(economics, defect_id, filters):
-    daily = read_daily_facts(economics)
-    for by_channel in (False, True):
-        assert_frame_equal(
-            trend_daily(daily, defect_id, Scope.of(**filters), by_channel=by_channel,
-                        as_polars=True),
-            defect_trend(economics, defect_id, by_channel=by_channel, **filters, as_polars=True),
-            check_exact=False,
-        )  # fmt: skip
-
-
-@pytest.mark.parametrize(
-    "filters",
-    [
-        {},
-        {"channel": "email"},
-        {"since": "2026-10-01", "until": "2026-11-01", "category": "billing"},
-    ],
-)
-def test_daily_table_matches_on_the_sample_data(sample_warehouse_file, filters):
-    warehouse = open_warehouse(f"duckdb:///{sample_warehouse_file}")
-    daily = read_daily_facts(warehouse)
-    assert_frame_equal(
-        rank_daily(daily, Scope.of(**filters), as_polars=True),
-        rank_defects(warehouse, **filters, as_polars=True),
-        check_exact=False,
-    )
-
-
-def test_daily_table_of_an_empty_warehouse(warehouse):
+def test_daily_facts_of_an_empty_warehouse(warehouse):
     daily = read_daily_facts(warehouse)
     assert daily.first_day is None and daily.facts.is_empty()
-    assert rank_daily(daily, as_polars=True).is_empty()
+    assert shape_ranking(daily).is_empty()
+
+
+def test_daily_facts_count_every_day_and_keep_every_volume(economics):
+    daily = read_daily_facts(economics)
+    assert (daily.first_day, daily.last_day) == (dt.date(2026, 2, 24), dt.date(2026, 3, 9))
+    assert daily.facts["contacts"].sum() == 9 and daily.units(*ALL_DAYS) == 3000
+    monday = daily.facts.filter(pl.col("day") == SINCE).row(0, named=True)
+    # c1: the phone call about the double charge, followed by a chat three days later.
+    assert (monday["defect_id"], monday["channel"], monday["handled_seconds"]) == (
+        "bill", "phone", 600
+    )  # fmt: skip
+    assert (monday["repeats"], monday["cross_channel"]) == (1, 1)
+
+
+def test_a_read_narrowed_to_a_scope_counts_only_its_days_and_filters(economics):
+    scope = Scope.of(SINCE, UNTIL, channel="phone")
+    daily = read_daily_facts(economics, scope)
+    assert set(daily.facts["channel"]) == {"phone"}
+    assert daily.facts["day"].to_list() == [SINCE, dt.date(2026, 3, 4)]  # c1, c4
+    assert daily.units(*ALL_DAYS) == 2000  # the period's orders only
+    assert (daily.first_day, daily.last_day) == (dt.date(2026, 2, 24), dt.date(2026, 3, 9))
 
 
 def test_a_scope_with_no_contacts_gives_zeros_not_an_error(economics):
     daily = read_daily_facts(economics)
     nothing = Scope.of(SINCE, UNTIL, channel="phone", defect_id="unmapped")
-    assert rank_daily(daily, nothing, as_polars=True).is_empty()
-    headline = headline_daily(daily, nothing, as_polars=True)
+    assert shape_ranking(daily, nothing).is_empty()
+    headline = shape_headline(daily, nothing)
     assert headline.filter(pl.col("metric") == "contacts")["value"].item() == 0
     assert headline.filter(pl.col("metric") == "cpx")["value"].item() == 0
-    trend = trend_daily(daily, "unmapped", Scope.of(SINCE, UNTIL, "phone"), by_channel=True,
-                        as_polars=True)  # fmt: skip
+    trend = shape_trend(daily, Scope.of(SINCE, UNTIL, "phone", defect_id="unmapped"),
+                        by_channel=True)  # fmt: skip
     assert trend["contacts"].to_list() == [0] and trend["channel"].to_list() == ["phone"]
 
 
@@ -259,25 +218,6 @@ def test_written_overrides_read_back_the_same(entries):
     assert read_overrides(io.BytesIO(format_overrides(overrides).encode())) == overrides
 
 
-@pytest.mark.parametrize("filters", [{}, {"channel": "phone"}, {"category": ["shipping"]}])
-def test_daily_emerging_defects_match_the_warehouse_every_week(sample_warehouse_file, filters):
-    warehouse = open_warehouse(f"duckdb:///{sample_warehouse_file}")
-    daily = read_daily_facts(warehouse)
-    monday = daily.first_day - dt.timedelta(days=daily.first_day.weekday())
-    flagged = 0
-    while monday <= daily.last_day:
-        expected = emerging_defects(warehouse, week=monday, **filters, as_polars=True)
-        found = emerging_daily(
-            daily, Scope.of(**filters), week=monday, new_topics=read_new_topics(warehouse, monday),
-            as_polars=True,
-        )  # fmt: skip
-        assert_frame_equal(found, expected, check_exact=False, check_dtypes=False)
-        flagged += found.height
-        monday += dt.timedelta(days=7)
-    if not filters:
-        assert flagged > 0  # the sample's spike week is found
-
-
 def test_source_refreshing_in_the_background_never_makes_a_view_wait(economics, tmp_path):
     source = DataSource(economics, recheck_seconds=0, refresh_in_background=True)
     calls = []
@@ -314,20 +254,6 @@ def test_verbatims_sample_exactly_the_contacts_the_ranking_counts(economics, def
     for seed in (0, 3):
         two = verbatims(economics, defect_id, 2, seed=seed, **filters, as_polars=True)
         assert len(two) == min(2, len(expected)) and set(two["contact_id"]) <= expected
-
-
-@pytest.mark.parametrize("defect_id", ["bill", "ship", "unmapped"])
-@pytest.mark.parametrize(("fix_date", "days"), [("2026-03-02", 7), ("2026-03-05", 3)])
-@pytest.mark.parametrize("channel", [None, "phone", ["chat", "email"]])
-def test_fix_check_from_the_daily_table_is_verify_fix(
-    economics, defect_id, fix_date, days, channel
-):
-    daily = read_daily_facts(economics)
-    assert_frame_equal(
-        verify_fix_daily(daily, defect_id, dt.date.fromisoformat(fix_date), days=days,
-                         channel=channel, as_polars=True),
-        verify_fix(economics, defect_id, fix_date, days=days, channel=channel, as_polars=True),
-    )  # fmt: skip
 
 
 def test_verbatims_on_the_sample_data_are_the_defects_own(sample_warehouse_file):

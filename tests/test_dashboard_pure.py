@@ -1,4 +1,5 @@
-"""The dashboard's pure functions: filters and URLs, formatting, tables, cards and figures."""
+"""The dashboard's pure functions: filters and URLs, formatting, tables and cards (its charts
+are tests/test_charts.py)."""
 
 import datetime as dt
 import json
@@ -15,7 +16,6 @@ from dumbcontacts.dashboard.cards import (
     status_cards,
     verbatim_list,
 )
-from dumbcontacts.dashboard.figures import fix_figure, pareto_figure, trend_figure
 from dumbcontacts.dashboard.filters import (
     FilterOptions,
     Filters,
@@ -239,54 +239,10 @@ def test_frame_table_formats_each_column():
     assert texts(table) == ["What", "N", "x", "1,200"]
 
 
-def test_pareto_bars_costliest_first_and_cumulative_share_to_one():
-    figure = pareto_figure(RANKING.sample(frac=1, random_state=3))
-    bars, line = figure.data
-    assert list(bars.x) == ["Charged twice", "<i>Late</i>", "Not mapped"]
-    assert list(bars.y) == [18.0, 9.0, 4.5]
-    assert list(line.y) == pytest.approx([18 / 31.5, 27 / 31.5, 1.0])
-    assert line.yaxis == "y2"
-
-
-def test_pareto_of_the_top_defects_keeps_the_share_of_all_cost():
-    figure = pareto_figure(RANKING, top=2)
-    assert list(figure.data[1].y) == pytest.approx([18 / 31.5, 27 / 31.5])
-
-
-@pytest.mark.parametrize("frame", [RANKING.head(0), RANKING.assign(cost_usd=0.0)])
-def test_pareto_of_nothing_says_so(frame):
-    figure = pareto_figure(frame)
-    assert not figure.data and "No contacts" in figure.layout.annotations[0].text
-
-
-def test_trend_figure_draws_one_line_per_channel():
-    trend = pd.DataFrame(
-        {
-            "period_start": [D(2026, 3, 2), D(2026, 3, 9)] * 2,
-            "channel": ["chat", "chat", "phone", "phone"],
-            "contacts": [1, 2, 3, 4],
-            "cpx": [0.5, 1.0, 1.5, None],
-        }
-    )
-    figure = trend_figure(trend, "contacts", "Contacts")
-    assert [trace.name for trace in figure.data] == ["chat", "phone"]
-    assert list(figure.data[1].y) == [3, 4]
-    single = trend_figure(trend[trend.channel == "chat"].drop(columns="channel"), "cpx", "CPX")
-    assert len(single.data) == 1
-    assert not trend_figure(trend.head(0), "contacts", "Contacts").data
-
-
 FIX = pd.DataFrame(
     {"period": ["before", "after"], "contacts": [40, 10], "cpx": [2.0, 0.5],
      "change_pct": [None, -75.0]}
 )  # fmt: skip
-
-
-def test_fix_figure_compares_before_and_after():
-    figure = fix_figure(FIX)
-    assert list(figure.data[0].x) == ["before", "after"]
-    assert list(figure.data[0].y) == [2.0, 0.5]
-    assert not fix_figure(FIX.assign(contacts=0)).data
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,6 @@ from click.testing import CliRunner
 from sqlalchemy import select, update
 
 from dumbcontacts.analysis.economics.iso_week import last_complete_week, week_bounds
-from dumbcontacts.analysis.report.charts import pareto_figure
 from dumbcontacts.analysis.report.csv_cells import escape_cell, ranking_csv
 from dumbcontacts.analysis.report.data import EmptyWeek, gather_report
 from dumbcontacts.analysis.report.files import report_exists, write_report
@@ -93,24 +92,6 @@ def test_week_bounds(week, bounds):
 )
 def test_last_complete_week(today, week):
     assert last_complete_week(today) == week
-
-
-def test_pareto_bars_costliest_first_with_the_rest_as_one_bar():
-    ranking = pl.DataFrame(
-        {
-            "rank": [1, 2, 3, 4],
-            "defect_id": ["a", "b", "c", "d"],
-            "name": ["A", "B", "C", None],
-            "cost_usd": [50.0, 30.0, 15.0, 5.0],
-            "cumulative_cost_share": [0.5, 0.8, 0.95, 1.0],
-        }
-    )
-    bars, line = pareto_figure(ranking).data
-    assert list(bars.x) == ["A", "B", "C", "d"] and list(bars.y) == [50.0, 30.0, 15.0, 5.0]
-    assert list(line.y) == [50.0, 80.0, 95.0, 100.0] and line.yaxis == "y2"
-    bars, line = pareto_figure(ranking, limit=2).data
-    assert list(bars.x) == ["A", "B", "2 other defects"] and list(bars.y) == [50.0, 30.0, 20.0]
-    assert list(line.y) == [50.0, 80.0, 100.0]
 
 
 def test_spike_week_report_lists_the_spiking_defect_as_emerging(sample_warehouse, tmp_path):

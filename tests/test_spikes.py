@@ -3,7 +3,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from dumbcontacts.analysis.economics.spikes import elapsed_share, flag_spikes, iso_week, parse_week
+from dumbcontacts.analysis.economics.iso_week import iso_week, parse_week
+from dumbcontacts.analysis.economics.spikes import elapsed_share, flag_spikes
 
 MONDAY = dt.date(2026, 1, 5)
 

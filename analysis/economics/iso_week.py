@@ -5,11 +5,28 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from dumbcontacts.analysis.economics.spikes import iso_week
+from dumbcontacts.analysis.economics.scope import as_day
 
-__all__ = ["last_complete_week", "week_bounds"]
+__all__ = ["iso_week", "last_complete_week", "parse_week", "week_bounds"]
 
 _WEEK = re.compile(r"(\d{4})-W(\d{2})")
+
+
+def iso_week(day: dt.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def parse_week(week: str | dt.date) -> dt.date:
+    """The Monday of an ISO week given as "2026-W38" or any day in it."""
+    if isinstance(week, dt.date):
+        return week - dt.timedelta(days=week.weekday())
+    try:
+        return (
+            dt.date.fromisoformat(f"{week.strip()}-1") if "W" in week else parse_week(as_day(week))
+        )
+    except ValueError:
+        raise ValueError(f"not an ISO week (like 2026-W38) or date: {week!r}") from None
 
 
 def week_bounds(week: str) -> tuple[dt.date, dt.date]:

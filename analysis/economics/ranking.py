@@ -1,21 +1,23 @@
 """Rank defects by what they cost, and the headline figures of a period.
 
-The warehouse counts (``economics.facts``); the pure ``shape_ranking`` and ``shape_headline``
-price, share and compare those counts against the previous period of equal length.
+``rank_defects`` and ``headline_figures`` read the daily facts of the period and the one before
+it (``economics.facts``); the pure ``shape_ranking`` and ``shape_headline`` price, share and
+compare them, from that read or from the dashboard's read of every day alike.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from dumbcontacts.analysis.economics.costs import price_facts
-from dumbcontacts.analysis.economics.facts import count_driver, count_facts
-from dumbcontacts.analysis.economics.scope import Scope, defect_catalogue, resolve_period
+from dumbcontacts.analysis.economics.facts import COUNTS, DailyFacts, read_daily_facts
+from dumbcontacts.analysis.economics.scope import ALL, Scope
 from dumbcontacts.etl.schema import CHANNELS
 from dumbcontacts.etl.warehouse import Warehouse
-from dumbcontacts.settings import CostModel
+from dumbcontacts.settings import CPX_DRIVER, REPEAT_WINDOW_DAYS, CostModel
 
 if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas
     import pandas as pd
@@ -28,6 +30,7 @@ __all__ = [
     "rank_with_headline",
     "shape_headline",
     "shape_ranking",
+    "with_previous",
 ]
 
 RANK_ORDERS = ("cost", "contacts", "cpx", "change")
@@ -44,8 +47,8 @@ def rank_defects(
     category=None,
     owner=None,
     costs: CostModel | None = None,
-    driver: str = "orders",
-    repeat_days: int = 7,
+    driver: str = CPX_DRIVER,
+    repeat_days: int = REPEAT_WINDOW_DAYS,
     order: str = "cost",
     as_polars: bool = False,
 ) -> pd.DataFrame | pl.DataFrame:
@@ -71,8 +74,8 @@ def headline_figures(
     category=None,
     owner=None,
     costs: CostModel | None = None,
-    driver: str = "orders",
-    repeat_days: int = 7,
+    driver: str = CPX_DRIVER,
+    repeat_days: int = REPEAT_WINDOW_DAYS,
     as_polars: bool = False,
 ) -> pd.DataFrame | pl.DataFrame:
     """The period's contacts, cost, dumb-contact share, CPX and repeat rate, each with its
@@ -93,39 +96,46 @@ def rank_with_headline(
     category=None,
     owner=None,
     costs: CostModel | None = None,
-    driver: str = "orders",
-    repeat_days: int = 7,
+    driver: str = CPX_DRIVER,
+    repeat_days: int = REPEAT_WINDOW_DAYS,
     order: str = "cost",
     as_polars: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame] | tuple[pl.DataFrame, pl.DataFrame]:
-    """``rank_defects`` and ``headline_figures`` from one count of the warehouse (shaping
+    """``rank_defects`` and ``headline_figures`` from one read of the warehouse (shaping
     both from it costs milliseconds)."""
-    if order not in RANK_ORDERS:
-        raise ValueError(f"order must be one of {', '.join(RANK_ORDERS)}")
-    facts, catalogue, units, units_before = _period_facts(
-        warehouse, Scope.of(since, until, channel, category, owner), driver, repeat_days
+    scope = Scope.of(since, until, channel, category, owner)
+    daily = read_daily_facts(
+        warehouse, scope, span=with_previous, driver=driver, repeat_days=repeat_days
     )
-    costs = costs or CostModel()
-    ranked = shape_ranking(facts, catalogue, costs, units, units_before, order)
-    figures = shape_headline(facts, costs, units, units_before)
+    ranked = shape_ranking(daily, scope, costs=costs, order=order)
+    figures = shape_headline(daily, scope, costs=costs)
     return (ranked, figures) if as_polars else (ranked.to_pandas(), figures.to_pandas())
 
 
-def _period_facts(warehouse: Warehouse, scope: Scope, driver: str, repeat_days: int):
-    with warehouse.connect() as conn:
-        since, until = resolve_period(conn, scope)
-        before = since - (until - since)
-        facts = count_facts(conn, before, until, scope, repeat_days=repeat_days, split_at=since)
-        units = count_driver(conn, driver, since, until)
-        units_before = count_driver(conn, driver, before, since)
-        catalogue = defect_catalogue(conn)
-    return facts, catalogue, units, units_before
+def with_previous(since: dt.date, until: dt.date) -> tuple[dt.date, dt.date]:
+    """The period and the one of equal length before it: the days a ranking reads."""
+    return since - (until - since), until
+
+
+def _split(daily: DailyFacts, scope: Scope) -> tuple[pl.DataFrame, int, int]:
+    """The scope's counts per defect, action and channel, ``current`` for its period and not
+    for the one before, and the driver units of each. Integer sums, so they do not depend on
+    the order of the daily rows."""
+    since, until = daily.period(scope)
+    before = since - (until - since)
+    keys = ["current", "defect_id", "action", "channel"]
+    facts = (
+        daily.select(scope, before, until)
+        .with_columns(current=pl.col("day") >= since)
+        .group_by(keys)
+        .agg(pl.col(COUNTS).sum())
+    )
+    return facts, daily.units(since, until), daily.units(before, since)
 
 
 def _priced(facts: pl.DataFrame, costs: CostModel) -> pl.DataFrame:
-    # A fixed row order, so float sums come out the same on every call and engine.
-    keys = [c for c in ("current", "defect_id", "channel") if c in facts.columns]
-    facts = facts.sort(keys)
+    # A fixed row order, so float sums come out the same on every call, engine and read.
+    facts = facts.sort("current", "defect_id", "channel")
     return facts.with_columns(cost_usd=price_facts(facts, costs))
 
 
@@ -138,15 +148,14 @@ def _change(now: pl.Expr, before: pl.Expr) -> pl.Expr:
 
 
 def shape_ranking(
-    facts: pl.DataFrame,
-    catalogue: pl.DataFrame,
-    costs: CostModel,
-    units: int,
-    units_before: int,
-    order: str = "cost",
+    daily: DailyFacts, scope: Scope = ALL, *, costs: CostModel | None = None, order: str = "cost"
 ) -> pl.DataFrame:
-    """The ranking from ``count_facts(..., split_at=since)`` rows (see ``rank_defects``)."""
-    priced = _priced(facts, costs).with_columns(handled=pl.col("contacts") - pl.col("unhandled"))
+    """The ranking of the scope's period from its daily facts (see ``rank_defects``)."""
+    if order not in RANK_ORDERS:
+        raise ValueError(f"order must be one of {', '.join(RANK_ORDERS)}")
+    facts, units, _ = _split(daily, scope)
+    priced = _priced(facts, costs or CostModel())
+    priced = priced.with_columns(handled=pl.col("contacts") - pl.col("unhandled"))
     now = priced.filter(pl.col("current"))
     mix = [
         pl.col("contacts").filter(pl.col("channel") == c).sum().alias(f"mix_{c}") for c in CHANNELS
@@ -170,7 +179,7 @@ def shape_ranking(
     total_contacts = per_defect["contacts"].sum()
     total_cost = per_defect["cost_usd"].sum()
     ranked = (
-        per_defect.join(catalogue, on="defect_id", how="left")
+        per_defect.join(daily.catalogue, on="defect_id", how="left")
         .join(before, on="defect_id", how="left")
         .with_columns(
             pl.col("contacts_prev", "cost_usd_prev").fill_null(0),
@@ -199,10 +208,11 @@ def shape_ranking(
 
 
 def shape_headline(
-    facts: pl.DataFrame, costs: CostModel, units: int, units_before: int
+    daily: DailyFacts, scope: Scope = ALL, *, costs: CostModel | None = None
 ) -> pl.DataFrame:
-    """Headline figures from ``count_facts(..., split_at=since)`` rows."""
-    priced = _priced(facts, costs)
+    """The headline figures of the scope's period from its daily facts."""
+    facts, units, units_before = _split(daily, scope)
+    priced = _priced(facts, costs or CostModel())
     now = _totals(priced.filter(pl.col("current")), units)
     before = _totals(priced.filter(~pl.col("current")), units_before)
     rows = [

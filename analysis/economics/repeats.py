@@ -18,6 +18,7 @@ from dumbcontacts.analysis.economics.scope import (
     resolve_period,
 )
 from dumbcontacts.etl.warehouse import Warehouse
+from dumbcontacts.settings import REPEAT_WINDOW_DAYS
 
 if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas
     import pandas as pd
@@ -33,7 +34,7 @@ def repeat_contacts(
     channel=None,
     category=None,
     owner=None,
-    repeat_days: int = 7,
+    repeat_days: int = REPEAT_WINDOW_DAYS,
     as_polars: bool = False,
 ) -> pd.DataFrame | pl.DataFrame:
     """Per defect: contacts, repeat_contacts (followed up within ``repeat_days``),

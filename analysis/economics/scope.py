@@ -18,12 +18,14 @@ from sqlalchemy.sql.elements import ColumnElement
 from dumbcontacts.analysis.economics.links import contacts_with_next
 from dumbcontacts.analysis.schema import contact_topics, topic_models, topics
 from dumbcontacts.etl.schema import contacts, defects
+from dumbcontacts.settings import REPEAT_WINDOW_DAYS
 
 __all__ = [
     "ALL",
     "UNMAPPED",
     "Scope",
     "as_day",
+    "close_period",
     "current_model_version",
     "defect_contacts",
     "defect_catalogue",
@@ -96,9 +98,17 @@ def resolve_period(conn: Connection, scope: Scope) -> tuple[dt.date, dt.date]:
     first, last = conn.execute(
         select(func.min(contacts.c.started_at), func.max(contacts.c.started_at))
     ).one()
+    return close_period(scope, first.date() if first else None, last.date() if last else None)
+
+
+def close_period(
+    scope: Scope, first_day: dt.date | None, last_day: dt.date | None
+) -> tuple[dt.date, dt.date]:
+    """The scope's [since, until), open ends closed at ``first_day`` and the day after
+    ``last_day`` (today without contacts); never shorter than a day."""
     today = dt.date.today()
-    since = scope.since or (first.date() if first else today)
-    until = scope.until or ((last.date() if last else today) + dt.timedelta(days=1))
+    since = scope.since or first_day or today
+    until = scope.until or ((last_day or today) + dt.timedelta(days=1))
     return since, max(until, since + dt.timedelta(days=1))
 
 
@@ -116,7 +126,7 @@ def defect_contacts(
     until: dt.date,
     scope: Scope = ALL,
     *,
-    repeat_days: int = 7,
+    repeat_days: int = REPEAT_WINDOW_DAYS,
 ) -> Select:
     """Contacts started in [since, until) that match the scope's channel, category, owner and
     defect filters, with their defect, and the same customer's next conversation (on any channel) if

@@ -5,42 +5,46 @@ For each defect and ISO week, the baseline is the median contacts per 1,000 driv
 busy trading week does not look like a defect spiking. The spread is the larger of the
 baseline's scaled median absolute deviation and the Poisson noise of the expected count, so
 small defects need a real jump. A week still in progress is compared against the share of a
-week's contacts its elapsed weekdays usually carry (weekday seasonality). New topics since
-the previous model version are emerging too: a reason nobody raised before.
+week's contacts its elapsed weekdays carried in the complete weeks before it (weekday
+seasonality). New topics since the previous model version are emerging too: a reason nobody
+raised before.
+
+``spike_flags`` and ``emerging_defects`` read the daily facts of the weeks they judge and of
+the baseline before them (``economics.facts``); the pure ``shape_spike_flags`` and
+``shape_emerging`` judge them, from that read or from the dashboard's read of every day alike.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
-from sqlalchemy import Connection, extract, func, select
+from sqlalchemy import Connection, func, select
 
-from dumbcontacts.analysis.economics.facts import count_driver, count_facts
-from dumbcontacts.analysis.economics.scope import (
-    Scope,
-    as_day,
-    current_model_version,
-    defect_catalogue,
-    resolve_period,
-)
+from dumbcontacts.analysis.economics.facts import DailyFacts, Span, read_daily_facts
+from dumbcontacts.analysis.economics.iso_week import iso_week, parse_week
+from dumbcontacts.analysis.economics.scope import ALL, Scope, current_model_version
 from dumbcontacts.analysis.economics.trends import bucket_starts
 from dumbcontacts.analysis.schema import contact_topics, topic_models, topics
 from dumbcontacts.etl.schema import contacts
 from dumbcontacts.etl.warehouse import Warehouse
+from dumbcontacts.settings import CPX_DRIVER
 
 if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas
     import pandas as pd
 
 __all__ = [
+    "BASELINE_WEEKS",
     "elapsed_share",
     "emerging_defects",
-    "flag_spikes",
-    "iso_week",
     "find_new_topics",
-    "parse_week",
+    "flag_spikes",
+    "read_new_topics",
+    "shape_emerging",
+    "shape_spike_flags",
     "spike_flags",
 ]
 
@@ -48,23 +52,7 @@ BASELINE_WEEKS = 8
 MIN_BASELINE_WEEKS = 4
 THRESHOLD = 3.5  # robust z-score
 MIN_EXCESS = 3  # contacts above expectation, so one or two extra never flag
-
-
-def iso_week(day: dt.date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def parse_week(week: str | dt.date) -> dt.date:
-    """The Monday of an ISO week given as "2026-W38" or any day in it."""
-    if isinstance(week, dt.date):
-        return week - dt.timedelta(days=week.weekday())
-    try:
-        return (
-            dt.date.fromisoformat(f"{week.strip()}-1") if "W" in week else parse_week(as_day(week))
-        )
-    except ValueError:
-        raise ValueError(f"not an ISO week (like 2026-W38) or date: {week!r}") from None
+_WEEK = dt.timedelta(days=7)
 
 
 def spike_flags(
@@ -75,7 +63,7 @@ def spike_flags(
     channel=None,
     category=None,
     owner=None,
-    driver: str = "orders",
+    driver: str = CPX_DRIVER,
     baseline_weeks: int = BASELINE_WEEKS,
     threshold: float = THRESHOLD,
     as_polars: bool = False,
@@ -86,21 +74,61 @@ def spike_flags(
     still judged against history.
     """
     scope = Scope.of(since, until, channel, category, owner)
-    with warehouse.connect() as conn:
-        since, until = resolve_period(conn, scope)
-        # History starts at the first contact: weeks before it are unknown, not quiet.
-        start = max(parse_week(since) - dt.timedelta(weeks=baseline_weeks), _first_week(conn))
-        weekly = count_facts(conn, start, until, scope, bucket="week")
-        units = count_driver(conn, driver, start, until, bucket="week")
-        elapsed = _elapsed_share(conn, until)
-        names = defect_catalogue(conn).select("defect_id", "name", "owner")
+    daily = read_daily_facts(warehouse, scope, span=_with_baseline(baseline_weeks), driver=driver)
+    flags = shape_spike_flags(daily, scope, baseline_weeks=baseline_weeks, threshold=threshold)
+    return flags if as_polars else flags.to_pandas()
+
+
+def emerging_defects(
+    warehouse: Warehouse,
+    *,
+    week: str | dt.date | None = None,
+    channel=None,
+    category=None,
+    owner=None,
+    driver: str = CPX_DRIVER,
+    as_polars: bool = False,
+) -> pd.DataFrame | pl.DataFrame:
+    """The defects spiking in one ISO week (default: the last week with contacts), and the
+    topics new in the current model. Columns: kind ("spike" or "new_topic"), week,
+    defect_id, name, owner, contacts, expected, z_score, topic_key, label."""
+    asked = parse_week(week) if week is not None else None
+    scope = Scope.of(channel=channel, category=category, owner=owner)
+
+    def span(since: dt.date, until: dt.date) -> tuple[dt.date, dt.date]:
+        # ``scope`` is all of history; the week judged is the asked one, else the last.
+        monday = asked or parse_week(until - dt.timedelta(days=1))
+        return _with_baseline(BASELINE_WEEKS)(monday, monday + _WEEK)
+
+    daily = read_daily_facts(warehouse, scope, span=span, driver=driver)
+    monday = asked or _last_week(daily)
+    emerging = shape_emerging(
+        daily, scope, week=monday, new_topics=read_new_topics(warehouse, monday)
+    )
+    return emerging if as_polars else emerging.to_pandas()
+
+
+def shape_spike_flags(
+    daily: DailyFacts,
+    scope: Scope = ALL,
+    *,
+    baseline_weeks: int = BASELINE_WEEKS,
+    threshold: float = THRESHOLD,
+) -> pl.DataFrame:
+    """The spike flags of the scope's period from its daily facts (see ``spike_flags``)."""
+    since, until = daily.period(scope)
+    # History starts at the first contact: weeks before it are unknown, not quiet.
+    first_week = parse_week(daily.first_day or since)
+    start = max(parse_week(since) - baseline_weeks * _WEEK, first_week)
+    facts = daily.select(scope, start, until)
     flags = flag_spikes(
-        _weekly_counts(weekly, units, bucket_starts(start, until, "week")),
+        _weekly_counts(facts, daily.volumes, start, until),
         baseline_weeks=baseline_weeks,
         threshold=threshold,
-        last_week_share=elapsed,
+        last_week_share=elapsed_share(_weekday_contacts(facts, until), until),
     )
-    flags = (
+    names = daily.catalogue.select("defect_id", "name", "owner")
+    return (
         flags.filter(pl.col("week_start") >= parse_week(since))
         .join(names, on="defect_id", how="left")
         .with_columns(week=pl.col("week_start").map_elements(iso_week, return_dtype=pl.Utf8))
@@ -117,36 +145,37 @@ def spike_flags(
         )  # fmt: skip
         .sort("week_start", "defect_id")
     )
-    return flags if as_polars else flags.to_pandas()
 
 
-def emerging_defects(
-    warehouse: Warehouse,
+def shape_emerging(
+    daily: DailyFacts,
+    scope: Scope = ALL,
     *,
     week: str | dt.date | None = None,
-    channel=None,
-    category=None,
-    owner=None,
-    driver: str = "orders",
-    as_polars: bool = False,
-) -> pd.DataFrame | pl.DataFrame:
-    """The defects spiking in one ISO week (default: the last week with contacts), and the
-    topics new in the current model. Columns: kind ("spike" or "new_topic"), week,
-    defect_id, name, owner, contacts, expected, z_score, topic_key, label."""
-    with warehouse.connect() as conn:
-        monday = parse_week(week) if week is not None else _last_week(conn)
-        new = find_new_topics(conn, monday)
-    spikes = spike_flags(
-        warehouse, since=monday, until=monday + dt.timedelta(days=7), channel=channel,
-        category=category, owner=owner, driver=driver, as_polars=True,
-    ).filter(pl.col("flagged"))  # fmt: skip
-    rows = spikes.select(
-        kind=pl.lit("spike"), week=pl.col("week"), defect_id="defect_id", name="name",
-        owner="owner", contacts="contacts", expected="expected", z_score="z_score",
+    new_topics: pl.DataFrame | None = None,
+    baseline_weeks: int = BASELINE_WEEKS,
+    threshold: float = THRESHOLD,
+) -> pl.DataFrame:
+    """The defects spiking in ISO ``week`` (default: the last week with contacts) within the
+    scope's filters (its period is ignored), then ``new_topics`` (from ``read_new_topics``).
+    Columns as ``emerging_defects``."""
+    monday = parse_week(week) if week is not None else _last_week(daily)
+    in_week = dataclasses.replace(scope, since=monday, until=monday + _WEEK)
+    flags = shape_spike_flags(daily, in_week, baseline_weeks=baseline_weeks, threshold=threshold)
+    spikes = flags.filter(pl.col("flagged")).select(
+        kind=pl.lit("spike"), week="week", defect_id="defect_id", name="name", owner="owner",
+        contacts="contacts", expected="expected", z_score="z_score",
         topic_key=pl.lit(None, pl.Utf8), label=pl.lit(None, pl.Utf8),
     ).sort("z_score", descending=True)  # fmt: skip
-    emerging = pl.concat([rows, new.with_columns(week=pl.lit(iso_week(monday)))], how="diagonal")
-    return emerging if as_polars else emerging.to_pandas()
+    new = new_topics if new_topics is not None else pl.DataFrame(schema={"kind": pl.Utf8})
+    return pl.concat([spikes, new.with_columns(week=pl.lit(iso_week(monday)))], how="diagonal")
+
+
+def read_new_topics(warehouse: Warehouse, week: str | dt.date) -> pl.DataFrame:
+    """Topics of the current model that the previous version lacked, with their contacts in
+    the ISO week of ``week``: kind, defect_id, topic_key, label, contacts."""
+    with warehouse.connect() as conn:
+        return find_new_topics(conn, parse_week(week))
 
 
 def flag_spikes(
@@ -192,24 +221,44 @@ def flag_spikes(
     ).with_columns(pl.col("flagged").fill_null(False))
 
 
+def _with_baseline(weeks: int) -> Span:
+    """The days a spike check reads: its period and ``weeks`` weeks of baseline before it."""
+    return lambda since, until: (parse_week(since) - weeks * _WEEK, until)
+
+
+def _last_week(daily: DailyFacts) -> dt.date:
+    return parse_week(daily.last_day or dt.date.today())
+
+
 def _weekly_counts(
-    weekly: pl.DataFrame, units: pl.DataFrame, starts: list[dt.date]
+    facts: pl.DataFrame, volumes: pl.DataFrame, start: dt.date, until: dt.date
 ) -> pl.DataFrame:
-    """Contacts per defect and week, with zero weeks filled in and the driver's units."""
-    counts = weekly.group_by("period_start", "defect_id").agg(pl.col("contacts").sum())
-    grid = pl.DataFrame({"period_start": starts}, schema={"period_start": pl.Date}).join(
-        counts.select("defect_id").unique(), how="cross"
+    """Contacts per defect and week of [start, until), with zero weeks filled in, and the
+    driver's units."""
+    week_start = pl.col("day").dt.truncate("1w").alias("week_start")
+    counts = facts.group_by(week_start, "defect_id").agg(pl.col("contacts").sum())
+    units = (
+        volumes.filter(pl.col("day").is_between(start, until, closed="left"))
+        .group_by(week_start)
+        .agg(pl.col("driver_count").sum().alias("units"))
     )
+    weeks = pl.DataFrame({"week_start": bucket_starts(start, until, "week")},
+                         schema={"week_start": pl.Date})  # fmt: skip
     return (
-        grid.join(counts, on=["period_start", "defect_id"], how="left")
-        .join(units, on="period_start", how="left")
-        .select(
-            week_start="period_start",
-            defect_id="defect_id",
-            contacts=pl.col("contacts").fill_null(0),
-            units=pl.col("driver_count").fill_null(0),
-        )
+        weeks.join(counts.select("defect_id").unique(), how="cross")
+        .join(counts, on=["week_start", "defect_id"], how="left")
+        .join(units, on="week_start", how="left")
+        .with_columns(pl.col("contacts", "units").fill_null(0))
+        .select("week_start", "defect_id", "contacts", "units")
     )
+
+
+def _weekday_contacts(facts: pl.DataFrame, until: dt.date) -> dict[int, int]:
+    """Contacts per ISO weekday (Monday is 1) in the complete weeks before the one ``until``
+    ends."""
+    complete = facts.filter(pl.col("day") < parse_week(until - dt.timedelta(days=1)))
+    per_day = complete.group_by(pl.col("day").dt.weekday()).agg(pl.col("contacts").sum())
+    return dict(per_day.iter_rows())
 
 
 def elapsed_share(per_weekday: dict[int, int], until: dt.date) -> float:
@@ -220,22 +269,6 @@ def elapsed_share(per_weekday: dict[int, int], until: dt.date) -> float:
     if elapsed_days >= 7 or not total:
         return 1.0
     return sum(per_weekday.get(d, 0) for d in range(1, elapsed_days + 1)) / total
-
-
-def _elapsed_share(conn: Connection, until: dt.date) -> float:
-    weekday = extract("isodow", contacts.c.started_at)
-    per_day = conn.execute(select(weekday, func.count()).group_by(weekday)).all()
-    return elapsed_share({int(day): count for day, count in per_day}, until)
-
-
-def _last_week(conn: Connection) -> dt.date:
-    last = conn.execute(select(func.max(contacts.c.started_at))).scalar()
-    return parse_week((last or dt.datetime.now()).date())
-
-
-def _first_week(conn: Connection) -> dt.date:
-    first = conn.execute(select(func.min(contacts.c.started_at))).scalar()
-    return parse_week((first or dt.datetime.now()).date())
 
 
 def find_new_topics(conn: Connection, monday: dt.date) -> pl.DataFrame:

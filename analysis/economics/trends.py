@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from dumbcontacts.analysis.economics.costs import price_facts
-from dumbcontacts.analysis.economics.facts import count_driver, count_facts
-from dumbcontacts.analysis.economics.scope import Scope, resolve_period
+from dumbcontacts.analysis.economics.facts import COUNTS, DailyFacts, read_daily_facts
+from dumbcontacts.analysis.economics.scope import ALL, Scope
 from dumbcontacts.etl.warehouse import Warehouse
-from dumbcontacts.settings import CostModel
+from dumbcontacts.settings import CPX_DRIVER, REPEAT_WINDOW_DAYS, CostModel
 
 if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas
     import pandas as pd
@@ -33,8 +33,8 @@ def defect_trend(
     category=None,
     owner=None,
     costs: CostModel | None = None,
-    driver: str = "orders",
-    repeat_days: int = 7,
+    driver: str = CPX_DRIVER,
+    repeat_days: int = REPEAT_WINDOW_DAYS,
     as_polars: bool = False,
 ) -> pd.DataFrame | pl.DataFrame:
     """Contacts, cost, repeats, driver units and CPX per ``freq`` bucket (ISO weeks start on
@@ -42,17 +42,10 @@ def defect_trend(
 
     Columns: period_start, [channel,] contacts, cost_usd, repeat_contacts, driver_count, cpx.
     """
-    if freq not in FREQUENCIES:
-        raise ValueError(f"freq must be one of {', '.join(FREQUENCIES)}")
+    _check_freq(freq)
     scope = Scope.of(since, until, channel, category, owner, defect_id)
-    with warehouse.connect() as conn:
-        since, until = resolve_period(conn, scope)
-        facts = count_facts(conn, since, until, scope, repeat_days=repeat_days, bucket=freq)
-        units = count_driver(conn, driver, since, until, bucket=freq)
-    channels = sorted(set(facts["channel"]) | set(scope.channel)) if by_channel else None
-    trend = shape_trend(
-        facts, units, costs or CostModel(), bucket_starts(since, until, freq), channels
-    )
+    daily = read_daily_facts(warehouse, scope, driver=driver, repeat_days=repeat_days)
+    trend = shape_trend(daily, scope, freq=freq, by_channel=by_channel, costs=costs)
     return trend if as_polars else trend.to_pandas()
 
 
@@ -64,30 +57,47 @@ def bucket_starts(since: dt.date, until: dt.date, freq: str) -> list[dt.date]:
 
 
 def shape_trend(
-    facts: pl.DataFrame,
-    units: pl.DataFrame,
-    costs: CostModel,
-    starts: list[dt.date],
-    channels: list[str] | None = None,
+    daily: DailyFacts,
+    scope: Scope = ALL,
+    *,
+    freq: str = "week",
+    by_channel: bool = False,
+    costs: CostModel | None = None,
 ) -> pl.DataFrame:
-    """Bucketed ``count_facts`` rows priced and summed per bucket (and channel, if given);
-    every bucket appears, with zero contacts where none came."""
-    keys = ["period_start"] + (["channel"] if channels is not None else [])
-    grid = pl.DataFrame({"period_start": starts}, schema={"period_start": pl.Date})
-    if channels is not None:
-        grid = grid.join(
-            pl.DataFrame({"channel": channels}, schema={"channel": pl.Utf8}), how="cross"
-        )
-    # A fixed row order, so float sums come out the same on every call and engine.
-    facts = facts.sort("period_start", "defect_id", "channel")
+    """The trend of the scope's period from its daily facts (see ``defect_trend``): the counts
+    summed per bucket (and channel, with ``by_channel``), then priced; every bucket appears,
+    with zero contacts where none came."""
+    _check_freq(freq)
+    since, until = daily.period(scope)
+    bucket = pl.col("day").dt.truncate("1w") if freq == "week" else pl.col("day")
+    keys = ["period_start"] + (["channel"] if by_channel else [])
+    grid = pl.DataFrame({"period_start": bucket_starts(since, until, freq)},
+                        schema={"period_start": pl.Date})  # fmt: skip
+    facts = daily.select(scope, since, until)
+    if by_channel:  # every channel seen or asked for, even where it has no contacts
+        channels = sorted(set(facts["channel"]) | set(scope.channel))
+        grid = grid.join(pl.DataFrame({"channel": channels}, schema={"channel": pl.Utf8}),
+                         how="cross")  # fmt: skip
+    # Integer sums first, then prices in a fixed row order: the same floats from any read.
+    counts = (
+        facts.with_columns(period_start=bucket)
+        .group_by("period_start", "defect_id", "channel")
+        .agg(pl.col(COUNTS).sum())
+        .sort("period_start", "defect_id", "channel")
+    )
     summed = (
-        facts.with_columns(cost_usd=price_facts(facts, costs))
+        counts.with_columns(cost_usd=price_facts(counts, costs or CostModel()))
         .group_by(keys, maintain_order=True)
         .agg(
             pl.col("contacts").sum(),
             pl.col("cost_usd").sum(),
             pl.col("repeats").sum().alias("repeat_contacts"),
         )
+    )
+    units = (
+        daily.volumes.filter(pl.col("day").is_between(since, until, closed="left"))
+        .group_by(bucket.alias("period_start"))
+        .agg(pl.col("driver_count").sum())
     )
     return (
         grid.join(summed, on=keys, how="left")
@@ -103,3 +113,8 @@ def shape_trend(
         .select(*keys, "contacts", "cost_usd", "repeat_contacts", "driver_count", "cpx")
         .sort(keys)
     )
+
+
+def _check_freq(freq: str) -> None:
+    if freq not in FREQUENCIES:
+        raise ValueError(f"freq must be one of {', '.join(FREQUENCIES)}")

@@ -1,82 +1,120 @@
-"""The report's figures, from frames to plotly figures: pure, so they are unit-tested."""
+"""The charts of every view (dashboard, weekly report, notebook): frames in, plotly figures out.
+
+Pure, so they are unit-tested. Each takes a pandas or a polars frame as the metric functions
+return it; a frame with nothing to draw gives a blank figure that says so.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
 
-__all__ = ["figure_html", "pareto_figure", "trend_figure"]
+from dumbcontacts.settings import CPX_DRIVER
 
-_BAR = "#3b6ea8"
-_LINE = "#d1495b"
+__all__ = ["empty_figure", "figure_html", "fix_figure", "pareto_figure", "trend_figure"]
+
+_LAYOUT = dict(
+    template="plotly_white",
+    margin=dict(l=60, r=60, t=40, b=40),
+    legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+    font=dict(family="system-ui, sans-serif", size=12),
+    height=380,
+)
+_BAR, _LINE = "#c0392b", "#2c3e50"
+CHANNEL_COLORS = {"phone": "#1f77b4", "email": "#ff7f0e", "chat": "#2ca02c", "social": "#9467bd"}
 _PALETTE = ("#3b6ea8", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f", "#30638e")
 
 
-def pareto_figure(ranking: pl.DataFrame, *, limit: int = 20) -> go.Figure:
-    """Cost per defect as bars, costliest first, and the cumulative share of cost as a line.
+def empty_figure(message: str) -> go.Figure:
+    """A blank figure that says why it is blank."""
+    figure = go.Figure(layout=_LAYOUT)
+    figure.add_annotation(text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
+    return figure
 
-    ``ranking`` is ``rank_defects`` output sorted by cost; beyond ``limit`` defects the rest
-    are one "other" bar so the chart stays readable, and the line still ends at 100 %.
-    """
-    rows = ranking.sort("rank")
+
+def pareto_figure(ranking: Any, *, top: int = 20, title: str | None = None) -> go.Figure:
+    """Cost per defect as bars, costliest first, and the cumulative share of all cost as a
+    line. ``ranking`` has defect_id, name and cost_usd (``rank_defects`` output); beyond the
+    ``top`` costliest the rest are one "N other defects" bar, so the line ends at 100 %."""
+    rows = _polars(ranking)
+    total = float(rows["cost_usd"].sum()) if rows.height else 0.0
+    if total <= 0:
+        return empty_figure("No contacts in this period")
+    rows = rows.with_row_index("order").sort(["cost_usd", "order"], descending=[True, False])
     names = [_short(n or d) for n, d in zip(rows["name"], rows["defect_id"], strict=True)]
     costs = rows["cost_usd"].to_list()
-    cumulative = [share * 100 for share in rows["cumulative_cost_share"].to_list()]
-    if len(names) > limit:
-        names = names[:limit] + [f"{len(names) - limit} other defects"]
-        costs = costs[:limit] + [sum(costs[limit:])]
-        cumulative = cumulative[:limit] + [cumulative[-1]]
-    figure = go.Figure()
-    figure.add_trace(
-        go.Bar(x=names, y=costs, name="cost (USD)", marker_color=_BAR, hovertemplate="%{y:$,.0f}")
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=names,
-            y=cumulative,
-            name="cumulative share of cost",
-            yaxis="y2",
-            mode="lines+markers",
-            line={"color": _LINE},
-            hovertemplate="%{y:.0f}%",
-        )
-    )
+    if len(names) > top:
+        names = names[:top] + [f"{len(names) - top} other defects"]
+        costs = costs[:top] + [sum(costs[top:])]
+    cumulative = [share / total for share in pl.Series(costs).cum_sum()]
+    figure = go.Figure(layout=_LAYOUT)
+    figure.add_bar(
+        x=names, y=costs, name="Cost (USD)", marker_color=_BAR,
+        hovertemplate="%{x}<br>$%{y:,.0f}<extra></extra>",
+    )  # fmt: skip
+    figure.add_scatter(
+        x=names, y=cumulative, name="Cumulative share of cost", yaxis="y2",
+        mode="lines+markers", line_color=_LINE,
+        hovertemplate="%{x}<br>%{y:.0%} of cost<extra></extra>",
+    )  # fmt: skip
     figure.update_layout(
-        _layout("Where the week's contact cost goes"),
-        yaxis={"title": "cost (USD)", "tickprefix": "$", "separatethousands": True},
-        yaxis2={
-            "title": "cumulative share",
-            "overlaying": "y",
-            "side": "right",
-            "range": [0, 105],
-            "tickvals": [0, 20, 40, 60, 80, 100],
-            "ticktext": ["0%", "20%", "40%", "60%", "80%", "100%"],
-            "showgrid": False,
-        },
-        xaxis={"tickangle": -35},
+        title=_title(title),
+        yaxis=dict(title="Cost (USD)", tickprefix="$", separatethousands=True),
+        yaxis2=dict(
+            overlaying="y",
+            side="right",
+            range=[0, 1.05],
+            tickformat=".0%",
+            tickvals=[0, 0.25, 0.5, 0.75, 1],
+            showgrid=False,
+        ),  # fmt: skip
+        xaxis=dict(tickangle=-30, automargin=True),
+        bargap=0.3,
     )
     return figure
 
 
-def trend_figure(trend: pl.DataFrame) -> go.Figure:
-    """Weekly contacts of a few defects: ``trend`` has period_start, name, contacts."""
-    figure = go.Figure()
-    for index, name in enumerate(trend["name"].unique(maintain_order=True).to_list()):
-        rows = trend.filter(pl.col("name") == name).sort("period_start")
-        figure.add_trace(
-            go.Scatter(
-                x=[d.isoformat() for d in rows["period_start"]],
-                y=rows["contacts"].to_list(),
-                name=_short(name),
-                mode="lines+markers",
-                line={"color": _PALETTE[index % len(_PALETTE)]},
-            )
-        )
-    figure.update_layout(
-        _layout("Contacts per week, costliest defects"),
-        yaxis={"title": "contacts", "rangemode": "tozero"},
-        xaxis={"title": "week starting", "type": "category"},
-    )
+def trend_figure(
+    trend: Any, metric: str = "contacts", *, by: str = "channel", title: str | None = None
+) -> go.Figure:
+    """One line of ``metric`` over ``period_start`` per value of the ``by`` column (channel,
+    name, ...) in the order they first appear, or one line when the frame has no such column.
+    Channels keep their colours across charts."""
+    rows = _polars(trend)
+    if rows.is_empty() or rows[metric].is_null().all():
+        return empty_figure("No data in this period")
+    figure = go.Figure(layout=_LAYOUT)
+    lines = rows[by].unique(maintain_order=True).to_list() if by in rows.columns else [None]
+    for index, line in enumerate(lines):
+        points = (rows if line is None else rows.filter(pl.col(by) == line)).sort("period_start")
+        name = "all" if line is None else str(line)
+        figure.add_scatter(
+            x=points["period_start"].to_list(), y=points[metric].to_list(), name=_short(name),
+            mode="lines+markers",
+            line_color=CHANNEL_COLORS.get(name, _PALETTE[index % len(_PALETTE)]),
+        )  # fmt: skip
+    figure.update_layout(title=_title(title), yaxis=dict(rangemode="tozero"))
+    return figure
+
+
+def fix_figure(fix: Any, driver: str = CPX_DRIVER) -> go.Figure:
+    """CPX before and after a fix date, from ``verify_fix`` rows (period, cpx, contacts)."""
+    rows = _polars(fix)
+    if rows.is_empty() or rows["contacts"].sum() == 0:
+        return empty_figure("No contacts around this date")
+    colors = {"before": "#7f8c8d", "after": "#27ae60"}
+    figure = go.Figure(layout={**_LAYOUT, "height": 260})
+    figure.add_bar(
+        x=rows["period"].to_list(), y=rows["cpx"].fill_null(0).to_list(),
+        text=[f"{n:,} contacts" for n in rows["contacts"]],
+        marker_color=[colors.get(p, "#34495e") for p in rows["period"]],
+        hovertemplate="%{x}: %{y:.2f} per 1,000<extra></extra>",
+    )  # fmt: skip
+    figure.update_layout(yaxis_title=f"Contacts per 1,000 {driver}", showlegend=False)
     return figure
 
 
@@ -93,14 +131,13 @@ def figure_html(figure: go.Figure, div_id: str, *, include_plotlyjs: bool) -> st
     )
 
 
-def _layout(title: str) -> dict:
-    return {
-        "title": {"text": title},
-        "template": "plotly_white",
-        "margin": {"l": 70, "r": 70, "t": 60, "b": 140},
-        "legend": {"orientation": "h", "y": 1.12, "x": 0},
-        "font": {"family": "system-ui, sans-serif", "size": 12},
-    }
+def _polars(frame: Any) -> pl.DataFrame:
+    """A polars frame from either kind the metric functions return."""
+    return frame if isinstance(frame, pl.DataFrame) else pl.from_pandas(frame)
+
+
+def _title(text: str | None) -> dict:
+    return dict(text=text, x=0, font_size=14) if text else {}
 
 
 def _short(name: str, width: int = 38) -> str:

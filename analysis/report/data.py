@@ -1,7 +1,9 @@
 """Everything one week's defect report shows, read from the warehouse in one place.
 
-``gather_report`` asks the notebook API (ranking, headline, spikes, verbatims, triage,
-health) for one ISO week and returns plain frames; rendering them is ``report_html``'s job.
+``gather_report`` reads the daily facts of the week and the weeks its trend and spike baseline
+look back on once, and shapes the ranking, headline, spikes and trend from them with the
+notebook's own functions; with verbatims, triage and health it returns plain frames.
+Rendering them is ``report_html``'s job.
 Nothing here reads the clock, so the same warehouse and week always give the same data.
 """
 
@@ -15,17 +17,18 @@ from typing import Any
 import polars as pl
 from sqlalchemy import func, select
 
+from dumbcontacts.analysis.economics.facts import DailyFacts, read_daily_facts
 from dumbcontacts.analysis.economics.health import load_history, model_status, reject_reasons
 from dumbcontacts.analysis.economics.iso_week import week_bounds
-from dumbcontacts.analysis.economics.ranking import rank_with_headline
-from dumbcontacts.analysis.economics.scope import UNMAPPED
-from dumbcontacts.analysis.economics.spikes import emerging_defects
-from dumbcontacts.analysis.economics.trends import defect_trend
+from dumbcontacts.analysis.economics.ranking import shape_headline, shape_ranking
+from dumbcontacts.analysis.economics.scope import ALL, UNMAPPED, Scope
+from dumbcontacts.analysis.economics.spikes import BASELINE_WEEKS, read_new_topics, shape_emerging
+from dumbcontacts.analysis.economics.trends import shape_trend
 from dumbcontacts.analysis.economics.verbatims import verbatims
 from dumbcontacts.analysis.topics.overrides import unmapped_topics
 from dumbcontacts.etl.schema import contacts
 from dumbcontacts.etl.warehouse import Warehouse
-from dumbcontacts.settings import CostModel
+from dumbcontacts.settings import CPX_DRIVER, REPEAT_WINDOW_DAYS, CostModel
 
 __all__ = [
     "EmptyWeek",
@@ -44,8 +47,8 @@ class EmptyWeek(ValueError):
 @dataclass(frozen=True)
 class ReportSettings:
     costs: CostModel | None = None  # None: the default rates
-    driver: str = "orders"  # the CPX denominator
-    repeat_days: int = 7
+    driver: str = CPX_DRIVER  # the CPX denominator
+    repeat_days: int = REPEAT_WINDOW_DAYS
     top_defects: int = 10  # rows in the report's top-defects table
     verbatims: int = 3  # sample reasons per defect
     trend_weeks: int = 8  # weeks in the trend chart, ending with the report's week
@@ -86,31 +89,34 @@ def gather_report(
     since, until = week_bounds(week)
     if not count_week_contacts(warehouse, week):
         raise EmptyWeek(f"no contacts in {week} ({since} to {until - dt.timedelta(days=1)})")
-    metrics = {"costs": settings.costs, "driver": settings.driver}
-    period = {"since": since, "until": until}
-    ranked, headline = rank_with_headline(
-        warehouse, **period, **metrics, repeat_days=settings.repeat_days, as_polars=True
-    )
-    ranking = stable_shares(ranked)
+    scope = Scope.of(since, until)
+    # One read: the week, and as far back as the trend and the spike baseline look.
+    back = dt.timedelta(weeks=max(settings.trend_weeks - 1, BASELINE_WEEKS))
+    daily = read_daily_facts(
+        warehouse, scope, span=lambda since, until: (since - back, until),
+        driver=settings.driver, repeat_days=settings.repeat_days,
+    )  # fmt: skip
+    ranking = stable_shares(shape_ranking(daily, scope, costs=settings.costs))
     defect_ids = [d for d in ranking["defect_id"].to_list() if d != UNMAPPED]
     samples = {
         defect_id: verbatims(
-            warehouse, defect_id, settings.verbatims, **period, as_polars=True
+            warehouse, defect_id, settings.verbatims, since=since, until=until, as_polars=True
         ).to_dicts()
         for defect_id in defect_ids
     }
     history = load_history(warehouse, as_polars=True)
+    new_topics = read_new_topics(warehouse, since)
     return ReportData(
         week=week,
         since=since,
         until=until,
         settings=settings,
-        headline=headline,
+        headline=shape_headline(daily, scope, costs=settings.costs),
         ranking=ranking,
         samples=samples,
-        emerging=emerging_defects(warehouse, week=week, driver=settings.driver, as_polars=True),
+        emerging=shape_emerging(daily, ALL, week=since, new_topics=new_topics),
         unmapped=unmapped_topics(warehouse, settings.verbatims, as_polars=True),
-        trend=_trend(warehouse, ranking, since, until, settings),
+        trend=_trend(daily, ranking, since, until, settings),
         loads=history.head(settings.recent_loads),
         load_totals={
             "files": history.height,
@@ -152,19 +158,12 @@ def count_week_contacts(warehouse: Warehouse, week: str) -> int:
         return int(conn.execute(query).scalar())
 
 
-def _trend(warehouse, ranking: pl.DataFrame, since, until, settings) -> pl.DataFrame:
+def _trend(daily: DailyFacts, ranking: pl.DataFrame, since, until, settings) -> pl.DataFrame:
     top = ranking.filter(pl.col("defect_id") != UNMAPPED).head(settings.trend_defects)
     start = since - dt.timedelta(weeks=settings.trend_weeks - 1)
     frames = [
-        defect_trend(
-            warehouse,
-            row["defect_id"],
-            since=start,
-            until=until,
-            costs=settings.costs,
-            driver=settings.driver,
-            repeat_days=settings.repeat_days,
-            as_polars=True,
+        shape_trend(
+            daily, Scope.of(start, until, defect_id=row["defect_id"]), costs=settings.costs
         ).select(
             "period_start",
             pl.lit(row["defect_id"]).alias("defect_id"),

@@ -47,8 +47,16 @@ class OwnerSection:
 def render_report(data: ReportData) -> str:
     ranking = data.ranking.sort("rank")
     top = ranking.filter(pl.col("defect_id") != UNMAPPED).head(data.settings.top_defects)
-    pareto = pareto_figure(ranking) if ranking.height else None
-    trend = trend_figure(data.trend) if data.trend.height else None
+    pareto = (
+        pareto_figure(ranking, title="Where the week's contact cost goes")
+        if ranking.height
+        else None
+    )
+    trend = (
+        trend_figure(data.trend, by="name", title="Contacts per week, costliest defects")
+        if data.trend.height
+        else None
+    )
     charts, inlined = {}, False
     for key, figure in (("pareto", pareto), ("trend", trend)):
         if figure is None:

@@ -9,9 +9,9 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html
 
+from dumbcontacts.analysis.report.charts import fix_figure, trend_figure
 from dumbcontacts.analysis.topics.mapping import defect_topics
 from dumbcontacts.dashboard.cards import defect_figures, fix_verdict, verbatim_list
-from dumbcontacts.dashboard.figures import fix_figure, trend_figure
 from dumbcontacts.dashboard.filters import Filters, filter_bar, filters_from_controls
 from dumbcontacts.dashboard.reads import (
     read_daily,
@@ -172,9 +172,9 @@ def update_defect(start_date, end_date, channel, defect_id, keep):
     trend = read_trend(source, defect_id, own)
     url = chosen.to_search() if ctx.triggered_id is not None else dash.no_update
     return (
-        defect_figures(rows[0] if rows else None),
-        trend_figure(trend, "contacts", "Contacts per week, by channel"),
-        trend_figure(trend, "cpx", f"Contacts per 1,000 {source.driver} per week"),
+        defect_figures(rows[0] if rows else None, source.driver),
+        trend_figure(trend, "contacts", title="Contacts per week, by channel"),
+        trend_figure(trend, "cpx", title=f"Contacts per 1,000 {source.driver} per week"),
         url,
     )
 
@@ -198,8 +198,9 @@ def show_verbatims(start_date, end_date, channel, defect_id, keep):
 def check_fix(fix_date, days, defect_id, channel):
     if not fix_date:
         return dash.no_update, "Pick the date the fix went live."
+    source = current_source()
     fix = read_fix(
-        current_source(), defect_id, dt.date.fromisoformat(fix_date[:10]), int(days or 28),
+        source, defect_id, dt.date.fromisoformat(fix_date[:10]), int(days or 28),
         tuple(sorted(channel or ())),
     )  # fmt: skip
-    return fix_figure(fix), fix_verdict(fix)
+    return fix_figure(fix, source.driver), fix_verdict(fix, source.driver)

@@ -7,9 +7,9 @@ import dash_bootstrap_components as dbc
 import polars as pl
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
+from dumbcontacts.analysis.report.charts import pareto_figure
 from dumbcontacts.analysis.report.csv_cells import ranking_csv
 from dumbcontacts.dashboard.cards import emerging_callout, headline_cards
-from dumbcontacts.dashboard.figures import pareto_figure
 from dumbcontacts.dashboard.filters import Filters, filter_bar, filters_from_controls
 from dumbcontacts.dashboard.reads import (
     read_emerging,
