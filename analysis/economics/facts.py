@@ -26,10 +26,11 @@ from dumbcontacts.analysis.economics.scope import (
     ALL,
     Scope,
     close_period,
+    contact_days,
     defect_catalogue,
     defect_contacts,
 )
-from dumbcontacts.etl.schema import business_volumes, contacts
+from dumbcontacts.etl.schema import business_volumes
 from dumbcontacts.etl.warehouse import Warehouse
 from dumbcontacts.settings import CPX_DRIVER, REPEAT_WINDOW_DAYS
 
@@ -102,10 +103,7 @@ def read_daily_facts(
     period itself), narrowed in the warehouse to the scope's channel, category, owner and
     defect filters."""
     with warehouse.connect() as conn:
-        first, last = conn.execute(
-            select(func.min(contacts.c.started_at), func.max(contacts.c.started_at))
-        ).one()
-        first_day, last_day = (moment.date() if moment else None for moment in (first, last))
+        first_day, last_day = contact_days(conn)
         catalogue = defect_catalogue(conn)
         if scope is None:
             scope, (since, until) = ALL, _EVER

@@ -26,6 +26,7 @@ __all__ = [
     "Scope",
     "as_day",
     "close_period",
+    "contact_days",
     "current_model_version",
     "defect_contacts",
     "defect_catalogue",
@@ -95,10 +96,15 @@ def resolve_period(conn: Connection, scope: Scope) -> tuple[dt.date, dt.date]:
     """The scope's [since, until) with open ends closed at the first and last contact's day."""
     if scope.since and scope.until:
         return scope.since, scope.until
+    return close_period(scope, *contact_days(conn))
+
+
+def contact_days(conn: Connection) -> tuple[dt.date | None, dt.date | None]:
+    """The day of the first and of the last contact (None without contacts)."""
     first, last = conn.execute(
         select(func.min(contacts.c.started_at), func.max(contacts.c.started_at))
     ).one()
-    return close_period(scope, first.date() if first else None, last.date() if last else None)
+    return first.date() if first else None, last.date() if last else None
 
 
 def close_period(

@@ -98,7 +98,7 @@ def emerging_defects(
     def span(since: dt.date, until: dt.date) -> tuple[dt.date, dt.date]:
         # ``scope`` is all of history; the week judged is the asked one, else the last.
         monday = asked or parse_week(until - dt.timedelta(days=1))
-        return _with_baseline(BASELINE_WEEKS)(monday, monday + _WEEK)
+        return monday - BASELINE_WEEKS * _WEEK, monday + _WEEK
 
     daily = read_daily_facts(warehouse, scope, span=span, driver=driver)
     monday = asked or _last_week(daily)
