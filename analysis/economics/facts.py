@@ -34,7 +34,15 @@ from dumbcontacts.etl.schema import business_volumes
 from dumbcontacts.etl.warehouse import Warehouse
 from dumbcontacts.settings import CPX_DRIVER, REPEAT_WINDOW_DAYS
 
-__all__ = ["FACT_SCHEMA", "DailyFacts", "Span", "read_daily_facts"]
+__all__ = [
+    "COUNTS",
+    "FACT_SCHEMA",
+    "DailyFacts",
+    "Span",
+    "count_daily_facts",
+    "count_daily_volumes",
+    "read_daily_facts",
+]
 
 FACT_SCHEMA = {
     "day": pl.Date,
