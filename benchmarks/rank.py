@@ -1,7 +1,8 @@
 """Ranking benchmark: ``rank`` on a million contacts in the embedded warehouse.
 
 Builds the warehouse once if it is missing (sample data, load, ``analyze --static``; about
-ten minutes on two cores), then times the notebook API and the ``rank`` command end to end.
+ten minutes on two cores), then times the notebook API, the dashboard's read of every day and
+the ``rank`` command end to end.
 The reference, measured in the same run, is the bare database: one DuckDB query counting
 contacts per week and channel over the same table.
 
@@ -23,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from dumbcontacts.analysis import headline_figures, rank_defects, spike_flags
+from dumbcontacts.analysis.economics.facts import read_daily_facts
 from dumbcontacts.etl.warehouse import open_warehouse
 
 
@@ -80,6 +82,7 @@ def main() -> None:
             warehouse, since="2026-10-26", until="2026-11-23"
         ),
         "spike_flags, all weeks": lambda: spike_flags(warehouse),
+        "read_daily_facts, every day (dashboard)": lambda: read_daily_facts(warehouse),
         "dumbcontacts rank (new process)": lambda: subprocess.run(
             [sys.executable, "-m", "dumbcontacts", "--warehouse", url, "rank"],
             check=True,
