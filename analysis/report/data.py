@@ -90,7 +90,8 @@ def gather_report(
     if not count_week_contacts(warehouse, week):
         raise EmptyWeek(f"no contacts in {week} ({since} to {until - dt.timedelta(days=1)})")
     scope = Scope.of(since, until)
-    # One read: the week, and as far back as the trend and the spike baseline look.
+    # One read: the week, and as far back as the trend and the spike baseline look (the
+    # ranking's previous week is within).
     back = dt.timedelta(weeks=max(settings.trend_weeks - 1, BASELINE_WEEKS))
     daily = read_daily_facts(
         warehouse, scope, span=lambda since, until: (since - back, until),
@@ -131,11 +132,8 @@ def gather_report(
 def stable_shares(ranking: pl.DataFrame) -> pl.DataFrame:
     """The ranking with costs in whole cents and cost shares from an exactly rounded total.
 
-    A float sum depends on its order, and group-by and database row orders vary from call
-    to call, so ``rank_defects`` can return a cost or share that differs in its last digit
-    between two calls on the same data. Cents are what a report shows anyway, and
-    ``math.fsum`` is correctly rounded in any order, so the report shows the same digits
-    every time (and its totals still equal ``rank``'s to the cent).
+    Cents are what a report shows, and ``math.fsum`` is correctly rounded, so the shares
+    of the rounded costs add up exactly (and the totals still equal ``rank``'s to the cent).
     """
     ranking = ranking.sort("rank").with_columns(pl.col("cost_usd", "cost_usd_prev").round(2))
     costs = ranking["cost_usd"].to_list()
