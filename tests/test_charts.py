@@ -85,6 +85,7 @@ def test_trend_by_defect_keeps_the_costliest_first_order_of_the_frame():
     assert [trace.name for trace in figure.data] == ["Order late", "Charged twice"]
     assert list(figure.data[0].x) == [D(2026, 3, 2), D(2026, 3, 9)]  # in time order
     assert list(figure.data[0].y) == [1, 2]
+    assert list(figure.layout.xaxis.tickvals) == [D(2026, 3, 2), D(2026, 3, 9)]  # each Monday
 
 
 @pytest.mark.parametrize("frame", [TREND.head(0), TREND.assign(cpx=None)])

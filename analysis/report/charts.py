@@ -62,7 +62,7 @@ def pareto_figure(ranking: Any, *, top: int = 20, title: str | None = None) -> g
         hovertemplate="%{x}<br>%{y:.0%} of cost<extra></extra>",
     )  # fmt: skip
     figure.update_layout(
-        title=_title(title),
+        **_titled(title),
         yaxis=dict(title="Cost (USD)", tickprefix="$", separatethousands=True),
         yaxis2=dict(
             overlaying="y",
@@ -97,7 +97,10 @@ def trend_figure(
             mode="lines+markers",
             line_color=CHANNEL_COLORS.get(name, _PALETTE[index % len(_PALETTE)]),
         )  # fmt: skip
-    figure.update_layout(title=_title(title), yaxis=dict(rangemode="tozero"))
+    starts = rows["period_start"].unique().sort().to_list()
+    # A tick on each bucket's first day (weeks start on Monday) while they fit.
+    ticks = dict(tickvals=starts, tickformat="%d %b") if len(starts) <= 16 else {}
+    figure.update_layout(**_titled(title), yaxis=dict(rangemode="tozero"), xaxis=ticks)
     return figure
 
 
@@ -136,8 +139,12 @@ def _polars(frame: Any) -> pl.DataFrame:
     return frame if isinstance(frame, pl.DataFrame) else pl.from_pandas(frame)
 
 
-def _title(text: str | None) -> dict:
-    return dict(text=text, x=0, font_size=14) if text else {}
+def _titled(text: str | None) -> dict:
+    """Layout for a title above the legend (nothing without a title)."""
+    if not text:
+        return {}
+    title = dict(text=text, x=0, xref="paper", y=0.98, yref="container", yanchor="top")
+    return dict(title=title | dict(font_size=14), margin_t=80)
 
 
 def _short(name: str, width: int = 38) -> str:
