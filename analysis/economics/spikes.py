@@ -27,8 +27,7 @@ from dumbcontacts.analysis.economics.scope import (
     resolve_period,
 )
 from dumbcontacts.analysis.economics.trends import bucket_starts
-from dumbcontacts.analysis.schema import contact_topics, topic_models, topics
-from dumbcontacts.etl.schema import contacts
+from dumbcontacts.etl.schema import contact_topics, contacts, topic_models, topics
 from dumbcontacts.etl.warehouse import Warehouse
 
 if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas

@@ -27,12 +27,6 @@ from sqlalchemy import Connection, func, select, update
 
 from dumbcontacts.analysis.economics.links import store_links
 from dumbcontacts.analysis.economics.scope import unassigned
-from dumbcontacts.analysis.schema import (
-    contact_topics,
-    create_analysis_tables,
-    topic_models,
-    topics,
-)
 from dumbcontacts.analysis.topics.defect_map import match_topics
 from dumbcontacts.analysis.topics.embedding_cache import (
     embed_with_cache,
@@ -50,7 +44,13 @@ from dumbcontacts.analysis.topics.mapping import (
 )
 from dumbcontacts.analysis.topics.overrides import Override, check_defects
 from dumbcontacts.analysis.topics.topic_store import store_overrides
-from dumbcontacts.etl.schema import contacts, defects
+from dumbcontacts.etl.schema import (
+    contact_topics,
+    contacts,
+    defects,
+    topic_models,
+    topics,
+)
 from dumbcontacts.etl.warehouse import Warehouse, insert_new_rows
 
 __all__ = ["AnalyzeResult", "analyze_contacts"]
@@ -105,7 +105,6 @@ def analyze_contacts(
     settings, overrides = settings or TopicSettings(), overrides or []
     counting = _CountingEmbedder(embedder)
     with warehouse.begin() as conn:
-        create_analysis_tables(conn)
         current, fitted_with = _current_version(conn)
         known = set(conn.execute(select(defects.c.defect_id)).scalars())
     check_defects(overrides, known)  # before any fitting, so a typo costs nothing

@@ -16,12 +16,11 @@ import json
 import numpy as np
 from sqlalchemy import bindparam, func, select, update
 
-from dumbcontacts.analysis.schema import topics
 from dumbcontacts.analysis.topics.defect_map import map_topics
 from dumbcontacts.analysis.topics.embedding_cache import embed_with_cache
 from dumbcontacts.analysis.topics.embeddings import Embedder
 from dumbcontacts.analysis.topics.fit import TopicFit
-from dumbcontacts.etl.schema import defects
+from dumbcontacts.etl.schema import defects, topics
 from dumbcontacts.etl.warehouse import Warehouse
 
 __all__ = ["defect_phrase_vectors", "map_fitted_topics", "map_unmapped_topics"]

@@ -14,8 +14,8 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import and_, bindparam, case, func, select, update
 
-from dumbcontacts.analysis.schema import topics
 from dumbcontacts.analysis.topics.overrides import Override, apply_overrides, unmatched_overrides
+from dumbcontacts.etl.schema import topics
 from dumbcontacts.etl.warehouse import Warehouse
 
 __all__ = ["format_overrides", "store_overrides", "write_overrides"]

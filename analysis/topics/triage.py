@@ -11,10 +11,9 @@ import polars as pl
 from sqlalchemy import func, select
 
 from dumbcontacts.analysis.economics.scope import current_model_version
-from dumbcontacts.analysis.schema import contact_topics, topics
 from dumbcontacts.analysis.topics.overrides import Override, read_overrides
 from dumbcontacts.analysis.topics.topic_store import store_overrides, write_overrides
-from dumbcontacts.etl.schema import contacts, defects
+from dumbcontacts.etl.schema import contact_topics, contacts, defects, topics
 from dumbcontacts.etl.warehouse import Warehouse
 
 if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas
