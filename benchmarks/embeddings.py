@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 from sqlalchemy import delete
 
-from dumbcontacts.analysis.topics.embedding_cache import embed_with_cache, embeddings
+from dumbcontacts.analysis.topics.embedding_cache import embed_with_cache
 from dumbcontacts.analysis.topics.embeddings import (
     FakeEmbedder,
     StaticEmbedder,
@@ -31,8 +31,8 @@ from dumbcontacts.analysis.topics.embeddings import (
     load_minilm,
     minilm_path,
 )
-from dumbcontacts.etl.schema import metadata
-from dumbcontacts.etl.warehouse import open_warehouse
+from dumbcontacts.etl.schema import embeddings
+from dumbcontacts.etl.warehouse import create_warehouse
 
 BANKING77 = Path(__file__).resolve().parents[2] / "shared" / "data" / "banking77" / "train.csv"
 STATIC_DIR = Path.home() / ".cache" / "dumbcontacts" / "model2vec-all-MiniLM-L6-v2"
@@ -64,11 +64,10 @@ def nearest_neighbour_accuracy(vectors: np.ndarray, labels: list[str]) -> float:
 
 def time_cache(url: str, rows: int, runs: int) -> tuple[float, float]:
     """Seconds to fill ``rows`` fake vectors, and the best time to read them all back."""
-    warehouse = open_warehouse(url)
+    warehouse = create_warehouse(url)
     fake = FakeEmbedder(dimension=384, seed=0)
     texts = [f"contact reason number {i}" for i in range(rows)]
     with warehouse.begin() as conn:  # a reused PostgreSQL database must start cold too
-        metadata.create_all(conn, tables=[embeddings])
         conn.execute(delete(embeddings).where(embeddings.c.model == fake.name))
     started = time.perf_counter()
     embed_with_cache(warehouse, fake, texts, chunk_size=20_000)

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from dumbcontacts.etl.load import load_paths
-from dumbcontacts.etl.warehouse import open_warehouse
+from dumbcontacts.etl.warehouse import create_warehouse
 from dumbcontacts.samples.generate import write_sample_data
 
 
@@ -41,7 +41,7 @@ def bare_duckdb_load(csv_path: Path, db_path: Path) -> float:
 
 
 def product_load(paths: list[Path], db_path: Path, **options) -> tuple[float, int]:
-    warehouse = open_warehouse(f"duckdb:///{fresh(db_path)}")
+    warehouse = create_warehouse(f"duckdb:///{fresh(db_path)}")
     started = time.perf_counter()
     results = list(load_paths(warehouse, paths, salt="bench", **options))
     seconds = time.perf_counter() - started
@@ -53,7 +53,7 @@ def reload_duplicates(csv_path: Path, db_path: Path, run: int) -> float:
     """Time another file holding the same records (new content hash, every row a duplicate)."""
     copy = csv_path.with_name("calls-again.csv")
     copy.write_bytes(csv_path.read_bytes() + b"\n" * (run + 1))
-    warehouse = open_warehouse(f"duckdb:///{db_path}")
+    warehouse = create_warehouse(f"duckdb:///{db_path}")
     started = time.perf_counter()
     (result,) = load_paths(warehouse, [copy], salt="bench")
     seconds = time.perf_counter() - started

@@ -35,8 +35,11 @@ def create_app(config: Settings | None = None, *, source: DataSource | None = No
     source = source or DataSource.from_config(config)
     attach_source(app.server, source)
     warm_up(source)
+    # Dash collects the pages' callbacks in a process-wide list on import and hands them to
+    # whichever app serves a request first, in a before-request hook. Run this app's hooks now
+    # (Flask's preprocess_request, before authentication joins them), so its pages' callbacks
+    # are its own even when a process makes several apps (the tests do).
+    with app.server.test_request_context():
+        app.server.preprocess_request()
     require_basic_auth(app.server, config.dashboard_username, config.dashboard_password)
-    # Take this app's page callbacks now: Dash collects them in a process-wide list on import
-    # and hands them to whichever app serves a request first.
-    app._setup_server()
     return app

@@ -23,6 +23,8 @@ _EXPORTS = {
     "CostModel": "dumbcontacts.settings",
     "ChannelRate": "dumbcontacts.settings",
     "Warehouse": "dumbcontacts.etl.warehouse",
+    "WarehouseMissing": "dumbcontacts.etl.warehouse",
+    "create_warehouse": "dumbcontacts.etl.warehouse",
     "load_paths": "dumbcontacts.etl.load",
     "count_contacts": "dumbcontacts.etl.load",
     "read_contacts": "dumbcontacts.etl.queries",
@@ -53,8 +55,9 @@ if TYPE_CHECKING:
 
 
 def open(warehouse: str | Settings | None = None) -> Warehouse:  # noqa: A001 (dc.open reads well)
-    """The warehouse: a URL, a ``Settings``, or None for the configured one (environment and
-    ``dumbcontacts.toml``, as the command line reads them)."""
+    """The existing warehouse: a URL, a ``Settings``, or None for the configured one
+    (environment and ``dumbcontacts.toml``, as the command line reads them). Raises
+    ``WarehouseMissing`` where there is none: ``create_warehouse`` makes one to load into."""
     from dumbcontacts.etl.warehouse import open_warehouse
     from dumbcontacts.settings import Settings
 

@@ -22,16 +22,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from dumbcontacts.analysis.economics.iso_week import last_complete_week
 from dumbcontacts.analysis.economics.scope import unassigned
-from dumbcontacts.analysis.schema import topic_models
 from dumbcontacts.etl.detect import expand_paths
 from dumbcontacts.etl.load import LoadError, LoadResult, load_source, plan_sources
-from dumbcontacts.etl.schema import contacts
-from dumbcontacts.etl.warehouse import Warehouse, WarehouseBusy, open_warehouse
+from dumbcontacts.etl.schema import contacts, topic_models
+from dumbcontacts.etl.warehouse import Warehouse, WarehouseBusy, create_warehouse
 from dumbcontacts.run_lock import RunBusy, hold_run_lock
 from dumbcontacts.settings import Settings
 
@@ -104,7 +103,7 @@ def run_job(
 
 def _run_steps(config: Settings, make_embedder: MakeEmbedder, now: dt.datetime, say) -> RunSummary:
     try:
-        warehouse = open_warehouse(config.warehouse_url)
+        warehouse = create_warehouse(config.warehouse_url)
     except (SQLAlchemyError, WarehouseBusy) as error:
         say("open", _first_line(error), True)
         return RunSummary(EXIT_FAILED)
@@ -230,8 +229,6 @@ def _report(warehouse, config: Settings, now: dt.datetime, say, summary) -> RunS
 
 
 def _current_model(conn):
-    if not inspect(conn).has_table(topic_models.name):
-        return None
     query = select(topic_models.c.model_version, topic_models.c.created_at, topic_models.c.embedder)
     return conn.execute(query.where(topic_models.c.is_current)).first()
 

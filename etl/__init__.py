@@ -3,7 +3,7 @@
 The notebook entry points::
 
     import dumbcontacts.etl
-    warehouse = dumbcontacts.etl.open_warehouse()            # or open_warehouse("postgresql://...")
+    warehouse = dumbcontacts.etl.create_warehouse()          # or create_warehouse("postgresql://...")
     for result in dumbcontacts.etl.load_paths(warehouse, ["exports/"]):
         print(result)
     contacts = dumbcontacts.etl.read_contacts(warehouse, channel="email")   # a pandas DataFrame
@@ -11,7 +11,14 @@ The notebook entry points::
 
 from dumbcontacts.etl.load import LoadError, LoadResult, count_contacts, load_paths
 from dumbcontacts.etl.queries import read_contacts
-from dumbcontacts.etl.warehouse import DEFAULT_URL, Warehouse, WarehouseBusy, open_warehouse
+from dumbcontacts.etl.warehouse import (
+    DEFAULT_URL,
+    Warehouse,
+    WarehouseBusy,
+    WarehouseMissing,
+    create_warehouse,
+    open_warehouse,
+)
 
 __all__ = [
     "DEFAULT_URL",
@@ -19,7 +26,9 @@ __all__ = [
     "LoadResult",
     "Warehouse",
     "WarehouseBusy",
+    "WarehouseMissing",
     "count_contacts",
+    "create_warehouse",
     "load_paths",
     "open_warehouse",
     "read_contacts",

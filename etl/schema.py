@@ -1,14 +1,19 @@
-"""Warehouse tables, defined in code (never reflected: duckdb-engine cannot reflect reliably).
+"""Every warehouse table, defined in code (never reflected: duckdb-engine cannot reflect
+reliably). A table or column changes here and, for warehouses made before the change, in a
+named migration (``dumbcontacts.etl.migrations``).
 
 All timestamps are stored as UTC without a zone; money and time carry their unit in the name.
 """
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
+    Float,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -18,12 +23,18 @@ from sqlalchemy import (
 __all__ = [
     "CHANNELS",
     "business_volumes",
+    "contact_links",
+    "contact_topics",
     "contacts",
     "defects",
+    "embeddings",
     "loads",
     "metadata",
+    "migrations",
     "rejects",
     "settings",
+    "topic_models",
+    "topics",
 ]
 
 CHANNELS = ("phone", "email", "chat", "social")
@@ -121,4 +132,82 @@ settings = Table(
     metadata,
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+# Which schema migrations this warehouse has had (dumbcontacts.etl.migrations), each once.
+migrations = Table(
+    "migrations",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("applied_at", DateTime, nullable=False),
+)
+
+# Analysis: topic models, their topics, and each contact's topic (dumbcontacts.analysis.topics).
+topic_models = Table(
+    "topic_models",
+    metadata,
+    # Numbered by analyze itself, not by the database (DuckDB has no SERIAL).
+    Column("model_version", Integer, primary_key=True, autoincrement=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("embedder", String(256), nullable=False),
+    Column("n_docs", Integer, nullable=False),
+    Column("n_topics", Integer, nullable=False),
+    Column("outlier_share", Float, nullable=False),
+    Column("settings", Text, nullable=False),
+    Column("is_current", Boolean, nullable=False),
+)
+
+topics = Table(
+    "topics",
+    metadata,
+    Column("model_version", Integer, primary_key=True, autoincrement=False),
+    Column("topic_id", Integer, primary_key=True, autoincrement=False),
+    # Stable across refits: a topic that still means the same thing keeps its key.
+    Column("topic_key", String(16), nullable=False),
+    Column("label", Text, nullable=False),
+    Column("keywords", Text, nullable=False),
+    Column("size", Integer, nullable=False),
+    # The effective mapping and label, after the analyst's overrides; rewritten on every run.
+    Column("defect_id", String(128)),  # null: unmapped, a candidate new defect
+    Column("mapping_confidence", Float, nullable=False),
+    Column("mapped_by", String(16)),  # "similarity", "override", or null when unmapped
+    Column("merged_into", String(16)),  # the topic_key this topic is counted as, if merged
+    # What the model itself said, kept so an edited or removed override can be undone.
+    Column("auto_label", Text),
+    Column("auto_defect_id", String(128)),
+    Column("auto_confidence", Float),
+    # Unit vector, little-endian float32: new contacts are assigned by cosine to it.
+    Column("centroid", LargeBinary, nullable=False),
+)
+
+contact_topics = Table(
+    "contact_topics",
+    metadata,
+    Column("contact_id", String(32), primary_key=True),
+    Column("model_version", Integer, primary_key=True),
+    Column("topic_id", Integer, nullable=False),
+    Column("probability", Float, nullable=False),
+)
+
+# Each contact followed up by the same customer, with that next contact (analysis.economics.links);
+# derived from contacts, remade whole when they change.
+contact_links = Table(
+    "contact_links",
+    metadata,
+    Column("contact_id", String(32), nullable=False),
+    Column("next_started_at", DateTime, nullable=False),
+    Column("next_channel", String(16), nullable=False),
+)
+
+# Every vector ever computed, so each distinct text is embedded once per model
+# (dumbcontacts.analysis.topics.embedding_cache).
+embeddings = Table(
+    "embeddings",
+    metadata,
+    Column("model", String(128), primary_key=True),
+    # sha256 hex of the UTF-8 text: the text itself stays in contacts, never copied here.
+    Column("text_hash", String(64), primary_key=True),
+    Column("dimension", Integer, nullable=False),
+    # Little-endian float32, L2-normalised: np.frombuffer(vector, "<f4").
+    Column("vector", LargeBinary, nullable=False),
 )

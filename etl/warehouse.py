@@ -11,25 +11,28 @@ and opening one retries while another process holds the lock.
 from __future__ import annotations
 
 import io
-import secrets
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
-from sqlalchemy import Connection, Engine, Table, create_engine, select
+from sqlalchemy import Connection, Engine, Table, create_engine, make_url, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from dumbcontacts.etl.arrow_scan import arrow_for_duckdb
-from dumbcontacts.etl.schema import metadata, settings
+from dumbcontacts.etl.migrations import apply_migrations
+from dumbcontacts.etl.schema import settings
 
 __all__ = [
     "DEFAULT_URL",
     "Warehouse",
     "WarehouseBusy",
+    "WarehouseMissing",
+    "create_warehouse",
     "insert_new_rows",
     "open_warehouse",
     "read_setting",
@@ -38,6 +41,11 @@ __all__ = [
 DEFAULT_URL = "duckdb:///dumbcontacts.duckdb"
 
 _LOCK_MESSAGES = ("Could not set lock", "Conflicting lock")
+# Every warehouse has contacts; one made by this version also has migrations.
+_WAREHOUSE_TABLES = text(
+    "SELECT table_name FROM information_schema.tables "
+    "WHERE table_schema = current_schema() AND table_name IN ('contacts', 'migrations')"
+)
 # DuckDB shares one database instance per file within a process, and opening it in one thread
 # while another closes its last connection fails ("Unique file handle conflict"): threads of a
 # process (the dashboard's) take turns to open and close.
@@ -46,6 +54,10 @@ _DUCKDB_OPEN_CLOSE = threading.Lock()
 
 class WarehouseBusy(RuntimeError):
     """Another process held the warehouse lock for longer than we were willing to wait."""
+
+
+class WarehouseMissing(LookupError):
+    """There is no warehouse where one was to be read: no such file, or no tables in it."""
 
 
 @dataclass(frozen=True)
@@ -92,20 +104,39 @@ class Warehouse:
             yield conn
 
 
+def create_warehouse(url: str | None = None, *, lock_timeout_seconds: float = 60.0) -> Warehouse:
+    """The warehouse at ``url``, created, or upgraded to the current schema, as needed: for the
+    commands that write. The default is a DuckDB file in the working directory."""
+    warehouse = _engine_warehouse(url, lock_timeout_seconds)
+    apply_migrations(warehouse)
+    return warehouse
+
+
 def open_warehouse(url: str | None = None, *, lock_timeout_seconds: float = 60.0) -> Warehouse:
-    """Open (and create if needed) the warehouse at ``url``; the default is a DuckDB file."""
+    """The existing warehouse at ``url``, upgraded to the current schema if an older version
+    made it: for reading. Raises WarehouseMissing, creating nothing, where there is none."""
+    warehouse = _engine_warehouse(url, lock_timeout_seconds)
+    if not _holds_warehouse(warehouse):
+        shown = make_url(url or DEFAULT_URL).render_as_string(hide_password=True)
+        raise WarehouseMissing(f"no warehouse at {shown} (`dumbcontacts load` makes one)")
+    apply_migrations(warehouse)
+    return warehouse
+
+
+def _engine_warehouse(url: str | None, lock_timeout_seconds: float) -> Warehouse:
     url = url or DEFAULT_URL
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    engine = create_engine(url, poolclass=NullPool)
-    warehouse = Warehouse(engine, lock_timeout_seconds)
-    with warehouse.begin() as conn:
-        metadata.create_all(conn, checkfirst=True)
-        # The default hashing salt is made once per warehouse so keys stay linkable across
-        # loads; production should pass its own secret instead (see README).
-        if read_setting(conn, "salt") is None:
-            conn.execute(settings.insert().values(key="salt", value=secrets.token_hex(16)))
-    return warehouse
+    return Warehouse(create_engine(url, poolclass=NullPool), lock_timeout_seconds)
+
+
+def _holds_warehouse(warehouse: Warehouse) -> bool:
+    database = warehouse.engine.url.database
+    in_file = warehouse.dialect == "duckdb" and database not in (None, "", ":memory:")
+    if in_file and not Path(database).is_file():  # connecting would create the file
+        return False
+    with warehouse.connect() as conn:
+        return conn.execute(_WAREHOUSE_TABLES).first() is not None
 
 
 def read_setting(conn: Connection, key: str) -> str | None:

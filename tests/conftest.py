@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from dumbcontacts.etl.warehouse import Warehouse, open_warehouse
+from dumbcontacts.etl.warehouse import Warehouse, create_warehouse
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 POSTGRES_URL = os.environ.get("DUMBCONTACTS_TEST_POSTGRES")
@@ -50,6 +50,16 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+def list_tables(url: str) -> list[str]:
+    """The tables in ``url``'s database, read without the product's code."""
+    engine = _engine(url)
+    query = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+    with engine.connect() as conn:
+        names = sorted(conn.exec_driver_sql(query).scalars())
+    engine.dispose()
+    return names
+
+
 @pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
 def warehouse_url(request, tmp_path) -> str:
     """A URL of an empty warehouse, once per engine."""
@@ -62,7 +72,7 @@ def warehouse_url(request, tmp_path) -> str:
 
 @pytest.fixture
 def warehouse(warehouse_url) -> Warehouse:
-    return open_warehouse(warehouse_url)
+    return create_warehouse(warehouse_url)
 
 
 @pytest.fixture(params=["window links", "stored links"])
@@ -77,7 +87,7 @@ def economics(warehouse, request) -> Warehouse:
 
 @pytest.fixture
 def duckdb_warehouse(tmp_path) -> Warehouse:
-    return open_warehouse(f"duckdb:///{tmp_path / 'warehouse.duckdb'}")
+    return create_warehouse(f"duckdb:///{tmp_path / 'warehouse.duckdb'}")
 
 
 @pytest.fixture(scope="session")

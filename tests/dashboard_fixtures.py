@@ -16,12 +16,11 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 
 from dumbcontacts.analysis.economics.scope import current_model_version
-from dumbcontacts.analysis.schema import contact_topics, topics
 from dumbcontacts.analysis.topics.analyze import analyze_contacts
 from dumbcontacts.analysis.topics.embeddings import FakeEmbedder
 from dumbcontacts.etl.load import load_paths
-from dumbcontacts.etl.schema import contacts, defects
-from dumbcontacts.etl.warehouse import Warehouse, open_warehouse
+from dumbcontacts.etl.schema import contact_topics, contacts, defects, topics
+from dumbcontacts.etl.warehouse import Warehouse, create_warehouse
 from tests.conftest import TEST_SALT
 
 __all__ = [
@@ -47,7 +46,7 @@ UNMAPPED_PROBE_CONTACTS = 5
 def build_sample_warehouse(path: Path) -> str:
     """Load and analyse the sample data into a DuckDB file at ``path``; add the probe rows."""
     url = f"duckdb:///{path}"
-    warehouse = open_warehouse(url)
+    warehouse = create_warehouse(url)
     list(load_paths(warehouse, [SAMPLE], salt=TEST_SALT))
     analyze_contacts(warehouse, FakeEmbedder(16, 0))
     add_probe_rows(warehouse)

@@ -12,13 +12,14 @@ import datetime as dt
 from sqlalchemy import insert
 
 from dumbcontacts.analysis.economics.links import store_links
-from dumbcontacts.analysis.schema import (
+from dumbcontacts.etl.schema import (
+    business_volumes,
     contact_topics,
-    create_analysis_tables,
+    contacts,
+    defects,
     topic_models,
     topics,
 )
-from dumbcontacts.etl.schema import business_volumes, contacts, defects
 from dumbcontacts.etl.warehouse import Warehouse
 
 __all__ = ["PERIOD", "build_economics_warehouse"]
@@ -63,7 +64,6 @@ def build_economics_warehouse(warehouse: Warehouse, *, store: bool = False) -> N
     volume_rows[6]["count"] += 1000 % 7
     volume_rows[13]["count"] += 2000 % 7
     with warehouse.begin() as conn:
-        create_analysis_tables(conn)
         conn.execute(insert(contacts), contact_rows)
         conn.execute(insert(business_volumes), volume_rows)
         conn.execute(

@@ -9,11 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from dumbcontacts.analysis.economics.links import store_links
-from dumbcontacts.analysis.schema import contact_topics, topics
 from dumbcontacts.analysis.topics.analyze import analyze_contacts
 from dumbcontacts.analysis.topics.overrides import Override
 from dumbcontacts.etl.load import load_paths
-from dumbcontacts.etl.schema import contacts
+from dumbcontacts.etl.schema import contact_topics, contacts, topics
 from dumbcontacts.etl.warehouse import insert_new_rows
 from tests.conftest import TEST_SALT
 

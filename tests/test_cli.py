@@ -3,8 +3,13 @@ import json
 import duckdb
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import make_url
 
 from dumbcontacts.cli import cli
+from dumbcontacts.cli.edges import find_configured_warehouse
+from dumbcontacts.etl.warehouse import create_warehouse
+from dumbcontacts.settings import Settings
+from tests.conftest import list_tables
 from tests.test_dashboard_app import OVERVIEW_INPUTS
 
 
@@ -100,6 +105,36 @@ def test_errors_are_one_line_and_name_the_file(run, tmp_path, args, files, messa
     assert len(errors) == 1
 
 
+@pytest.mark.parametrize("command", [["rank"], ["report", "--week", "2026-W40"], ["dashboard"]])
+def test_reading_commands_never_create_a_warehouse(run, warehouse_url, tmp_path, command):
+    # warehouse_url names a DuckDB file not made yet, or an empty PostgreSQL database.
+    result = run("--warehouse", warehouse_url, *command)
+    shown = make_url(warehouse_url).render_as_string(hide_password=True)
+    assert result.exit_code == 2
+    assert result.stderr == f"error: no warehouse at {shown} (`dumbcontacts load` makes one)\n"
+    assert list(tmp_path.iterdir()) == []
+    if warehouse_url.startswith("postgresql"):
+        assert list_tables(warehouse_url) == []
+
+
+def test_a_mistyped_warehouse_is_named_and_not_made(run, tmp_path):
+    result = run("rank", env={"DUMBCONTACTS_WAREHOUSE": "duckdb:///typo.duckdb"})
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "error: no warehouse at duckdb:///typo.duckdb (`dumbcontacts load` makes one)\n",
+    )
+    assert not (tmp_path / "typo.duckdb").exists()
+
+
+def test_evaluate_caches_vectors_only_in_a_warehouse_that_exists(tmp_path):
+    # evaluate scores a labelled file: it needs no warehouse, and makes none.
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    assert find_configured_warehouse(Settings(warehouse_url=url)) is None
+    assert list(tmp_path.iterdir()) == []
+    create_warehouse(url)
+    assert str(find_configured_warehouse(Settings(warehouse_url=url)).engine.url) == url
+
+
 def test_warehouse_comes_from_the_environment(run, tmp_path):
     (tmp_path / "calls.csv").write_bytes(b"call_id,started_at\nC1,2026-09-01T08:00:00Z\n")
     url = f"duckdb:///{tmp_path / 'elsewhere.duckdb'}"
@@ -113,7 +148,6 @@ def test_warehouse_comes_from_the_environment(run, tmp_path):
 def test_demo_goes_from_nothing_to_a_ranked_dashboard(run, tmp_path):
     from dumbcontacts.dashboard.app import create_app
     from dumbcontacts.dashboard.probe import DashProbe
-    from dumbcontacts.settings import Settings
 
     result = run("demo", "--no-serve", "--contacts", "300", "--dir", "d")
     assert result.exit_code == 0, result.output

@@ -133,6 +133,17 @@ def test_exported_csv_is_the_ranking_and_defuses_formulas(probe):
     assert {r["defect_id"]: f"{int(r['contacts']):,}" for r in rows} == table
 
 
+def test_two_apps_in_one_process_each_answer_their_own_pages(sample_url, tmp_path):
+    config = Settings(warehouse_url=sample_url, overrides=tmp_path / "overrides.toml")
+    first, second = create_app(config), create_app(config)  # both before either serves
+    tables = [
+        ranked_contacts(overview(DashProbe.over_flask(app.server.test_client())))
+        for app in (second, first)
+    ]
+    assert tables[0] == tables[1]
+    assert "shipping-damaged-item" in tables[0]
+
+
 def test_basic_authentication_guards_every_route(sample_url):
     config = Settings(
         warehouse_url=sample_url, dashboard_username="ana", dashboard_password="s3cret"

@@ -24,7 +24,6 @@ from dumbcontacts.analysis.economics.ranking import (
 from dumbcontacts.analysis.economics.scope import Scope, defect_contacts, resolve_period
 from dumbcontacts.analysis.economics.trends import shape_trend
 from dumbcontacts.analysis.economics.verbatims import verbatims
-from dumbcontacts.analysis.schema import topics
 from dumbcontacts.analysis.topics.mapping import defect_topics
 from dumbcontacts.analysis.topics.overrides import (
     Override,
@@ -34,8 +33,8 @@ from dumbcontacts.analysis.topics.overrides import (
     set_topic_defect,
 )
 from dumbcontacts.dashboard.source import DataSource
-from dumbcontacts.etl.schema import loads
-from dumbcontacts.etl.warehouse import open_warehouse
+from dumbcontacts.etl.schema import loads, topics
+from dumbcontacts.etl.warehouse import create_warehouse, open_warehouse
 from tests.economics_fixture import PERIOD, build_economics_warehouse
 from tests.lock_holder import another_process_holds
 
@@ -124,7 +123,7 @@ def test_source_caches_until_the_data_changes(economics, tmp_path):
 
 def test_source_serves_the_last_figures_while_another_process_writes(tmp_path):
     path = tmp_path / "w.duckdb"
-    warehouse = open_warehouse(f"duckdb:///{path}")
+    warehouse = create_warehouse(f"duckdb:///{path}")
     build_economics_warehouse(warehouse)
     source = DataSource(warehouse, recheck_seconds=0, busy_seconds=0.2)
     before = source.fetch("rank", lambda wh: rank_defects(wh, as_polars=True))

@@ -14,12 +14,11 @@ from sqlalchemy import select
 from dumbcontacts.analysis.economics.ranking import rank_defects
 from dumbcontacts.analysis.economics.scope import UNMAPPED
 from dumbcontacts.analysis.economics.spikes import spike_flags
-from dumbcontacts.analysis.schema import contact_topics, topics
 from dumbcontacts.analysis.topics.analyze import analyze_contacts
 from dumbcontacts.analysis.topics.embeddings import load_minilm
 from dumbcontacts.etl.load import load_paths
-from dumbcontacts.etl.schema import contacts
-from dumbcontacts.etl.warehouse import open_warehouse
+from dumbcontacts.etl.schema import contact_topics, contacts, topics
+from dumbcontacts.etl.warehouse import create_warehouse
 from dumbcontacts.settings import CostModel
 from tests.conftest import TEST_SALT
 from tests.truth import truth_costs
@@ -32,7 +31,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def analysed(tmp_path_factory):
     """The committed sample, loaded and analysed with the real model once for this module."""
-    warehouse = open_warehouse(f"duckdb:///{tmp_path_factory.mktemp('real') / 'w.duckdb'}")
+    warehouse = create_warehouse(f"duckdb:///{tmp_path_factory.mktemp('real') / 'w.duckdb'}")
     list(load_paths(warehouse, [SAMPLE], salt=TEST_SALT))
     return warehouse, analyze_contacts(warehouse, load_minilm())
 

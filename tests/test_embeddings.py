@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from dumbcontacts.analysis.topics.embedding_cache import embed_with_cache, embeddings, hash_text
+from dumbcontacts.analysis.topics.embedding_cache import embed_with_cache, hash_text
 from dumbcontacts.analysis.topics.embeddings import (
     MINILM_NAME,
     Embedder,
@@ -21,6 +21,7 @@ from dumbcontacts.analysis.topics.embeddings import (
     minilm_path,
     normalize_rows,
 )
+from dumbcontacts.etl.schema import embeddings
 
 PARCEL, DELIVERY, PASSWORD = "my parcel is late", "where is my delivery", "reset my password"
 

@@ -9,12 +9,11 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from dumbcontacts.analysis.schema import contact_topics, topic_models
 from dumbcontacts.analysis.topics.fast_assign import assign_fast
 from dumbcontacts.cli import cli
 from dumbcontacts.etl.load import load_paths
-from dumbcontacts.etl.schema import contacts, loads
-from dumbcontacts.etl.warehouse import open_warehouse
+from dumbcontacts.etl.schema import contact_topics, contacts, loads, topic_models
+from dumbcontacts.etl.warehouse import create_warehouse, open_warehouse
 from dumbcontacts.job import EXIT_BUSY, EXIT_CONFIG, EXIT_OK, refit_due, run_job
 from dumbcontacts.run_lock import RunBusy, hold_run_lock, lock_file_path
 from dumbcontacts.samples.generate import write_sample_data
@@ -120,7 +119,7 @@ def test_a_new_day_of_files_loads_and_assigns_only_those(sample, tmp_path, wareh
     assert second.code == EXIT_OK, lines
 
     # What those files hold on their own, loaded into a warehouse of their own.
-    alone = open_warehouse(f"duckdb:///{tmp_path / 'day-only.duckdb'}")
+    alone = create_warehouse(f"duckdb:///{tmp_path / 'day-only.duckdb'}")
     list(load_paths(alone, [sample["root"] / "day"], salt="k"))
     keys = [contacts.c.channel, contacts.c.source_id]
     with alone.connect() as conn:

@@ -6,8 +6,7 @@ from sqlalchemy import insert, select
 
 from dumbcontacts.analysis import rank_defects
 from dumbcontacts.analysis.economics.links import store_links
-from dumbcontacts.analysis.schema import contact_links
-from dumbcontacts.etl.schema import contacts
+from dumbcontacts.etl.schema import contact_links, contacts
 from tests.economics_fixture import PERIOD
 
 SINCE, UNTIL = PERIOD

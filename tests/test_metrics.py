@@ -23,7 +23,7 @@ from dumbcontacts.analysis import (
     verify_fix,
 )
 from dumbcontacts.etl import load_paths
-from dumbcontacts.etl.warehouse import open_warehouse
+from dumbcontacts.etl.warehouse import create_warehouse
 from tests.economics_fixture import PERIOD
 from tests.truth import assign_ground_truth, read_truth, truth_costs
 
@@ -134,7 +134,10 @@ def test_duckdb_and_postgresql_give_the_same_answers(tmp_path, postgres_url):
     from tests.conftest import _reset_postgres
 
     _reset_postgres(postgres_url)
-    engines = [open_warehouse(f"duckdb:///{tmp_path / 'w.duckdb'}"), open_warehouse(postgres_url)]
+    engines = [
+        create_warehouse(f"duckdb:///{tmp_path / 'w.duckdb'}"),
+        create_warehouse(postgres_url),
+    ]
     for engine in engines:
         list(load_paths(engine, [SAMPLE]))
         assign_ground_truth(engine, read_truth(SAMPLE, engine))
@@ -167,7 +170,7 @@ def test_emerging_lists_the_week_spike_and_topics_new_since_the_last_model(sampl
     from sqlalchemy import insert, update
 
     from dumbcontacts.analysis import emerging_defects
-    from dumbcontacts.analysis.schema import contact_topics, topic_models, topics
+    from dumbcontacts.etl.schema import contact_topics, topic_models, topics
 
     with sample.begin() as conn:  # version 2: same topics, plus one nobody raised before
         conn.execute(update(topic_models).values(is_current=False))

@@ -7,7 +7,7 @@ import pytest
 from nbclient import NotebookClient
 
 from dumbcontacts.etl import load_paths
-from dumbcontacts.etl.warehouse import open_warehouse
+from dumbcontacts.etl.warehouse import create_warehouse
 from tests.truth import assign_ground_truth, read_truth
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 def test_example_notebook_runs_on_the_sample_data(tmp_path, monkeypatch):
     url = f"duckdb:///{tmp_path / 'w.duckdb'}"
-    warehouse = open_warehouse(url)
+    warehouse = create_warehouse(url)
     list(load_paths(warehouse, [SAMPLE]))
     assign_ground_truth(warehouse, read_truth(SAMPLE, warehouse))
     monkeypatch.setenv("DUMBCONTACTS_WAREHOUSE", url)

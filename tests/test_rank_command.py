@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from dumbcontacts.analysis.economics.ranking import rank_defects
 from dumbcontacts.cli import cli
-from dumbcontacts.etl.warehouse import open_warehouse
+from dumbcontacts.etl.warehouse import create_warehouse, open_warehouse
 from tests.economics_fixture import PERIOD, build_economics_warehouse
 
 PERIOD_ARGS = ["--since", PERIOD[0].isoformat(), "--until", PERIOD[1].isoformat()]
@@ -17,7 +17,7 @@ PERIOD_ARGS = ["--since", PERIOD[0].isoformat(), "--until", PERIOD[1].isoformat(
 def rank(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     url = f"duckdb:///{tmp_path / 'w.duckdb'}"
-    build_economics_warehouse(open_warehouse(url))
+    build_economics_warehouse(create_warehouse(url))
 
     def invoke(*args: str, env: dict | None = None):
         result = CliRunner().invoke(

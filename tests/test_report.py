@@ -15,10 +15,9 @@ from dumbcontacts.analysis.economics.iso_week import last_complete_week, week_bo
 from dumbcontacts.analysis.report.csv_cells import escape_cell, ranking_csv
 from dumbcontacts.analysis.report.data import EmptyWeek, gather_report
 from dumbcontacts.analysis.report.files import report_exists, write_report
-from dumbcontacts.analysis.schema import contact_topics, topics
 from dumbcontacts.cli import cli
 from dumbcontacts.etl.load import load_paths
-from dumbcontacts.etl.schema import contacts, defects
+from dumbcontacts.etl.schema import contact_topics, contacts, defects, topics
 from tests.conftest import TEST_SALT
 from tests.truth import assign_ground_truth, read_truth
 

@@ -11,7 +11,7 @@ import pytest
 
 from dumbcontacts.analysis.report.files import CHROMIUM, print_pdf, write_report
 from dumbcontacts.etl.load import load_paths
-from dumbcontacts.etl.warehouse import open_warehouse
+from dumbcontacts.etl.warehouse import create_warehouse
 from tests.conftest import TEST_SALT
 from tests.truth import assign_ground_truth, read_truth
 
@@ -41,7 +41,7 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     folder = tmp_path_factory.mktemp("report-browser")
-    warehouse = open_warehouse(f"duckdb:///{folder / 'w.duckdb'}")
+    warehouse = create_warehouse(f"duckdb:///{folder / 'w.duckdb'}")
     list(load_paths(warehouse, [SAMPLE], salt=TEST_SALT))
     assign_ground_truth(warehouse, read_truth(SAMPLE, warehouse))
     return write_report(warehouse, WEEK, folder / "reports")

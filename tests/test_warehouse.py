@@ -1,12 +1,22 @@
 import datetime as dt
 import threading
+from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select
 
 from dumbcontacts.etl.schema import contacts, rejects, settings
-from dumbcontacts.etl.warehouse import WarehouseBusy, insert_new_rows, open_warehouse, read_setting
+from dumbcontacts.etl.warehouse import (
+    WarehouseBusy,
+    WarehouseMissing,
+    create_warehouse,
+    insert_new_rows,
+    open_warehouse,
+    read_setting,
+)
+from tests.conftest import list_tables
 from tests.lock_holder import another_process_holds
 
 
@@ -31,13 +41,40 @@ def _count(warehouse, table) -> int:
 
 
 def test_open_creates_tables_and_a_lasting_salt(warehouse_url):
-    first = open_warehouse(warehouse_url)
+    first = create_warehouse(warehouse_url)
     with first.connect() as conn:
         salt = read_setting(conn, "salt")
     with open_warehouse(warehouse_url).connect() as conn:
         assert read_setting(conn, "salt") == salt
         assert len(salt) == 32
         assert conn.execute(select(func.count()).select_from(settings)).scalar() == 1
+
+
+def test_reading_where_there_is_no_warehouse_creates_nothing(warehouse_url):
+    # warehouse_url names a DuckDB file not made yet, or an empty PostgreSQL database.
+    url = make_url(warehouse_url)
+    with pytest.raises(WarehouseMissing) as raised:
+        open_warehouse(warehouse_url)
+    assert str(raised.value) == (
+        f"no warehouse at {url.render_as_string(hide_password=True)} "
+        "(`dumbcontacts load` makes one)"
+    )
+    if url.get_backend_name() == "duckdb":
+        assert not Path(url.database).parent.joinpath("warehouse.duckdb").exists()
+        assert list(Path(url.database).parent.iterdir()) == []
+    else:
+        assert list_tables(warehouse_url) == []
+    create_warehouse(warehouse_url)
+    with open_warehouse(warehouse_url).connect() as conn:
+        assert conn.execute(select(func.count()).select_from(contacts)).scalar() == 0
+
+
+def test_a_duckdb_file_without_tables_is_no_warehouse(tmp_path):
+    path = tmp_path / "other.duckdb"
+    duckdb.connect(str(path)).close()
+    with pytest.raises(WarehouseMissing, match="other.duckdb"):
+        open_warehouse(f"duckdb:///{path}")
+    assert list_tables(f"duckdb:///{path}") == []
 
 
 def test_insert_new_rows_skips_existing_keys_and_keeps_values_exact(warehouse):
@@ -82,7 +119,7 @@ def test_empty_frames_insert_nothing(warehouse):
 
 def test_duckdb_waits_for_another_process_then_proceeds(tmp_path):
     path = str(tmp_path / "w.duckdb")
-    warehouse = open_warehouse(f"duckdb:///{path}")
+    warehouse = create_warehouse(f"duckdb:///{path}")
     with another_process_holds(path, 1.0), warehouse.begin() as conn:
         insert_new_rows(conn, contacts, _contacts("a"))  # blocks until the other lets go
     assert _count(warehouse, contacts) == 1
@@ -90,7 +127,7 @@ def test_duckdb_waits_for_another_process_then_proceeds(tmp_path):
 
 def test_duckdb_gives_up_with_a_clear_error(tmp_path):
     path = str(tmp_path / "w.duckdb")
-    open_warehouse(f"duckdb:///{path}")
+    create_warehouse(f"duckdb:///{path}")
     impatient = open_warehouse(f"duckdb:///{path}", lock_timeout_seconds=0.2)
     with (
         another_process_holds(path, 3.0),

@@ -12,13 +12,12 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import insert, select
 
-from dumbcontacts.analysis.schema import (
+from dumbcontacts.etl.schema import (
     contact_topics,
-    create_analysis_tables,
+    contacts,
     topic_models,
     topics,
 )
-from dumbcontacts.etl.schema import contacts
 from dumbcontacts.etl.warehouse import Warehouse
 from dumbcontacts.settings import CostModel
 
@@ -53,7 +52,6 @@ def assign_ground_truth(warehouse: Warehouse, truth: pl.DataFrame, version: int 
     defect_ids = sorted(truth["defect_id"].unique().to_list())
     topic_of = {defect_id: i for i, defect_id in enumerate(defect_ids)}
     with warehouse.begin() as conn:
-        create_analysis_tables(conn)
         conn.execute(topic_models.update().values(is_current=False))
         conn.execute(
             insert(topic_models).values(

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import Connection, func, inspect, select
+from sqlalchemy import Connection, func, select
 
-from dumbcontacts.analysis.schema import contact_topics, topic_models, topics
-from dumbcontacts.etl.schema import loads
+from dumbcontacts.etl.schema import contact_topics, loads, topic_models, topics
 from dumbcontacts.etl.warehouse import Warehouse
 
 __all__ = ["read_data_version"]
@@ -28,8 +27,6 @@ def read_data_version(warehouse: Warehouse) -> str:
 
 
 def _model_parts(conn: Connection) -> list:
-    if not inspect(conn).has_table(topic_models.name):
-        return [None]
     version = conn.execute(
         select(topic_models.c.model_version).where(topic_models.c.is_current)
     ).scalar()

@@ -8,8 +8,7 @@ import polars as pl
 from sqlalchemy import func, select
 
 from dumbcontacts.analysis.economics.scope import current_model_version
-from dumbcontacts.analysis.schema import contact_topics, topic_models
-from dumbcontacts.etl.schema import contacts, loads, rejects
+from dumbcontacts.etl.schema import contact_topics, contacts, loads, rejects, topic_models
 from dumbcontacts.etl.warehouse import Warehouse
 
 if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas

@@ -15,8 +15,7 @@ import datetime as dt
 
 from sqlalchemy import Connection, Subquery, func, select
 
-from dumbcontacts.analysis.schema import contact_links
-from dumbcontacts.etl.schema import contacts, settings
+from dumbcontacts.etl.schema import contact_links, contacts, settings
 from dumbcontacts.etl.warehouse import read_setting
 
 __all__ = ["contacts_with_next", "store_links"]
@@ -34,7 +33,6 @@ def store_links(conn: Connection) -> bool:
     count, stored = _links_stored(conn)
     if stored:
         return False
-    contact_links.create(conn, checkfirst=True)
     conn.execute(contact_links.delete())
     linked = _linked(contacts.c.customer_key.is_not(None)).subquery()
     only_followed = select(linked).where(linked.c.next_started_at.is_not(None))

@@ -12,12 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
-from sqlalchemy import Connection, Select, and_, case, func, inspect, literal, select
+from sqlalchemy import Connection, Select, and_, case, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from dumbcontacts.analysis.economics.links import contacts_with_next
-from dumbcontacts.analysis.schema import contact_topics, topic_models, topics
-from dumbcontacts.etl.schema import contacts, defects
+from dumbcontacts.etl.schema import contact_topics, contacts, defects, topic_models, topics
 from dumbcontacts.settings import REPEAT_WINDOW_DAYS
 
 __all__ = [
@@ -119,8 +118,6 @@ def close_period(
 
 
 def current_model_version(conn: Connection) -> int | None:
-    if not inspect(conn).has_table(topic_models.name):
-        return None
     return conn.execute(
         select(topic_models.c.model_version).where(topic_models.c.is_current)
     ).scalar()

@@ -28,8 +28,7 @@ from dumbcontacts.analysis.economics.facts import DailyFacts, Span, read_daily_f
 from dumbcontacts.analysis.economics.iso_week import iso_week, parse_week
 from dumbcontacts.analysis.economics.scope import ALL, Scope, current_model_version
 from dumbcontacts.analysis.economics.trends import bucket_starts
-from dumbcontacts.analysis.schema import contact_topics, topic_models, topics
-from dumbcontacts.etl.schema import contacts
+from dumbcontacts.etl.schema import contact_topics, contacts, topic_models, topics
 from dumbcontacts.etl.warehouse import Warehouse
 from dumbcontacts.settings import CPX_DRIVER
 

@@ -14,8 +14,7 @@ from dumbcontacts.analysis.economics.scope import (
     current_model_version,
     resolve_period,
 )
-from dumbcontacts.analysis.schema import contact_topics, topics
-from dumbcontacts.etl.schema import contacts, defects
+from dumbcontacts.etl.schema import contact_topics, contacts, defects, topics
 from dumbcontacts.etl.warehouse import Warehouse
 
 if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas

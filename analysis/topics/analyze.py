@@ -27,12 +27,6 @@ from sqlalchemy import Connection, func, select, update
 
 from dumbcontacts.analysis.economics.links import store_links
 from dumbcontacts.analysis.economics.scope import unassigned
-from dumbcontacts.analysis.schema import (
-    contact_topics,
-    create_analysis_tables,
-    topic_models,
-    topics,
-)
 from dumbcontacts.analysis.topics.embedding_cache import (
     embed_with_cache,
     hash_text,
@@ -49,7 +43,7 @@ from dumbcontacts.analysis.topics.mapping import (
     match_topics,
 )
 from dumbcontacts.analysis.topics.overrides import Override, check_defects, store_overrides
-from dumbcontacts.etl.schema import contacts, defects
+from dumbcontacts.etl.schema import contact_topics, contacts, defects, topic_models, topics
 from dumbcontacts.etl.warehouse import Warehouse, insert_new_rows
 
 __all__ = ["AnalyzeResult", "analyze_contacts"]
@@ -104,7 +98,6 @@ def analyze_contacts(
     settings, overrides = settings or TopicSettings(), overrides or []
     counting = _CountingEmbedder(embedder)
     with warehouse.begin() as conn:
-        create_analysis_tables(conn)
         current, fitted_with = _current_version(conn)
         known = set(conn.execute(select(defects.c.defect_id)).scalars())
     check_defects(overrides, known)  # before any fitting, so a typo costs nothing

@@ -14,24 +14,13 @@ import hashlib
 import numpy as np
 import polars as pl
 import pyarrow as pa
-from sqlalchemy import Column, Connection, Integer, LargeBinary, String, Table
+from sqlalchemy import Connection
 
 from dumbcontacts.analysis.topics.embeddings import Embedder, Progress
-from dumbcontacts.etl.schema import metadata
+from dumbcontacts.etl.schema import embeddings
 from dumbcontacts.etl.warehouse import Warehouse, insert_new_rows
 
-__all__ = ["embed_with_cache", "embeddings", "hash_text", "read_cached_vectors"]
-
-embeddings = Table(
-    "embeddings",
-    metadata,
-    Column("model", String(128), primary_key=True),
-    # sha256 hex of the UTF-8 text: the text itself stays in contacts, never copied here.
-    Column("text_hash", String(64), primary_key=True),
-    Column("dimension", Integer, nullable=False),
-    # Little-endian float32, L2-normalised: np.frombuffer(vector, "<f4").
-    Column("vector", LargeBinary, nullable=False),
-)
+__all__ = ["embed_with_cache", "hash_text", "read_cached_vectors"]
 
 _VECTOR_DTYPE = np.dtype("<f4")
 
@@ -63,7 +52,6 @@ def embed_with_cache(
     )
     hashes = list(slot_of)
     with warehouse.begin() as conn:
-        metadata.create_all(conn, tables=[embeddings], checkfirst=True)
         found, vectors = read_cached_vectors(conn, embedder.name, hashes, embedder.dimension)
     distinct = np.zeros((len(hashes), embedder.dimension), dtype=np.float32)
     distinct[found] = vectors

@@ -21,9 +21,8 @@ import polars as pl
 from sqlalchemy import bindparam, func, select, update
 
 from dumbcontacts.analysis.economics.scope import current_model_version
-from dumbcontacts.analysis.schema import contact_topics, topics
 from dumbcontacts.analysis.topics.embedding_cache import embed_with_cache
-from dumbcontacts.etl.schema import defects
+from dumbcontacts.etl.schema import contact_topics, defects, topics
 from dumbcontacts.etl.warehouse import Warehouse
 
 if TYPE_CHECKING:  # only named in signatures: readers need not load pandas or scikit-learn

@@ -25,8 +25,7 @@ import polars as pl
 from sqlalchemy import and_, bindparam, case, func, select, update
 
 from dumbcontacts.analysis.economics.scope import current_model_version
-from dumbcontacts.analysis.schema import contact_topics, topics
-from dumbcontacts.etl.schema import contacts, defects
+from dumbcontacts.etl.schema import contact_topics, contacts, defects, topics
 from dumbcontacts.etl.warehouse import Warehouse
 
 if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas

@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from dumbcontacts.cli.analysis import analyze, evaluate
 from dumbcontacts.cli.dashboard import dashboard, serve_dashboard
-from dumbcontacts.cli.edges import fail, open_configured_warehouse
+from dumbcontacts.cli.edges import create_configured_warehouse, fail
 from dumbcontacts.cli.jobs import report
 from dumbcontacts.cli.jobs import run as run_command
 from dumbcontacts.cli.metrics import rank
@@ -118,7 +118,7 @@ def run_load(
         sources = plan_sources(paths, channel=channel, fmt=fmt, mapping=mapping)
     except LoadError as error:
         fail(str(error))
-    warehouse = open_configured_warehouse(config)
+    warehouse = create_configured_warehouse(config)
     results: list[LoadResult] = []
     failures: list[str] = []
     total = sum(_size(s.path) for s in sources)

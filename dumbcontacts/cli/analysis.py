@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from dumbcontacts.cli.edges import fail, open_configured_warehouse
+from dumbcontacts.cli.edges import create_configured_warehouse, fail, find_configured_warehouse
 from dumbcontacts.settings import Settings
 
 __all__ = ["analyze", "evaluate", "load_embedder"]
@@ -80,7 +80,7 @@ def analyze(
     from dumbcontacts.analysis.topics.analyze import analyze_contacts
 
     overrides = _read_overrides_file(overrides_file)
-    warehouse = open_configured_warehouse(config)
+    warehouse = create_configured_warehouse(config)
     embedder = load_embedder(config, static=static)
     with tqdm(unit="text", desc="embedding", disable=None) as bar:
         try:
@@ -157,12 +157,15 @@ def evaluate(config: Settings, file: Path, text_column, label_column, fmt, stati
     from dumbcontacts.analysis.topics.embedding_cache import embed_with_cache
     from dumbcontacts.analysis.topics.evaluate import evaluate_file
 
-    warehouse = open_configured_warehouse(config)  # its embedding cache makes re-runs fast
+    # Scoring needs no warehouse; where there is one, its embedding cache makes re-runs fast.
+    cache = find_configured_warehouse(config)
     embedder = load_embedder(config, static=static)
 
     def embed(texts: list[str]):
         with tqdm(total=len(texts), unit="text", desc="embedding", disable=None) as bar:
-            return embed_with_cache(warehouse, embedder, texts, bar.update)
+            if cache is None:
+                return embedder.embed(texts, bar.update)
+            return embed_with_cache(cache, embedder, texts, bar.update)
 
     try:
         scores = evaluate_file(file, text_column, label_column, embed)
