@@ -19,12 +19,14 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 import polars as pl
-from sqlalchemy import Connection, Engine, Table, create_engine, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Connection, Engine, Table, create_engine, make_url, select
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.pool import NullPool
 
+from dumbcontacts.errors import WarehouseBusy, WarehouseError, first_line
 from dumbcontacts.etl.arrow_scan import arrow_for_duckdb
 from dumbcontacts.etl.schema import metadata, settings
+from dumbcontacts.settings import DEFAULT_WAREHOUSE_URL as DEFAULT_URL
 
 __all__ = [
     "DEFAULT_URL",
@@ -35,17 +37,12 @@ __all__ = [
     "read_setting",
 ]
 
-DEFAULT_URL = "duckdb:///dumbcontacts.duckdb"
-
+_ENGINES = ("duckdb", "postgresql")
 _LOCK_MESSAGES = ("Could not set lock", "Conflicting lock")
 # DuckDB shares one database instance per file within a process, and opening it in one thread
 # while another closes its last connection fails ("Unique file handle conflict"): threads of a
 # process (the dashboard's) take turns to open and close.
 _DUCKDB_OPEN_CLOSE = threading.Lock()
-
-
-class WarehouseBusy(RuntimeError):
-    """Another process held the warehouse lock for longer than we were willing to wait."""
 
 
 @dataclass(frozen=True)
@@ -68,11 +65,17 @@ class Warehouse:
                     conn = self.engine.connect()
                 break
             except DBAPIError as error:
-                if not any(m in str(error) for m in _LOCK_MESSAGES):
+                locked = any(m in str(error) for m in _LOCK_MESSAGES)
+                if not locked and isinstance(error, OperationalError | InterfaceError):
+                    # No server, no such folder, not a database file: the URL is wrong.
+                    raise WarehouseError(
+                        f"cannot open warehouse {_shown(self.engine.url)}: {first_line(error)}"
+                    ) from error
+                if not locked:
                     raise
                 if time.monotonic() > deadline:
                     raise WarehouseBusy(
-                        f"warehouse is locked by another process: {self.engine.url}"
+                        f"warehouse is locked by another process: {_shown(self.engine.url)}"
                     ) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
@@ -93,11 +96,23 @@ class Warehouse:
 
 
 def open_warehouse(url: str | None = None, *, lock_timeout_seconds: float = 60.0) -> Warehouse:
-    """Open (and create if needed) the warehouse at ``url``; the default is a DuckDB file."""
+    """Open (and create if needed) the warehouse at ``url``; the default is a DuckDB file.
+
+    Raises WarehouseError when the URL names no engine we support, its driver is missing, or
+    the database cannot be reached."""
     url = url or DEFAULT_URL
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    engine = create_engine(url, poolclass=NullPool)
+    try:
+        engine = create_engine(url, poolclass=NullPool)
+    except (ArgumentError, ImportError) as error:  # a malformed URL, or no driver for it
+        reason = first_line(error)
+        raise WarehouseError(f"cannot open warehouse {_shown(url)}: {reason}") from error
+    if engine.dialect.name not in _ENGINES:
+        raise WarehouseError(
+            f"cannot open warehouse {_shown(engine.url)}: {engine.dialect.name} is not "
+            "supported (use duckdb:///file.duckdb or postgresql://...)"
+        )
     warehouse = Warehouse(engine, lock_timeout_seconds)
     with warehouse.begin() as conn:
         metadata.create_all(conn, checkfirst=True)
@@ -106,6 +121,14 @@ def open_warehouse(url: str | None = None, *, lock_timeout_seconds: float = 60.0
         if read_setting(conn, "salt") is None:
             conn.execute(settings.insert().values(key="salt", value=secrets.token_hex(16)))
     return warehouse
+
+
+def _shown(url) -> str:
+    """A URL as errors show it: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:  # not a URL at all: nothing to hide
+        return str(url)
 
 
 def read_setting(conn: Connection, key: str) -> str | None:

@@ -27,6 +27,7 @@ from dumbcontacts.analysis.economics.fixes import shape_fix
 from dumbcontacts.analysis.economics.ranking import shape_headline, shape_ranking
 from dumbcontacts.analysis.economics.scope import ALL, Scope, defect_catalogue
 from dumbcontacts.analysis.economics.trends import FREQUENCIES, bucket_starts, shape_trend
+from dumbcontacts.errors import InputError
 from dumbcontacts.etl.schema import contacts
 from dumbcontacts.etl.warehouse import Warehouse
 from dumbcontacts.settings import CostModel
@@ -172,7 +173,7 @@ def trend_daily(
     """``defect_trend`` for the scope, from the daily table: period_start, [channel,]
     contacts, cost_usd, repeat_contacts, driver_count, cpx per week (Monday) or day."""
     if freq not in FREQUENCIES:
-        raise ValueError(f"freq must be one of {', '.join(FREQUENCIES)}")
+        raise InputError(f"freq must be one of {', '.join(FREQUENCIES)}")
     if defect_id is not None:
         scope = dataclasses.replace(scope, defect_id=Scope.of(defect_id=defect_id).defect_id)
     since, until = daily.period(scope)
@@ -206,7 +207,7 @@ def verify_fix_daily(
     """``verify_fix`` from the daily table: the defect's contacts and CPX in the ``days``
     before ``fix_date`` and the ``days`` from it on, and the after row's CPX change."""
     if days < 1:
-        raise ValueError("days must be at least 1")
+        raise InputError("days must be at least 1")
     before, after = fix_date - dt.timedelta(days=days), fix_date + dt.timedelta(days=days)
     scope = Scope.of(channel=channel, defect_id=defect_id)
     spans = ((before, fix_date), (fix_date, after))

@@ -9,6 +9,7 @@ import polars as pl
 
 from dumbcontacts.analysis.economics.facts import count_driver, count_facts
 from dumbcontacts.analysis.economics.scope import Scope, as_day
+from dumbcontacts.errors import InputError
 from dumbcontacts.etl.warehouse import Warehouse
 
 if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas
@@ -31,7 +32,7 @@ def verify_fix(
     from it on. Columns: period ("before", "after"), since, until, contacts, driver_count,
     cpx, change_pct (the after row's CPX change against before)."""
     if days < 1:
-        raise ValueError("days must be at least 1")
+        raise InputError("days must be at least 1")
     fix = as_day(fix_date)
     before, after = fix - dt.timedelta(days=days), fix + dt.timedelta(days=days)
     scope = Scope.of(channel=channel, defect_id=defect_id)

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from dumbcontacts.analysis.economics.spikes import iso_week
+from dumbcontacts.errors import InputError
 
 __all__ = ["last_complete_week", "week_bounds"]
 
@@ -13,15 +14,15 @@ _WEEK = re.compile(r"(\d{4})-W(\d{2})")
 
 
 def week_bounds(week: str) -> tuple[dt.date, dt.date]:
-    """The Monday a week starts and the Monday after it (exclusive). Raises ValueError."""
+    """The Monday a week starts and the Monday after it (exclusive). Raises InputError."""
     match = _WEEK.fullmatch(week.strip())
     if match is None:
-        raise ValueError(f"not an ISO week (YYYY-Www, e.g. 2026-W47): {week!r}")
+        raise InputError(f"not an ISO week (YYYY-Www, e.g. 2026-W47): {week!r}")
     year, number = int(match[1]), int(match[2])
     try:
         monday = dt.date.fromisocalendar(year, number, 1)
     except ValueError:
-        raise ValueError(f"{year} has no week {number}") from None
+        raise InputError(f"{year} has no week {number}") from None
     return monday, monday + dt.timedelta(days=7)
 
 

@@ -13,6 +13,7 @@ import polars as pl
 from dumbcontacts.analysis.economics.costs import price_facts
 from dumbcontacts.analysis.economics.facts import count_driver, count_facts
 from dumbcontacts.analysis.economics.scope import Scope, defect_catalogue, resolve_period
+from dumbcontacts.errors import InputError
 from dumbcontacts.etl.schema import CHANNELS
 from dumbcontacts.etl.warehouse import Warehouse
 from dumbcontacts.settings import CostModel
@@ -101,7 +102,7 @@ def rank_with_headline(
     """``rank_defects`` and ``headline_figures`` from one count of the warehouse (shaping
     both from it costs milliseconds)."""
     if order not in RANK_ORDERS:
-        raise ValueError(f"order must be one of {', '.join(RANK_ORDERS)}")
+        raise InputError(f"order must be one of {', '.join(RANK_ORDERS)}")
     facts, catalogue, units, units_before = _period_facts(
         warehouse, Scope.of(since, until, channel, category, owner), driver, repeat_days
     )

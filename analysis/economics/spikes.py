@@ -28,6 +28,7 @@ from dumbcontacts.analysis.economics.scope import (
 )
 from dumbcontacts.analysis.economics.trends import bucket_starts
 from dumbcontacts.analysis.schema import contact_topics, topic_models, topics
+from dumbcontacts.errors import InputError
 from dumbcontacts.etl.schema import contacts
 from dumbcontacts.etl.warehouse import Warehouse
 
@@ -64,7 +65,7 @@ def parse_week(week: str | dt.date) -> dt.date:
             dt.date.fromisoformat(f"{week.strip()}-1") if "W" in week else parse_week(as_day(week))
         )
     except ValueError:
-        raise ValueError(f"not an ISO week (like 2026-W38) or date: {week!r}") from None
+        raise InputError(f"not an ISO week (like 2026-W38) or date: {week!r}") from None
 
 
 def spike_flags(

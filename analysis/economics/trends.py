@@ -10,6 +10,7 @@ import polars as pl
 from dumbcontacts.analysis.economics.costs import price_facts
 from dumbcontacts.analysis.economics.facts import count_driver, count_facts
 from dumbcontacts.analysis.economics.scope import Scope, resolve_period
+from dumbcontacts.errors import InputError
 from dumbcontacts.etl.warehouse import Warehouse
 from dumbcontacts.settings import CostModel
 
@@ -43,7 +44,7 @@ def defect_trend(
     Columns: period_start, [channel,] contacts, cost_usd, repeat_contacts, driver_count, cpx.
     """
     if freq not in FREQUENCIES:
-        raise ValueError(f"freq must be one of {', '.join(FREQUENCIES)}")
+        raise InputError(f"freq must be one of {', '.join(FREQUENCIES)}")
     scope = Scope.of(since, until, channel, category, owner, defect_id)
     with warehouse.connect() as conn:
         since, until = resolve_period(conn, scope)

@@ -19,10 +19,11 @@ from dumbcontacts.analysis.economics.health import load_history, model_status, r
 from dumbcontacts.analysis.economics.iso_week import week_bounds
 from dumbcontacts.analysis.economics.ranking import rank_with_headline
 from dumbcontacts.analysis.economics.scope import UNMAPPED
-from dumbcontacts.analysis.economics.spikes import emerging_defects
+from dumbcontacts.analysis.economics.spikes import emerging_defects, iso_week
 from dumbcontacts.analysis.economics.trends import defect_trend
 from dumbcontacts.analysis.economics.verbatims import verbatims
 from dumbcontacts.analysis.topics.overrides import unmapped_topics
+from dumbcontacts.errors import EmptyWeek
 from dumbcontacts.etl.schema import contacts
 from dumbcontacts.etl.warehouse import Warehouse
 from dumbcontacts.settings import CostModel
@@ -33,12 +34,9 @@ __all__ = [
     "ReportSettings",
     "count_week_contacts",
     "gather_report",
+    "latest_week_with_contacts",
     "stable_shares",
 ]
-
-
-class EmptyWeek(ValueError):
-    """The week has no contacts: there is nothing to report (yet)."""
 
 
 @dataclass(frozen=True)
@@ -81,11 +79,13 @@ class ReportData:
 def gather_report(
     warehouse: Warehouse, week: str, settings: ReportSettings | None = None
 ) -> ReportData:
-    """The report's data for ISO ``week`` ("2026-W47"). Raises ValueError for a bad week."""
+    """The report's data for ISO ``week`` ("2026-W47"). Raises InputError for a bad week,
+    EmptyWeek for one without contacts."""
     settings = settings or ReportSettings()
     since, until = week_bounds(week)
     if not count_week_contacts(warehouse, week):
-        raise EmptyWeek(f"no contacts in {week} ({since} to {until - dt.timedelta(days=1)})")
+        last_day = until - dt.timedelta(days=1)
+        raise EmptyWeek(f"no contacts in {week} ({since} to {last_day}); nothing to report")
     metrics = {"costs": settings.costs, "driver": settings.driver}
     period = {"since": since, "until": until}
     ranked, headline = rank_with_headline(
@@ -150,6 +150,16 @@ def count_week_contacts(warehouse: Warehouse, week: str) -> int:
     )
     with warehouse.connect() as conn:
         return int(conn.execute(query).scalar())
+
+
+def latest_week_with_contacts(warehouse: Warehouse, until: dt.date) -> str | None:
+    """The ISO week of the last contact that started before ``until``; None if none did."""
+    query = select(func.max(contacts.c.started_at)).where(
+        contacts.c.started_at < dt.datetime.combine(until, dt.time())
+    )
+    with warehouse.connect() as conn:
+        last = conn.execute(query).scalar()
+    return None if last is None else iso_week(last.date())
 
 
 def _trend(warehouse, ranking: pl.DataFrame, since, until, settings) -> pl.DataFrame:

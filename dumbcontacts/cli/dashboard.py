@@ -6,7 +6,8 @@ import socket
 
 import click
 
-from dumbcontacts.cli.edges import fail, open_configured_warehouse
+from dumbcontacts.cli.edges import open_configured_warehouse
+from dumbcontacts.errors import InputError
 from dumbcontacts.settings import Settings
 
 __all__ = ["dashboard", "serve_dashboard"]
@@ -30,14 +31,11 @@ def serve_dashboard(config: Settings, host: str = "127.0.0.1", port: int = 8050)
     from dumbcontacts.dashboard.source import DataSource
 
     source = DataSource.from_config(config, open_configured_warehouse(config))
-    try:
-        app = create_app(config, source=source)
-    except ValueError as error:
-        fail(str(error))
+    app = create_app(config, source=source)
     try:  # bound here, so a taken port is one line (werkzeug would print and exit itself)
         listener = socket.create_server((host, port))
     except OSError as error:
-        fail(f"cannot listen on {host}:{port}: {error.strerror or error}")
+        raise InputError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
     server = make_server(host, port, app.server, threaded=True, fd=listener.fileno())
     click.echo(f"dashboard on http://{server.host}:{server.port}/  (Ctrl+C stops it)")
     try:
