@@ -6,12 +6,15 @@ import hashlib
 import numpy as np
 import polars as pl
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import func, select
 
+import dumbcontacts.cli.analysis
 from dumbcontacts.analysis.economics.links import store_links
 from dumbcontacts.analysis.schema import contact_topics, topics
 from dumbcontacts.analysis.topics.analyze import analyze_contacts
 from dumbcontacts.analysis.topics.overrides import Override, write_overrides
+from dumbcontacts.cli import cli
 from dumbcontacts.errors import ConfigError, ModelError
 from dumbcontacts.etl.load import load_paths
 from dumbcontacts.etl.schema import contacts
@@ -247,6 +250,34 @@ def test_without_a_path_the_configured_overrides_file_applies(loaded, tmp_path, 
     result = analyze_contacts(loaded, ReasonEmbedder(), map_threshold=0.8)
     assert result.applied == (Override(key, label="Points"),)
     assert result.topics.filter(pl.col("topic_key") == key)["label"].to_list() == ["Points"]
+
+
+def test_the_analyze_command_applies_the_configured_overrides_file(
+    duckdb_warehouse, tmp_path, monkeypatch
+):
+    """A triage decision saved to a configured file (not ./overrides.toml) is applied."""
+    (tmp_path / "defects.toml").write_text(TAXONOMY)
+    list(load_paths(duckdb_warehouse, [tmp_path / "defects.toml"], salt=TEST_SALT))
+    _add_contacts(duckdb_warehouse, 0, 160)
+    first = analyze_contacts(duckdb_warehouse, ReasonEmbedder(), map_threshold=0.8)
+    key = first.topics.filter(pl.col("keywords").str.contains("points"))["topic_key"][0]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dumbcontacts.toml").write_text('overrides = "decisions/topics.toml"\n')
+    (tmp_path / "overrides.toml").write_text("not read: the configured file is")
+    write_overrides(
+        tmp_path / "decisions" / "topics.toml", [Override(key, defect="loyalty-points")]
+    )
+    monkeypatch.setattr(
+        dumbcontacts.cli.analysis, "load_embedder", lambda *a, **k: ReasonEmbedder()
+    )
+    url = str(duckdb_warehouse.engine.url)
+    env = {"DUMBCONTACTS_CONFIG": "dumbcontacts.toml", "DUMBCONTACTS_WAREHOUSE": url}
+    result = CliRunner().invoke(cli, ["analyze", "--threshold", "0.8"], env=env)
+    assert result.exit_code == 0, result.output
+    assert f"override applied: {key}: defect loyalty-points\n" in result.output
+    query = select(topics.c.defect_id, topics.c.mapped_by).where(topics.c.topic_key == key)
+    with duckdb_warehouse.connect() as conn:
+        assert conn.execute(query).one() == ("loyalty-points", "override")
 
 
 def test_a_broken_overrides_file_stops_analyze_before_fitting(loaded, tmp_path):
