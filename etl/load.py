@@ -21,7 +21,7 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import func, select
 
-from dumbcontacts.errors import DumbContactsError, LoadError
+from dumbcontacts.errors import DumbContactsError, InputError, LoadError
 from dumbcontacts.etl.detect import Source, detect_source, expand_paths
 from dumbcontacts.etl.normalize import REJECT_SCHEMA, normalize_contacts
 from dumbcontacts.etl.readers.chat import read_chats
@@ -82,7 +82,7 @@ def plan_sources(
             continue
         try:
             sources.append(detect_source(path, channel=channel, fmt=fmt))
-        except ValueError as error:
+        except InputError as error:
             raise LoadError(f"{path}: {error}") from None
         except OSError as error:
             raise LoadError(f"{path}: cannot read ({error.strerror or error})") from None

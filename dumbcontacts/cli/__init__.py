@@ -15,7 +15,7 @@ import click
 from tqdm import tqdm
 
 from dumbcontacts.cli.analysis import analyze, evaluate
-from dumbcontacts.cli.dashboard import dashboard, serve_dashboard
+from dumbcontacts.cli.dashboard import PORT, dashboard, serve_dashboard
 from dumbcontacts.cli.edges import Commands, open_configured_warehouse
 from dumbcontacts.cli.jobs import report
 from dumbcontacts.cli.jobs import run as run_command
@@ -177,7 +177,7 @@ def _size(path: Path) -> int:
 )
 @click.option("--contacts", default=5_000, show_default=True)
 @click.option("--serve/--no-serve", default=True, help="Serve the dashboard at the end.")
-@click.option("--port", default=8050, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--port", default=PORT, show_default=True, type=click.IntRange(0, 65535))
 @click.pass_context
 def demo(ctx: click.Context, directory: Path, contacts: int, serve: bool, port: int) -> None:
     """Generate sample data, load it, find its defects and open the dashboard, in one command."""
@@ -190,7 +190,7 @@ def demo(ctx: click.Context, directory: Path, contacts: int, serve: bool, port: 
     ctx.invoke(analyze)
     click.echo("")
     if serve:
-        serve_dashboard(ctx.obj, "127.0.0.1", port)
+        serve_dashboard(ctx.obj, port=port)
     else:
         click.echo("run `dumbcontacts dashboard` to see the ranking in a browser")
 

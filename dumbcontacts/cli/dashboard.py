@@ -10,19 +10,21 @@ from dumbcontacts.cli.edges import open_configured_warehouse
 from dumbcontacts.errors import InputError
 from dumbcontacts.settings import Settings
 
-__all__ = ["dashboard", "serve_dashboard"]
+__all__ = ["HOST", "PORT", "dashboard", "serve_dashboard"]
+
+HOST, PORT = "127.0.0.1", 8050  # local use; dashboard and demo alike
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8050, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--host", default=HOST, show_default=True, help="Address to listen on.")
+@click.option("--port", default=PORT, show_default=True, type=click.IntRange(0, 65535))
 @click.pass_obj
 def dashboard(config: Settings, host: str, port: int) -> None:
     """Serve the dashboard: ranked defects, defect pages, topics triage, data health."""
     serve_dashboard(config, host, port)
 
 
-def serve_dashboard(config: Settings, host: str = "127.0.0.1", port: int = 8050) -> None:
+def serve_dashboard(config: Settings, host: str = HOST, port: int = PORT) -> None:
     """Serve until interrupted, on a threaded WSGI server (one process: DuckDB-friendly)."""
     # Imported here: Dash and its pages load in a second, and only this command needs them.
     from werkzeug.serving import make_server
