@@ -11,6 +11,8 @@ import hmac
 
 import flask
 
+from dumbcontacts.errors import ConfigError
+
 __all__ = ["is_authorized", "require_basic_auth"]
 
 _REALM = 'Basic realm="dumbcontacts", charset="UTF-8"'
@@ -31,13 +33,13 @@ def is_authorized(authorization, username: str, password: str) -> bool:
 def require_basic_auth(server: flask.Flask, username: str | None, password: str | None) -> None:
     """Refuse every request without the credentials; with neither set, do nothing.
 
-    Raises ValueError if only one of the two is set: half a configuration is a mistake, and
+    Raises ConfigError if only one of the two is set: half a configuration is a mistake, and
     serving openly because of it would be worse.
     """
     if username is None and password is None:
         return
     if not username or not password:
-        raise ValueError("dashboard authentication needs both a username and a password")
+        raise ConfigError("dashboard authentication needs both a username and a password")
 
     @server.before_request
     def check_credentials():

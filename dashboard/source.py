@@ -27,7 +27,8 @@ import flask
 from sqlalchemy.exc import SQLAlchemyError
 
 from dumbcontacts.analysis.economics.data_version import read_data_version
-from dumbcontacts.etl.warehouse import Warehouse, WarehouseBusy, open_warehouse
+from dumbcontacts.errors import WarehouseBusy
+from dumbcontacts.etl.warehouse import Warehouse, open_warehouse
 from dumbcontacts.settings import CPX_DRIVER, REPEAT_WINDOW_DAYS, CostModel, Settings
 
 __all__ = ["DataSource", "attach_source", "current_source"]

@@ -10,6 +10,9 @@ The notebook API::
 Every figure comes back as a pandas DataFrame (``as_polars=True`` for polars). Names load
 lazily, so ``import dumbcontacts`` stays cheap: torch and BERTopic load only with
 ``analyze_contacts``. The route of a contact through the parts is in ``dumbcontacts.pipeline``.
+
+Every failure the product expects (a bad file, setting or value, a busy warehouse, an empty
+week) is a ``dc.DumbContactsError`` with a one-line message; anything else is a bug.
 """
 
 from __future__ import annotations
@@ -19,11 +22,21 @@ from typing import TYPE_CHECKING, Any
 
 # public name -> the module that defines it
 _EXPORTS = {
+    "DumbContactsError": "dumbcontacts.errors",
+    "ConfigError": "dumbcontacts.errors",
+    "InputError": "dumbcontacts.errors",
+    "LoadError": "dumbcontacts.errors",
+    "WarehouseError": "dumbcontacts.errors",
+    "WarehouseBusy": "dumbcontacts.errors",
+    "WarehouseMissing": "dumbcontacts.errors",
+    "EmptyWeek": "dumbcontacts.errors",
+    "ModelError": "dumbcontacts.errors",
+    "ReportError": "dumbcontacts.errors",
+    "RunBusy": "dumbcontacts.errors",
     "Settings": "dumbcontacts.settings",
     "CostModel": "dumbcontacts.settings",
     "ChannelRate": "dumbcontacts.settings",
     "Warehouse": "dumbcontacts.etl.warehouse",
-    "WarehouseMissing": "dumbcontacts.etl.warehouse",
     "create_warehouse": "dumbcontacts.etl.warehouse",
     "load_paths": "dumbcontacts.etl.load",
     "count_contacts": "dumbcontacts.etl.load",

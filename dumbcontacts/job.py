@@ -10,7 +10,9 @@ Under one lock (``run_lock``) it runs three steps and logs one line for each:
 
 Every write is a transaction, so a run killed at any point leaves a consistent warehouse,
 and the next run finishes the work. A file that fails to load is retried on the next run;
-the week's report waits for a run in which everything loaded and was analysed.
+the week's report waits for a run in which everything loaded and was analysed. A step
+logs a ``DumbContactsError`` in one line; any other exception is a bug and keeps its
+traceback.
 """
 
 from __future__ import annotations
@@ -21,18 +23,22 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
 
 from dumbcontacts.analysis.economics.iso_week import last_complete_week
 from dumbcontacts.analysis.economics.scope import unassigned
+from dumbcontacts.errors import ConfigError, DumbContactsError, RunBusy
 from dumbcontacts.etl.detect import expand_paths
-from dumbcontacts.etl.load import LoadError, LoadResult, load_source, plan_sources
+from dumbcontacts.etl.load import LoadResult, load_source, plan_sources
 from dumbcontacts.etl.schema import contacts, topic_models
-from dumbcontacts.etl.warehouse import Warehouse, WarehouseBusy, create_warehouse
-from dumbcontacts.run_lock import RunBusy, hold_run_lock
+from dumbcontacts.etl.warehouse import Warehouse, create_warehouse
+from dumbcontacts.run_lock import hold_run_lock
 from dumbcontacts.settings import Settings
+
+if TYPE_CHECKING:
+    from dumbcontacts.analysis.report.data import ReportSettings
 
 __all__ = [
     "EXIT_BUSY",
@@ -41,6 +47,7 @@ __all__ = [
     "EXIT_OK",
     "RunSummary",
     "refit_due",
+    "report_settings",
     "run_job",
 ]
 
@@ -48,9 +55,6 @@ EXIT_OK = 0
 EXIT_FAILED = 1  # a step failed; the warehouse is consistent and the next run retries
 EXIT_CONFIG = 2  # the configuration cannot work (no inbox, a missing folder)
 EXIT_BUSY = 75  # another run holds the lock (sysexits' EX_TEMPFAIL: try again later)
-
-# The errors a step reports in one line; anything else is a bug and keeps its traceback.
-_STEP_ERRORS = (LoadError, WarehouseBusy, SQLAlchemyError, OSError, ValueError)
 
 Log = Callable[..., None]  # log(line, error=False)
 MakeEmbedder = Callable[..., object]  # make_embedder(config, static=False) -> Embedder
@@ -96,16 +100,19 @@ def run_job(
     except RunBusy as error:
         say("lock", str(error), True)
         return RunSummary(EXIT_BUSY)
-    except SQLAlchemyError as error:  # PostgreSQL's advisory lock needs the server
-        say("lock", f"cannot reach the warehouse: {_first_line(error)}", True)
+    except ConfigError as error:  # no fcntl on this system, a lock folder we cannot write
+        say("lock", str(error), True)
+        return RunSummary(EXIT_CONFIG)
+    except DumbContactsError as error:  # PostgreSQL's advisory lock needs the server
+        say("lock", str(error), True)
         return RunSummary(EXIT_FAILED)
 
 
 def _run_steps(config: Settings, make_embedder: MakeEmbedder, now: dt.datetime, say) -> RunSummary:
     try:
         warehouse = create_warehouse(config.warehouse_url)
-    except (SQLAlchemyError, WarehouseBusy) as error:
-        say("open", _first_line(error), True)
+    except DumbContactsError as error:
+        say("open", str(error), True)
         return RunSummary(EXIT_FAILED)
     results, failures = _load_inbox(warehouse, config)
     new = [r for r in results if r.status == "loaded"]
@@ -123,8 +130,8 @@ def _run_steps(config: Settings, make_embedder: MakeEmbedder, now: dt.datetime, 
 
     try:
         summary = _analyze(warehouse, config, make_embedder, now, say, summary)
-    except _STEP_ERRORS as error:
-        say("analyze", _first_line(error), True)
+    except DumbContactsError as error:
+        say("analyze", str(error), True)
         return replace(summary, code=EXIT_FAILED)
 
     if summary.code != EXIT_OK:
@@ -132,8 +139,8 @@ def _run_steps(config: Settings, make_embedder: MakeEmbedder, now: dt.datetime, 
         return summary
     try:
         return _report(warehouse, config, now, say, summary)
-    except _STEP_ERRORS as error:
-        say("report", _first_line(error), True)
+    except DumbContactsError as error:
+        say("report", str(error), True)
         return replace(summary, code=EXIT_FAILED)
 
 
@@ -151,8 +158,8 @@ def _load_inbox(warehouse: Warehouse, config: Settings) -> tuple[list[LoadResult
                         keep_transcripts=config.keep_transcripts,
                     )
                 )
-        except (LoadError, WarehouseBusy, SQLAlchemyError, OSError) as error:
-            message = _first_line(error)
+        except DumbContactsError as error:
+            message = str(error)
             failures.append(message if str(path) in message else f"{path}: {message}")
     return results, failures
 
@@ -180,7 +187,7 @@ def _analyze(warehouse, config, make_embedder, now, say, summary: RunSummary) ->
         warehouse,
         embedder,
         refit=refit,
-        overrides=_overrides(config),
+        overrides=config.overrides,
         fast=config.run_fast,
         # A static model's own vectors are the fast path's features already.
         fast_static=make_embedder(config, static=True) if config.run_fast and not static else None,
@@ -210,7 +217,7 @@ def _analyze(warehouse, config, make_embedder, now, say, summary: RunSummary) ->
 
 
 def _report(warehouse, config: Settings, now: dt.datetime, say, summary) -> RunSummary:
-    from dumbcontacts.analysis.report.data import ReportSettings, count_week_contacts
+    from dumbcontacts.analysis.report.data import count_week_contacts
     from dumbcontacts.analysis.report.files import report_exists, write_report
 
     week = last_complete_week(now.date())
@@ -220,10 +227,7 @@ def _report(warehouse, config: Settings, now: dt.datetime, say, summary) -> RunS
     if not count_week_contacts(warehouse, week):
         say("report", f"{week} has no contacts yet; written once they arrive")
         return summary
-    settings = ReportSettings(
-        costs=config.costs, driver=config.cpx_driver, repeat_days=config.repeat_window_days
-    )
-    written = write_report(warehouse, week, config.report_dir, settings)
+    written = write_report(warehouse, week, config.report_dir, report_settings(config))
     say("report", f"{week} written to {written.folder} ({len(written.files)} files)")
     return replace(summary, report=written.folder)
 
@@ -239,21 +243,13 @@ def _unassigned_count(conn, version: int | None) -> int:
     return int(conn.execute(query).scalar())
 
 
-def _overrides(config: Settings) -> list:
-    from dumbcontacts.analysis.topics.overrides import read_overrides
+def report_settings(config: Settings) -> ReportSettings:
+    """What the weekly report takes from the settings (the command and the job alike)."""
+    from dumbcontacts.analysis.report.data import ReportSettings
 
-    if not config.overrides.is_file():
-        return []
-    try:
-        with config.overrides.open("rb") as fp:
-            return read_overrides(fp)
-    except ValueError as error:
-        raise ValueError(f"{config.overrides}: {error}") from None
-
-
-def _first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
+    return ReportSettings(
+        costs=config.costs, driver=config.cpx_driver, repeat_days=config.repeat_window_days
+    )
 
 
 def _logger(log: Log):

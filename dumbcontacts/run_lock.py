@@ -8,20 +8,22 @@
 Both are released by the kernel or the server when the holder exits, even by SIGKILL, so a
 crashed run never leaves a stale lock behind. The lock file itself is never deleted:
 removing it would let a second process lock a new file while the first still holds the old.
+``fcntl`` exists on Linux and macOS only: elsewhere (Windows) the job needs PostgreSQL.
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 from sqlalchemy.pool import NullPool
 
-from dumbcontacts.etl.warehouse import DEFAULT_URL
+from dumbcontacts.errors import ConfigError, RunBusy, WarehouseError, first_line
+from dumbcontacts.settings import DEFAULT_WAREHOUSE_URL
 
 __all__ = ["RunBusy", "hold_run_lock", "lock_file_path"]
 
@@ -29,13 +31,9 @@ __all__ = ["RunBusy", "hold_run_lock", "lock_file_path"]
 _ADVISORY_KEY = int.from_bytes(bytes.fromhex("bc78e98cb96aae45"), "big", signed=True)
 
 
-class RunBusy(RuntimeError):
-    """Another run holds the lock; the message says who and where."""
-
-
 def lock_file_path(warehouse_url: str | None, report_dir: Path) -> Path:
     """Where the file lock of a file-based warehouse lives."""
-    database = make_url(warehouse_url or DEFAULT_URL).database
+    database = make_url(warehouse_url or DEFAULT_WAREHOUSE_URL).database
     if not database or database == ":memory:":
         return report_dir / "run.lock"
     return Path(database).with_name(Path(database).name + ".run.lock")
@@ -45,10 +43,15 @@ def lock_file_path(warehouse_url: str | None, report_dir: Path) -> Path:
 def hold_run_lock(warehouse_url: str | None, report_dir: Path) -> Iterator[str]:
     """Hold the run lock for the ``with`` block; yields a description of it.
 
-    Raises RunBusy at once (never waits) when another process holds it.
+    Raises RunBusy at once (never waits) when another process holds it, and ConfigError
+    for a file-based warehouse on a system without ``fcntl``.
     """
-    url = warehouse_url or DEFAULT_URL
-    if make_url(url).get_backend_name() == "postgresql":
+    url = warehouse_url or DEFAULT_WAREHOUSE_URL
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError as error:
+        raise WarehouseError(f"cannot open warehouse {url}: {first_line(error)}") from error
+    if backend == "postgresql":
         with _advisory_lock(url) as where:
             yield where
     else:
@@ -58,8 +61,18 @@ def hold_run_lock(warehouse_url: str | None, report_dir: Path) -> Iterator[str]:
 
 @contextmanager
 def _file_lock(path: Path) -> Iterator[str]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        import fcntl
+    except ImportError:
+        raise ConfigError(
+            "the scheduled run locks a DuckDB warehouse with fcntl, which this system lacks; "
+            "run it on Linux or macOS, or with a PostgreSQL warehouse"
+        ) from None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot make the run lock ({error.strerror})") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -81,7 +94,11 @@ def _advisory_lock(url: str) -> Iterator[str]:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     engine = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
     try:
-        with engine.connect() as conn:
+        try:
+            conn = engine.connect()
+        except (OperationalError, InterfaceError) as error:  # the server is down or unreachable
+            raise WarehouseError(f"cannot reach the warehouse: {first_line(error)}") from error
+        with conn:
             got = conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": _ADVISORY_KEY})
             if not got.scalar():
                 raise RunBusy(

@@ -7,21 +7,26 @@ in the working directory) and environment variables, which win over the file. Se
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+from dumbcontacts.errors import ConfigError
 
 __all__ = [
     "CPX_DRIVER",
     "DEFAULT_RATES",
+    "DEFAULT_WAREHOUSE_URL",
     "REPEAT_WINDOW_DAYS",
     "ChannelRate",
     "ConfigError",
     "CostModel",
     "Settings",
+    "parse_toml",
 ]
 
 DEFAULT_FILE = "dumbcontacts.toml"
@@ -37,12 +42,16 @@ _SECTIONS = {
     "run": dict,
     "dashboard": dict,
 }
-_KEYS = {
+# A tuple (list, str) is a list of strings.
+_KEYS: dict[str, dict[str, type | tuple[type, type]]] = {
     "metrics": {"repeat_window_days": int, "cpx_driver": str},
     "load": {"keep_transcripts": bool},
-    "run": {"inbox": list, "refit_every_days": int, "report_dir": str, "fast": bool},
+    "run": {"inbox": (list, str), "refit_every_days": int, "report_dir": str, "fast": bool},
     "dashboard": {"username": str, "password": str},
 }
+
+# The embedded DuckDB file in the working directory, when no warehouse is configured.
+DEFAULT_WAREHOUSE_URL = "duckdb:///dumbcontacts.duckdb"
 
 
 # What a figure means when nobody says otherwise; every consumer takes these defaults.
@@ -74,16 +83,18 @@ class CostModel:
     @classmethod
     def from_mapping(cls, spec: Mapping[str, Mapping[str, float]]) -> CostModel:
         """From ``{channel: {per_minute_usd, flat_usd}}`` (the config file's ``[costs]``);
-        channels and fields left out keep their defaults. Bad values raise ValueError."""
+        channels and fields left out keep their defaults. Bad values raise ConfigError."""
         rates = dict(DEFAULT_RATES)
         for channel, values in spec.items():
             if channel not in DEFAULT_RATES:
-                raise ValueError(f"costs: unknown channel {channel!r}")
+                raise ConfigError(f"costs: unknown channel {channel!r}")
+            if not isinstance(values, Mapping):
+                raise ConfigError(f"costs.{channel} must be a table ([costs.{channel}])")
             if extra := sorted(set(values) - {"per_minute_usd", "flat_usd"}):
-                raise ValueError(f"costs.{channel}: unknown key {extra[0]!r}")
+                raise ConfigError(f"costs.{channel}: unknown key {extra[0]!r}")
             for key, value in values.items():
-                if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                    raise ValueError(f"costs.{channel}.{key}: must be a number of dollars >= 0")
+                if not _is_dollars(value):
+                    raise ConfigError(f"costs.{channel}.{key}: must be a number of dollars >= 0")
             default = DEFAULT_RATES[channel]
             rates[channel] = ChannelRate(
                 per_minute_usd=float(values.get("per_minute_usd", default.per_minute_usd)),
@@ -93,10 +104,6 @@ class CostModel:
 
     def rate(self, channel: str) -> ChannelRate:
         return self.rates.get(channel, ChannelRate(0.0, 0.0))
-
-
-class ConfigError(ValueError):
-    """The configuration file is missing, unreadable or holds a bad value."""
 
 
 @dataclass(frozen=True)
@@ -140,7 +147,7 @@ class Settings:
         )
         try:
             costs = CostModel.from_mapping(spec.get("costs", {}))
-        except ValueError as error:
+        except ConfigError as error:
             raise ConfigError(f"{path}: {error}") from None
         windows = (
             ("repeat_window_days", metrics.get("repeat_window_days", REPEAT_WINDOW_DAYS)),
@@ -174,14 +181,21 @@ class Settings:
         )
 
 
+def parse_toml(fp: BinaryIO, what: str) -> dict[str, Any]:
+    """The tables of a TOML file the user wrote; a syntax error (or bytes that are not UTF-8)
+    raises ConfigError naming ``what``."""
+    try:
+        return tomllib.load(fp)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{what} is not valid TOML: {error}") from None
+
+
 def _read_file(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fp:
-            spec = tomllib.load(fp)
+            spec = parse_toml(fp, str(path))
     except OSError as error:
         raise ConfigError(f"{path}: cannot read config file ({error.strerror})") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML: {error}") from None
     for key, value in spec.items():
         kind = _SECTIONS.get(key)
         if kind is None:
@@ -192,8 +206,25 @@ def _read_file(path: Path) -> dict[str, Any]:
             inner_kind = _KEYS[key].get(inner)
             if inner_kind is None:
                 raise ConfigError(f"{path}: unknown setting {key}.{inner}")
-            # TOML's true is a Python int too: only a bool setting takes it.
-            is_bool = isinstance(inner_value, bool)
-            if not isinstance(inner_value, inner_kind) or is_bool != (inner_kind is bool):
-                raise ConfigError(f"{path}: {key}.{inner} must be a {inner_kind.__name__}")
+            if not _has_type(inner_value, inner_kind):
+                raise ConfigError(f"{path}: {key}.{inner} must be a {_type_name(inner_kind)}")
     return spec
+
+
+def _has_type(value: Any, kind: type | tuple[type, type]) -> bool:
+    if isinstance(kind, tuple):
+        outer, item = kind
+        return isinstance(value, outer) and all(_has_type(v, item) for v in value)
+    # TOML's true is a Python int too: only a bool setting takes it.
+    return isinstance(value, kind) and isinstance(value, bool) == (kind is bool)
+
+
+def _type_name(kind: type | tuple[type, type]) -> str:
+    if isinstance(kind, tuple):
+        return f"{kind[0].__name__} of {kind[1].__name__}"
+    return kind.__name__
+
+
+def _is_dollars(value: Any) -> bool:
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return number and math.isfinite(value) and value >= 0

@@ -9,24 +9,19 @@ The notebook entry points::
     contacts = dumbcontacts.etl.read_contacts(warehouse, channel="email")   # a pandas DataFrame
 """
 
-from dumbcontacts.etl.load import LoadError, LoadResult, count_contacts, load_paths
+from dumbcontacts.etl.load import LoadResult, count_contacts, load_paths
 from dumbcontacts.etl.queries import read_contacts
 from dumbcontacts.etl.warehouse import (
     DEFAULT_URL,
     Warehouse,
-    WarehouseBusy,
-    WarehouseMissing,
     create_warehouse,
     open_warehouse,
 )
 
 __all__ = [
     "DEFAULT_URL",
-    "LoadError",
     "LoadResult",
     "Warehouse",
-    "WarehouseBusy",
-    "WarehouseMissing",
     "count_contacts",
     "create_warehouse",
     "load_paths",

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from dumbcontacts.errors import InputError
+
 __all__ = ["FORMATS", "Source", "detect_source", "expand_paths"]
 
 # The values --format accepts.
@@ -39,9 +41,9 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def detect_source(path: Path, *, channel: str | None = None, fmt: str | None = None) -> Source:
-    """Raises ValueError with a one-line reason when the path cannot be recognised."""
+    """Raises InputError with a one-line reason when the path cannot be recognised."""
     if not path.exists():
-        raise ValueError("no such file or folder")
+        raise InputError("no such file or folder")
     if path.is_dir():
         return Source(path, "contacts", "email", "eml")
     head = _head(path)
@@ -58,7 +60,7 @@ def detect_source(path: Path, *, channel: str | None = None, fmt: str | None = N
         return Source(path, "taxonomy", None, "taxonomy")
     if fmt == "csv":
         return Source(path, "contacts", channel or _guess_csv_channel(head), "csv")
-    raise ValueError("cannot tell what this file holds; give --channel and --format, or --mapping")
+    raise InputError("cannot tell what this file holds; give --channel and --format, or --mapping")
 
 
 def _is_visible(path: Path) -> bool:
@@ -99,7 +101,7 @@ def _guess_csv_channel(head: bytes) -> str:
         return "social"
     if "call_id" in columns:
         return "phone"
-    raise ValueError(
+    raise InputError(
         "CSV columns match no known export (call_id for calls, tweet_id for social); "
         "describe them with --mapping"
     )

@@ -21,6 +21,7 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import func, select
 
+from dumbcontacts.errors import DumbContactsError, InputError, LoadError
 from dumbcontacts.etl.detect import Source, detect_source, expand_paths
 from dumbcontacts.etl.normalize import REJECT_SCHEMA, normalize_contacts
 from dumbcontacts.etl.readers.chat import read_chats
@@ -53,10 +54,6 @@ _EXCERPT_CHARS = 200
 _WRITE_LOCK = threading.Lock()
 
 
-class LoadError(Exception):
-    """A source that cannot be loaded at all; the message names it and says why."""
-
-
 @dataclass(frozen=True)
 class LoadResult:
     source: str
@@ -85,8 +82,10 @@ def plan_sources(
             continue
         try:
             sources.append(detect_source(path, channel=channel, fmt=fmt))
-        except ValueError as error:
+        except InputError as error:
             raise LoadError(f"{path}: {error}") from None
+        except OSError as error:
+            raise LoadError(f"{path}: cannot read ({error.strerror or error})") from None
     return sources
 
 
@@ -122,7 +121,10 @@ def load_source(
     name = str(source.path)
     if source.kind == "skip":
         return LoadResult(name, None, "skipped", note=source.note)
-    content_hash = hash_source(source.path)
+    try:
+        content_hash = hash_source(source.path)
+    except OSError as error:  # gone or unreadable since it was planned
+        raise LoadError(f"{name}: cannot read ({error.strerror or error})") from None
     with warehouse.connect() as conn:
         if _is_loaded(conn, content_hash):
             return LoadResult(name, source.channel, "already loaded")
@@ -135,7 +137,7 @@ def load_source(
             rows, bad, rows_read = _read_taxonomy(source.path)
         else:
             rows, bad, rows_read = _read_contacts(source, mapping, salt, keep_transcripts)
-    except (RejectedFile, UnicodeDecodeError, OSError, ValueError) as error:
+    except (DumbContactsError, UnicodeDecodeError, OSError) as error:
         raise LoadError(f"{name}: {error}") from None
 
     load_id = content_hash[:16]

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from dumbcontacts.errors import InputError
+
 __all__ = [
     "STAGING_SCHEMA",
     "Reject",
@@ -67,7 +69,7 @@ class Reject:
     excerpt: str = ""
 
 
-class RejectedFile(ValueError):
+class RejectedFile(InputError):
     """The whole file cannot be read (wrong format, not parseable at all)."""
 
 

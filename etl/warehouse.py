@@ -20,26 +20,25 @@ from pathlib import Path
 
 import polars as pl
 from sqlalchemy import Connection, Engine, Table, create_engine, make_url, select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.pool import NullPool
 
+from dumbcontacts.errors import WarehouseBusy, WarehouseError, WarehouseMissing, first_line
 from dumbcontacts.etl.arrow_scan import arrow_for_duckdb
 from dumbcontacts.etl.migrations import apply_migrations
 from dumbcontacts.etl.schema import settings
+from dumbcontacts.settings import DEFAULT_WAREHOUSE_URL as DEFAULT_URL
 
 __all__ = [
     "DEFAULT_URL",
     "Warehouse",
-    "WarehouseBusy",
-    "WarehouseMissing",
     "create_warehouse",
     "insert_new_rows",
     "open_warehouse",
     "read_setting",
 ]
 
-DEFAULT_URL = "duckdb:///dumbcontacts.duckdb"
-
+_ENGINES = ("duckdb", "postgresql")
 _LOCK_MESSAGES = ("Could not set lock", "Conflicting lock")
 # Every warehouse has contacts; one made by this version also has migrations.
 _WAREHOUSE_TABLES = text(
@@ -50,14 +49,6 @@ _WAREHOUSE_TABLES = text(
 # while another closes its last connection fails ("Unique file handle conflict"): threads of a
 # process (the dashboard's) take turns to open and close.
 _DUCKDB_OPEN_CLOSE = threading.Lock()
-
-
-class WarehouseBusy(RuntimeError):
-    """Another process held the warehouse lock for longer than we were willing to wait."""
-
-
-class WarehouseMissing(LookupError):
-    """There is no warehouse where one was to be read: no such file, or no tables in it."""
 
 
 @dataclass(frozen=True)
@@ -80,11 +71,17 @@ class Warehouse:
                     conn = self.engine.connect()
                 break
             except DBAPIError as error:
-                if not any(m in str(error) for m in _LOCK_MESSAGES):
+                locked = any(m in str(error) for m in _LOCK_MESSAGES)
+                if not locked and isinstance(error, OperationalError | InterfaceError):
+                    # No server, no such folder, not a database file: the URL is wrong.
+                    raise WarehouseError(
+                        f"cannot open warehouse {_shown(self.engine.url)}: {first_line(error)}"
+                    ) from error
+                if not locked:
                     raise
                 if time.monotonic() > deadline:
                     raise WarehouseBusy(
-                        f"warehouse is locked by another process: {self.engine.url}"
+                        f"warehouse is locked by another process: {_shown(self.engine.url)}"
                     ) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
@@ -117,17 +114,29 @@ def open_warehouse(url: str | None = None, *, lock_timeout_seconds: float = 60.0
     made it: for reading. Raises WarehouseMissing, creating nothing, where there is none."""
     warehouse = _engine_warehouse(url, lock_timeout_seconds)
     if not _holds_warehouse(warehouse):
-        shown = make_url(url or DEFAULT_URL).render_as_string(hide_password=True)
-        raise WarehouseMissing(f"no warehouse at {shown} (`dumbcontacts load` makes one)")
+        raise WarehouseMissing(f"no warehouse at {_shown(warehouse.engine.url)} "
+                               "(`dumbcontacts load` makes one)")  # fmt: skip
     apply_migrations(warehouse)
     return warehouse
 
 
 def _engine_warehouse(url: str | None, lock_timeout_seconds: float) -> Warehouse:
+    """Raises WarehouseError when the URL names no engine we support or its driver is
+    missing (an unreachable database fails on the first connection, the same way)."""
     url = url or DEFAULT_URL
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return Warehouse(create_engine(url, poolclass=NullPool), lock_timeout_seconds)
+    try:
+        engine = create_engine(url, poolclass=NullPool)
+    except (ArgumentError, ImportError) as error:  # a malformed URL, or no driver for it
+        reason = first_line(error)
+        raise WarehouseError(f"cannot open warehouse {_shown(url)}: {reason}") from error
+    if engine.dialect.name not in _ENGINES:
+        raise WarehouseError(
+            f"cannot open warehouse {_shown(engine.url)}: {engine.dialect.name} is not "
+            "supported (use duckdb:///file.duckdb or postgresql://...)"
+        )
+    return Warehouse(engine, lock_timeout_seconds)
 
 
 def _holds_warehouse(warehouse: Warehouse) -> bool:
@@ -137,6 +146,14 @@ def _holds_warehouse(warehouse: Warehouse) -> bool:
         return False
     with warehouse.connect() as conn:
         return conn.execute(_WAREHOUSE_TABLES).first() is not None
+
+
+def _shown(url) -> str:
+    """A URL as errors show it: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:  # not a URL at all: nothing to hide
+        return str(url)
 
 
 def read_setting(conn: Connection, key: str) -> str | None:

@@ -6,11 +6,15 @@ import hashlib
 import numpy as np
 import polars as pl
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import func, select
 
+import dumbcontacts.cli.analysis
 from dumbcontacts.analysis.economics.links import store_links
 from dumbcontacts.analysis.topics.analyze import analyze_contacts
-from dumbcontacts.analysis.topics.overrides import Override
+from dumbcontacts.analysis.topics.overrides import Override, write_overrides
+from dumbcontacts.cli import cli
+from dumbcontacts.errors import ConfigError, ModelError
 from dumbcontacts.etl.load import load_paths
 from dumbcontacts.etl.schema import contact_topics, contacts, topics
 from dumbcontacts.etl.warehouse import insert_new_rows
@@ -195,7 +199,7 @@ def test_a_refit_keeps_topic_keys_and_defects(loaded):
     assert versions == 2
 
 
-def test_an_override_applies_on_every_run_and_survives_a_refit(loaded):
+def test_an_override_applies_on_every_run_and_survives_a_refit(loaded, tmp_path):
     first = analyze_contacts(loaded, ReasonEmbedder(), map_threshold=0.8)
     points = first.topics.filter(pl.col("keywords").str.contains("points"))
     key = points["topic_key"][0]
@@ -204,19 +208,21 @@ def test_an_override_applies_on_every_run_and_survives_a_refit(loaded):
         Override(key, defect="loyalty-points", label="Points"),
         Override("T0999", label="x"),
     ]
+    path = tmp_path / "decisions" / "topics.toml"
+    write_overrides(path, overrides)
     columns = ["label", "defect_id", "mapping_confidence", "mapped_by", "merged_into"]
 
     def effective(result) -> tuple:
         return result.topics.filter(pl.col("topic_key") == key).select(columns).row(0)
 
-    again = analyze_contacts(loaded, ReasonEmbedder(), map_threshold=0.8, overrides=overrides)
+    again = analyze_contacts(loaded, ReasonEmbedder(), map_threshold=0.8, overrides=path)
     assert not again.refitted  # an edited overrides file needs no refit
     assert effective(again) == ("Points", "loyalty-points", 1.0, "override", None)
-    assert again.unmatched == (overrides[1],)
+    assert (again.applied, again.unmatched) == ((overrides[0],), (overrides[1],))
 
     _add_contacts(loaded, 160, 80)
     second = analyze_contacts(
-        loaded, ReasonEmbedder(), refit=True, map_threshold=0.8, overrides=overrides
+        loaded, ReasonEmbedder(), refit=True, map_threshold=0.8, overrides=path
     )
     assert second.model_version == 2
     assert effective(second) == ("Points", "loyalty-points", 1.0, "override", None)
@@ -226,14 +232,67 @@ def test_an_override_applies_on_every_run_and_survives_a_refit(loaded):
     with loaded.connect() as conn:
         assert conn.execute(query).one() == ("loyalty-points", None)  # for downstream SQL
 
+    path.unlink()  # no file: no overrides
     label, defect, _, mapped_by, _ = effective(
-        analyze_contacts(loaded, ReasonEmbedder(), map_threshold=0.8)  # override removed
+        analyze_contacts(loaded, ReasonEmbedder(), map_threshold=0.8, overrides=path)
     )
     assert (label != "Points", defect, mapped_by) == (True, None, None)
 
 
+def test_without_a_path_the_configured_overrides_file_applies(loaded, tmp_path, monkeypatch):
+    first = analyze_contacts(loaded, ReasonEmbedder(), map_threshold=0.8)
+    key = first.topics.filter(pl.col("keywords").str.contains("points"))["topic_key"][0]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dumbcontacts.toml").write_text('overrides = "decisions/topics.toml"\n')
+    monkeypatch.setenv("DUMBCONTACTS_CONFIG", "dumbcontacts.toml")
+    write_overrides(tmp_path / "decisions" / "topics.toml", [Override(key, label="Points")])
+    result = analyze_contacts(loaded, ReasonEmbedder(), map_threshold=0.8)
+    assert result.applied == (Override(key, label="Points"),)
+    assert result.topics.filter(pl.col("topic_key") == key)["label"].to_list() == ["Points"]
+
+
+def test_the_analyze_command_applies_the_configured_overrides_file(
+    duckdb_warehouse, tmp_path, monkeypatch
+):
+    """A triage decision saved to a configured file (not ./overrides.toml) is applied."""
+    (tmp_path / "defects.toml").write_text(TAXONOMY)
+    list(load_paths(duckdb_warehouse, [tmp_path / "defects.toml"], salt=TEST_SALT))
+    _add_contacts(duckdb_warehouse, 0, 160)
+    first = analyze_contacts(duckdb_warehouse, ReasonEmbedder(), map_threshold=0.8)
+    key = first.topics.filter(pl.col("keywords").str.contains("points"))["topic_key"][0]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dumbcontacts.toml").write_text('overrides = "decisions/topics.toml"\n')
+    (tmp_path / "overrides.toml").write_text("not read: the configured file is")
+    write_overrides(
+        tmp_path / "decisions" / "topics.toml", [Override(key, defect="loyalty-points")]
+    )
+    monkeypatch.setattr(
+        dumbcontacts.cli.analysis, "load_embedder", lambda *a, **k: ReasonEmbedder()
+    )
+    url = str(duckdb_warehouse.engine.url)
+    env = {"DUMBCONTACTS_CONFIG": "dumbcontacts.toml", "DUMBCONTACTS_WAREHOUSE": url}
+    result = CliRunner().invoke(cli, ["analyze", "--threshold", "0.8"], env=env)
+    assert result.exit_code == 0, result.output
+    assert f"override applied: {key}: defect loyalty-points\n" in result.output
+    query = select(topics.c.defect_id, topics.c.mapped_by).where(topics.c.topic_key == key)
+    with duckdb_warehouse.connect() as conn:
+        assert conn.execute(query).one() == ("loyalty-points", "override")
+
+
+def test_a_broken_overrides_file_stops_analyze_before_fitting(loaded, tmp_path):
+    path = tmp_path / "overrides.toml"
+    path.write_text('[[topic]]\nkey = "T0001"\ncolour = "red"\n')
+    with pytest.raises(ConfigError, match=r"overrides.toml: .*unknown key 'colour'"):
+        analyze_contacts(loaded, ReasonEmbedder(), overrides=path)
+    write_overrides(path, [Override("T0001", defect="no-such")])
+    with pytest.raises(ConfigError, match="T0001: unknown defect 'no-such'"):
+        analyze_contacts(loaded, ReasonEmbedder(), overrides=path)
+    with loaded.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(topics)).scalar() == 0
+
+
 def test_analyze_without_contacts_says_so(warehouse):
-    with pytest.raises(ValueError, match="no contacts with a reason"):
+    with pytest.raises(ModelError, match="no contacts with a reason"):
         analyze_contacts(warehouse, ReasonEmbedder())
 
 
@@ -245,7 +304,7 @@ class WiderEmbedder(ReasonEmbedder):
 
 def test_another_embedder_needs_an_explicit_refit(loaded):
     first = analyze_contacts(loaded, ReasonEmbedder(), map_threshold=0.8)
-    with pytest.raises(ValueError, match="fitted with reason-fake; analyze with that embedder"):
+    with pytest.raises(ModelError, match="fitted with reason-fake; analyze with that embedder"):
         analyze_contacts(loaded, WiderEmbedder(), map_threshold=0.8)
     refitted = analyze_contacts(loaded, WiderEmbedder(), refit=True, map_threshold=0.8)
     assert refitted.model_version == 2

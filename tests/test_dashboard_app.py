@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from dumbcontacts.cli import cli
 from dumbcontacts.dashboard.app import create_app
 from dumbcontacts.dashboard.probe import DashProbe
+from dumbcontacts.errors import ConfigError
 from dumbcontacts.settings import Settings
 from tests.dashboard_fixtures import MARKUP_DEFECT, MARKUP_NAME, MARKUP_REASON, copy_warehouse
 
@@ -160,7 +161,7 @@ def test_basic_authentication_guards_every_route(sample_url):
 
 
 def test_half_an_authentication_config_is_refused(sample_url):
-    with pytest.raises(ValueError, match="both a username and a password"):
+    with pytest.raises(ConfigError, match="both a username and a password"):
         create_app(Settings(warehouse_url=sample_url, dashboard_username="ana"))
 
 

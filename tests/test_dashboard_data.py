@@ -33,6 +33,7 @@ from dumbcontacts.analysis.topics.overrides import (
     set_topic_defect,
 )
 from dumbcontacts.dashboard.source import DataSource
+from dumbcontacts.errors import ConfigError, InputError
 from dumbcontacts.etl.schema import loads, topics
 from dumbcontacts.etl.warehouse import create_warehouse, open_warehouse
 from tests.economics_fixture import PERIOD, build_economics_warehouse
@@ -175,7 +176,7 @@ def test_assigning_a_topic_saves_it_and_changes_the_ranking_at_once(economics, t
 )
 def test_a_bad_assignment_changes_nothing(economics, tmp_path, key, defect, message):
     path = tmp_path / "overrides.toml"
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(InputError, match=message):
         assign_topic(economics, path, key, defect)
     assert not path.exists()
 
@@ -183,7 +184,7 @@ def test_a_bad_assignment_changes_nothing(economics, tmp_path, key, defect, mess
 def test_a_broken_overrides_file_is_reported_not_overwritten(economics, tmp_path):
     path = tmp_path / "overrides.toml"
     path.write_text("[[topic]]\nkey = 'k0'\nwat = 1\n")
-    with pytest.raises(ValueError, match="overrides.toml: .*unknown key 'wat'"):
+    with pytest.raises(ConfigError, match="overrides.toml: .*unknown key 'wat'"):
         assign_topic(economics, path, "k2", "ship")
     assert "wat" in path.read_text()
 

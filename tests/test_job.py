@@ -281,3 +281,32 @@ def test_run_assigns_with_the_fast_path_when_configured(sample, tmp_path, monkey
     summary, lines = _run(config)
     assert summary.code == EXIT_OK, lines
     assert decided == [summary.contacts_loaded] and summary.assigned == summary.contacts_loaded
+
+
+def test_a_bug_in_a_step_keeps_its_traceback(sample, tmp_path, monkeypatch):
+    """A ValueError out of the clustering is a bug, not a failed step to log in one line."""
+    import dumbcontacts.analysis.topics.analyze
+
+    def broken(*args, **kwargs):
+        raise ValueError("n_neighbors must be greater than 1")
+
+    monkeypatch.setattr(dumbcontacts.analysis.topics.analyze, "fit_guided", broken)
+    config = _config(tmp_path, f"duckdb:///{tmp_path / 'w.duckdb'}", sample["root"] / "before")
+    lines = []
+    with pytest.raises(ValueError, match="n_neighbors"):
+        run_job(
+            config, make_fake_embedder, now=NOW, log=lambda line, error=False: lines.append(line)
+        )
+    assert not any("analyze:" in line for line in lines), lines
+
+
+def test_a_broken_overrides_file_fails_the_step_in_one_line(sample, tmp_path):
+    config = _config(tmp_path, f"duckdb:///{tmp_path / 'w.duckdb'}", sample["root"] / "before")
+    config.overrides.write_text("[[topic]]\nkey = 'T0001'\n")
+    summary, lines = _run(config)
+    assert summary.code == 1 and summary.files_loaded == 6
+    message = _steps(lines)["analyze"]
+    assert (
+        message == f"error: {config.overrides}: overrides topic 1 (T0001): sets none of "
+        "defect, merge_into, label"
+    )

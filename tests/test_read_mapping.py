@@ -2,6 +2,7 @@ import io
 
 import pytest
 
+from dumbcontacts.errors import ConfigError
 from dumbcontacts.etl.readers.mapping import read_mapped_csv, read_mapping
 from dumbcontacts.etl.staging import split_staging
 
@@ -51,8 +52,15 @@ def test_a_mapping_turns_any_csv_into_staging_rows():
             "unknown field",
         ),
         (b"channel = ", "not valid TOML"),
+        (b"channel = 'phone'\nsource_system = '\xff'", "not valid TOML: 'utf-8' codec"),
+        (b"channel = 'phone'\ncolumns = 5", r"\[columns\] must name each field's column"),
+        (b"channel = 'phone'\n[columns]\nsource_id = 1", r"\[columns\] must name each field's"),
+        (b"channel = 'phone'\ndelimiter = ';;'", "delimiter must be one character"),
+        (b"channel = 'phone'\ntimezone = 'Europe/Londn'", "unknown timezone 'Europe/Londn'"),
+        (b"channel = 'phone'\ntimezone = 1", "timezone must be a string"),
+        (b"channel = 'phone'\ncolour = 'red'", "unknown setting 'colour'"),
     ],
 )
 def test_mapping_mistakes_are_named(text, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ConfigError, match=message):
         read_mapping(io.BytesIO(text))

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from dumbcontacts.errors import ConfigError
 from dumbcontacts.etl.readers.taxonomy import read_taxonomy
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "defects.toml"
@@ -29,8 +30,11 @@ GOOD = "id='a'\nname='A'\ncategory='billing'\nowner='Payments'\naction='eliminat
         ("[[defect]]\n" + GOOD + "[[defect]]\n" + GOOD, "defect 2 (a): id used twice"),
         ("title = 'x'", "no [[defect]] tables"),
         ("[[defect", "not valid TOML"),
+        ("defect = [1]", "defect 1: must be a [[defect]] table"),
+        ("[[defect]]\n" + GOOD.replace("'A'", "5"), "defect 1 (a): id, name, category, owner, "),
+        ("[[defect]]\n" + GOOD + "examples = 'x'", "defect 1 (a): examples must be a list"),
     ],
 )
 def test_taxonomy_mistakes_are_named(text, message):
-    with pytest.raises(ValueError, match=re.escape(message)):
+    with pytest.raises(ConfigError, match=re.escape(message)):
         read_taxonomy(io.BytesIO(text.encode()))

@@ -13,7 +13,11 @@ from sqlalchemy import select, update
 
 from dumbcontacts.analysis.economics.iso_week import last_complete_week, week_bounds
 from dumbcontacts.analysis.report.csv_cells import escape_cell, ranking_csv
-from dumbcontacts.analysis.report.data import EmptyWeek, gather_report
+from dumbcontacts.analysis.report.data import (
+    EmptyWeek,
+    gather_report,
+    latest_week_with_contacts,
+)
 from dumbcontacts.analysis.report.files import report_exists, write_report
 from dumbcontacts.cli import cli
 from dumbcontacts.etl.load import load_paths
@@ -227,8 +231,26 @@ def test_report_command(sample_warehouse, warehouse_url, tmp_path):
     bad = runner.invoke(cli, ["report", "--week", "2026-38"], env=env)
     assert bad.exit_code == 2 and "not an ISO week" in bad.output
     empty = runner.invoke(cli, ["report", "--week", "2027-W10", "--out", str(tmp_path)], env=env)
-    assert empty.exit_code == 1
-    assert empty.output.startswith("error: no contacts in 2027-W10")
+    assert empty.exit_code == 2
+    assert empty.output == (
+        "error: no contacts in 2027-W10 (2027-03-08 to 2027-03-14); nothing to report\n"
+    )
+
+
+def test_report_without_a_week_takes_the_last_week_with_contacts(
+    sample_warehouse, warehouse_url, tmp_path
+):
+    """The sample ends on Sunday 2026-11-22: any later week is empty, so it reports W47."""
+    assert latest_week_with_contacts(sample_warehouse, dt.date(2026, 11, 16)) == "2026-W46"
+    assert latest_week_with_contacts(sample_warehouse, dt.date(2027, 6, 1)) == "2026-W47"
+    assert latest_week_with_contacts(sample_warehouse, dt.date(2026, 8, 3)) is None
+    env = {"DUMBCONTACTS_SALT": TEST_SALT, "DUMBCONTACTS_WAREHOUSE": warehouse_url}
+    result = CliRunner().invoke(cli, ["report", "--out", str(tmp_path)], env=env)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        "week 2026-W47: the last complete week with contacts (--week chooses another)\n"
+        f"report 2026-W47 written to {tmp_path / '2026-W47'}/\n"
+    )
 
 
 def test_a_report_cut_short_is_not_taken_for_written(sample_warehouse, tmp_path, monkeypatch):

@@ -7,7 +7,7 @@ from dumbcontacts.settings import DEFAULT_RATES, ChannelRate, ConfigError, Setti
 
 def write(tmp_path: Path, text: str) -> dict[str, str]:
     path = tmp_path / "dumbcontacts.toml"
-    path.write_text(text)
+    path.write_bytes(text.encode("utf-8", "surrogateescape"))  # \udcff: a byte not UTF-8
     return {"DUMBCONTACTS_CONFIG": str(path)}
 
 
@@ -74,6 +74,11 @@ password = "from-file"
         ("[metrics]\nrepeat_window_days = true", "metrics.repeat_window_days must be a int"),
         ("[load]\nkeep_transcripts = 1", "load.keep_transcripts must be a bool"),
         ("[dashboard]\nuser = 'x'", "unknown setting dashboard.user"),
+        ("[run]\ninbox = [1, 2]", "run.inbox must be a list of str"),
+        ("[costs]\nphone = 5", r"costs.phone must be a table \(\[costs.phone\]\)"),
+        ("[costs.phone]\nflat_usd = nan", "costs.phone.flat_usd: must be a number"),
+        ("warehouse = 5", "warehouse must be a str"),
+        ("salt = '\udcff'", "not valid TOML: 'utf-8' codec"),
     ],
 )
 def test_bad_file_fails_with_one_line_naming_it(tmp_path, text, message):

@@ -9,6 +9,7 @@ import polars as pl
 
 from dumbcontacts.analysis.economics.facts import DailyFacts, read_daily_facts
 from dumbcontacts.analysis.economics.scope import Scope, as_day
+from dumbcontacts.errors import InputError
 from dumbcontacts.etl.warehouse import Warehouse
 from dumbcontacts.settings import CPX_DRIVER
 
@@ -69,4 +70,4 @@ def shape_fix(
 
 def _check_days(days: int) -> None:
     if days < 1:
-        raise ValueError("days must be at least 1")
+        raise InputError("days must be at least 1")

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from dumbcontacts.analysis.economics.scope import as_day
+from dumbcontacts.errors import InputError
 
 __all__ = ["iso_week", "last_complete_week", "parse_week", "week_bounds"]
 
@@ -26,19 +27,19 @@ def parse_week(week: str | dt.date) -> dt.date:
             dt.date.fromisoformat(f"{week.strip()}-1") if "W" in week else parse_week(as_day(week))
         )
     except ValueError:
-        raise ValueError(f"not an ISO week (like 2026-W38) or date: {week!r}") from None
+        raise InputError(f"not an ISO week (like 2026-W38) or date: {week!r}") from None
 
 
 def week_bounds(week: str) -> tuple[dt.date, dt.date]:
-    """The Monday a week starts and the Monday after it (exclusive). Raises ValueError."""
+    """The Monday a week starts and the Monday after it (exclusive). Raises InputError."""
     match = _WEEK.fullmatch(week.strip())
     if match is None:
-        raise ValueError(f"not an ISO week (YYYY-Www, e.g. 2026-W47): {week!r}")
+        raise InputError(f"not an ISO week (YYYY-Www, e.g. 2026-W47): {week!r}")
     year, number = int(match[1]), int(match[2])
     try:
         monday = dt.date.fromisocalendar(year, number, 1)
     except ValueError:
-        raise ValueError(f"{year} has no week {number}") from None
+        raise InputError(f"{year} has no week {number}") from None
     return monday, monday + dt.timedelta(days=7)
 
 

@@ -15,6 +15,7 @@ import polars as pl
 from dumbcontacts.analysis.economics.costs import price_facts
 from dumbcontacts.analysis.economics.facts import COUNTS, DailyFacts, read_daily_facts
 from dumbcontacts.analysis.economics.scope import ALL, Scope
+from dumbcontacts.errors import InputError
 from dumbcontacts.etl.schema import CHANNELS
 from dumbcontacts.etl.warehouse import Warehouse
 from dumbcontacts.settings import CPX_DRIVER, REPEAT_WINDOW_DAYS, CostModel
@@ -152,7 +153,7 @@ def shape_ranking(
 ) -> pl.DataFrame:
     """The ranking of the scope's period from its daily facts (see ``rank_defects``)."""
     if order not in RANK_ORDERS:
-        raise ValueError(f"order must be one of {', '.join(RANK_ORDERS)}")
+        raise InputError(f"order must be one of {', '.join(RANK_ORDERS)}")
     facts, units, _ = _split(daily, scope)
     priced = _priced(facts, costs or CostModel())
     priced = priced.with_columns(handled=pl.col("contacts") - pl.col("unhandled"))

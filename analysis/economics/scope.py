@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Select, and_, case, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from dumbcontacts.analysis.economics.links import contacts_with_next
+from dumbcontacts.errors import InputError
 from dumbcontacts.etl.schema import contact_topics, contacts, defects, topic_models, topics
 from dumbcontacts.settings import REPEAT_WINDOW_DAYS
 
@@ -46,7 +47,7 @@ _UNMAPPED_ROW = {
 
 
 def as_day(value: dt.date | dt.datetime | str | None) -> dt.date | None:
-    """A day from a date, datetime or ISO string; a bad string raises ValueError."""
+    """A day from a date, datetime or ISO string; a bad string raises InputError."""
     if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
         return value
     if isinstance(value, dt.datetime):
@@ -54,7 +55,7 @@ def as_day(value: dt.date | dt.datetime | str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise ValueError(f"not a date (YYYY-MM-DD): {value!r}") from None
+        raise InputError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 def _names(value: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -84,7 +85,7 @@ class Scope:
             *(_names(names) for names in (channel, category, owner, defect_id)),
         )
         if scope.since and scope.until and scope.until <= scope.since:
-            raise ValueError(f"until ({scope.until}) must be after since ({scope.since})")
+            raise InputError(f"until ({scope.until}) must be after since ({scope.since})")
         return scope
 
 

@@ -10,6 +10,7 @@ import polars as pl
 from dumbcontacts.analysis.economics.costs import price_facts
 from dumbcontacts.analysis.economics.facts import COUNTS, DailyFacts, read_daily_facts
 from dumbcontacts.analysis.economics.scope import ALL, Scope
+from dumbcontacts.errors import InputError
 from dumbcontacts.etl.warehouse import Warehouse
 from dumbcontacts.settings import CPX_DRIVER, REPEAT_WINDOW_DAYS, CostModel
 
@@ -117,4 +118,4 @@ def shape_trend(
 
 def _check_freq(freq: str) -> None:
     if freq not in FREQUENCIES:
-        raise ValueError(f"freq must be one of {', '.join(FREQUENCIES)}")
+        raise InputError(f"freq must be one of {', '.join(FREQUENCIES)}")

@@ -19,29 +19,26 @@ from sqlalchemy import func, select
 
 from dumbcontacts.analysis.economics.facts import DailyFacts, read_daily_facts
 from dumbcontacts.analysis.economics.health import load_history, model_status, reject_reasons
-from dumbcontacts.analysis.economics.iso_week import week_bounds
+from dumbcontacts.analysis.economics.iso_week import iso_week, week_bounds
 from dumbcontacts.analysis.economics.ranking import shape_headline, shape_ranking
 from dumbcontacts.analysis.economics.scope import ALL, UNMAPPED, Scope
 from dumbcontacts.analysis.economics.spikes import BASELINE_WEEKS, read_new_topics, shape_emerging
 from dumbcontacts.analysis.economics.trends import shape_trend
 from dumbcontacts.analysis.economics.verbatims import verbatims
 from dumbcontacts.analysis.topics.overrides import unmapped_topics
+from dumbcontacts.errors import EmptyWeek
 from dumbcontacts.etl.schema import contacts
 from dumbcontacts.etl.warehouse import Warehouse
 from dumbcontacts.settings import CPX_DRIVER, REPEAT_WINDOW_DAYS, CostModel
 
 __all__ = [
-    "EmptyWeek",
     "ReportData",
     "ReportSettings",
     "count_week_contacts",
     "gather_report",
+    "latest_week_with_contacts",
     "stable_shares",
 ]
-
-
-class EmptyWeek(ValueError):
-    """The week has no contacts: there is nothing to report (yet)."""
 
 
 @dataclass(frozen=True)
@@ -84,11 +81,13 @@ class ReportData:
 def gather_report(
     warehouse: Warehouse, week: str, settings: ReportSettings | None = None
 ) -> ReportData:
-    """The report's data for ISO ``week`` ("2026-W47"). Raises ValueError for a bad week."""
+    """The report's data for ISO ``week`` ("2026-W47"). Raises InputError for a bad week,
+    EmptyWeek for one without contacts."""
     settings = settings or ReportSettings()
     since, until = week_bounds(week)
     if not count_week_contacts(warehouse, week):
-        raise EmptyWeek(f"no contacts in {week} ({since} to {until - dt.timedelta(days=1)})")
+        last_day = until - dt.timedelta(days=1)
+        raise EmptyWeek(f"no contacts in {week} ({since} to {last_day}); nothing to report")
     scope = Scope.of(since, until)
     # One read: the week, and as far back as the trend and the spike baseline look (the
     # ranking's previous week is within).
@@ -154,6 +153,16 @@ def count_week_contacts(warehouse: Warehouse, week: str) -> int:
     )
     with warehouse.connect() as conn:
         return int(conn.execute(query).scalar())
+
+
+def latest_week_with_contacts(warehouse: Warehouse, until: dt.date) -> str | None:
+    """The ISO week of the last contact that started before ``until``; None if none did."""
+    query = select(func.max(contacts.c.started_at)).where(
+        contacts.c.started_at < dt.datetime.combine(until, dt.time())
+    )
+    with warehouse.connect() as conn:
+        last = conn.execute(query).scalar()
+    return None if last is None else iso_week(last.date())
 
 
 def _trend(daily: DailyFacts, ranking: pl.DataFrame, since, until, settings) -> pl.DataFrame:

@@ -19,6 +19,7 @@ from pathlib import Path
 from dumbcontacts.analysis.report.csv_cells import ranking_csv
 from dumbcontacts.analysis.report.data import ReportSettings, gather_report
 from dumbcontacts.analysis.report.html import owner_sections, render_owner_page, render_report
+from dumbcontacts.errors import ReportError
 from dumbcontacts.etl.warehouse import Warehouse
 
 __all__ = ["CHROMIUM", "WrittenReport", "print_pdf", "report_exists", "write_report"]
@@ -59,14 +60,20 @@ def write_report(
     pdf: bool = False,
     chromium: str = CHROMIUM,
 ) -> WrittenReport:
-    """Gather, render and write ``week``'s report under ``base_dir``; ValueError for a bad
-    week, OSError when a file cannot be written, RuntimeError when Chromium fails."""
+    """Gather, render and write ``week``'s report under ``base_dir``; InputError for a bad
+    week, EmptyWeek for one without contacts, ReportError when a file cannot be written or
+    Chromium fails."""
     data = gather_report(warehouse, week, settings)
     folder = Path(base_dir) / week
     owners_dir = folder / "owners"
-    owners_dir.mkdir(parents=True, exist_ok=True)
-    for leftover in [*folder.glob(".*.partial"), *owners_dir.glob(".*.partial")]:
-        leftover.unlink()  # from a run killed while writing
+    try:
+        owners_dir.mkdir(parents=True, exist_ok=True)
+        for leftover in [*folder.glob(".*.partial"), *owners_dir.glob(".*.partial")]:
+            leftover.unlink()  # from a run killed while writing
+    except OSError as error:
+        raise ReportError(
+            f"{folder}: cannot write the report ({error.strerror or error})"
+        ) from None
     written = [_write(folder / "ranking.csv", ranking_csv(data.ranking))]
     pages = {}
     for section in owner_sections(data):
@@ -89,7 +96,7 @@ def write_report(
 def print_pdf(html: Path, pdf: Path, *, chromium: str = CHROMIUM, timeout: float = 180) -> Path:
     """Print an HTML file to PDF with headless Chromium, charts drawn, no network needed."""
     if shutil.which(chromium) is None:
-        raise RuntimeError(f"cannot print a PDF: no Chromium at {chromium}")
+        raise ReportError(f"cannot print a PDF: no Chromium at {chromium}")
     with tempfile.TemporaryDirectory(prefix="dumbcontacts-chromium-") as profile:
         partial = pdf.with_name(f".{pdf.name}.partial")
         command = [
@@ -102,17 +109,20 @@ def print_pdf(html: Path, pdf: Path, *, chromium: str = CHROMIUM, timeout: float
         try:
             done = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
-            raise RuntimeError(f"Chromium did not print {html} within {timeout:.0f} s") from None
+            raise ReportError(f"Chromium did not print {html} within {timeout:.0f} s") from None
         if done.returncode != 0 or not partial.is_file() or partial.stat().st_size == 0:
             detail = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no PDF"]
             partial.unlink(missing_ok=True)
-            raise RuntimeError(f"Chromium could not print {html}: {detail[0]}")
+            raise ReportError(f"Chromium could not print {html}: {detail[0]}")
         os.replace(partial, pdf)
     return pdf
 
 
 def _write(path: Path, text: str) -> Path:
     partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8", newline="")
-    os.replace(partial, path)
+    try:
+        partial.write_text(text, encoding="utf-8", newline="")
+        os.replace(partial, path)
+    except OSError as error:  # a full disk, a folder that is not ours
+        raise ReportError(f"{path}: cannot write the report ({error.strerror or error})") from None
     return path

@@ -9,8 +9,9 @@ version's, so a topic that still means the same thing keeps its key, and with it
 and its history.
 
 Topics store the model's own mapping (``auto_*``); every run then applies the analyst's
-overrides to it and stores the effective label and defect, so editing the overrides file
-takes effect on the next run, with or without a refit.
+overrides file (``Settings.overrides``, the one the triage page saves to) and stores the
+effective label and defect, so editing it takes effect on the next run, with or without a
+refit.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -42,9 +44,16 @@ from dumbcontacts.analysis.topics.mapping import (
     map_unmapped_topics,
     match_topics,
 )
-from dumbcontacts.analysis.topics.overrides import Override, check_defects, store_overrides
+from dumbcontacts.analysis.topics.overrides import (
+    Override,
+    check_defects,
+    read_overrides_file,
+    store_overrides,
+)
+from dumbcontacts.errors import ModelError
 from dumbcontacts.etl.schema import contact_topics, contacts, defects, topic_models, topics
 from dumbcontacts.etl.warehouse import Warehouse, insert_new_rows
+from dumbcontacts.settings import Settings
 
 __all__ = ["AnalyzeResult", "analyze_contacts"]
 
@@ -62,11 +71,16 @@ class AnalyzeResult:
     assigned: int  # contacts given a topic in this run
     topics: pl.DataFrame  # topic_key, label, contacts, defect_id, mapping_confidence, keywords,
     # mapped_by, merged_into
+    overrides: tuple[Override, ...] = ()  # read from the overrides file
     unmatched: tuple[Override, ...] = ()  # overrides naming a key this version does not have
 
     @property
     def unmapped(self) -> pl.DataFrame:
         return self.topics.filter(pl.col("defect_id").is_null())
+
+    @property
+    def applied(self) -> tuple[Override, ...]:
+        return tuple(o for o in self.overrides if o not in self.unmatched)
 
 
 class _CountingEmbedder:
@@ -93,17 +107,27 @@ def analyze_contacts(
     fast: bool = False,
     fast_static: Embedder | None = None,  # static vectors for --fast (load_static_minilm)
     progress: Callable[[int], None] | None = None,
-    overrides: list[Override] | None = None,
+    overrides: Path | str | None = None,
 ) -> AnalyzeResult:
-    settings, overrides = settings or TopicSettings(), overrides or []
+    """Analyse the contacts no topic has yet (all of them with ``refit``); see the module.
+
+    ``overrides`` is the analyst's overrides file; None means the configured one
+    (``Settings.overrides``), so a run from a notebook keeps the triage page's decisions.
+    Raises ModelError when there is nothing to fit or the embedder is not the model's,
+    ConfigError for a broken overrides file.
+    """
+    settings = settings or TopicSettings()
+    decisions = read_overrides_file(
+        Settings.from_environ().overrides if overrides is None else overrides
+    )
     counting = _CountingEmbedder(embedder)
     with warehouse.begin() as conn:
         current, fitted_with = _current_version(conn)
         known = set(conn.execute(select(defects.c.defect_id)).scalars())
-    check_defects(overrides, known)  # before any fitting, so a typo costs nothing
+    check_defects(decisions, known)  # before any fitting, so a typo costs nothing
     if current is not None and not refit and fitted_with != embedder.name:
         # Vectors of two models live in different spaces: assigning across them is noise.
-        raise ValueError(
+        raise ModelError(
             f"the current model v{current} was fitted with {fitted_with}; "
             f"analyze with that embedder, or --refit to fit one with {embedder.name}"
         )
@@ -125,11 +149,13 @@ def analyze_contacts(
         map_unmapped_topics(warehouse, counting, version, map_threshold)
     fast_with = _FastWith(FAST_CONFIDENCE, fast_static) if fast else None
     assigned = fitted + _assign_unassigned(warehouse, counting, version, progress, fast_with)
-    unmatched = store_overrides(warehouse, version, overrides, known)
+    unmatched = store_overrides(warehouse, version, decisions, known)
     with warehouse.begin() as conn:
         store_links(conn)  # so metrics need not link repeats themselves
         summary = _topic_summary(conn, version)
-    return AnalyzeResult(version, refitted, counting.count, assigned, summary, tuple(unmatched))
+    return AnalyzeResult(
+        version, refitted, counting.count, assigned, summary, tuple(decisions), tuple(unmatched)
+    )
 
 
 def _current_version(conn: Connection) -> tuple[int | None, str | None]:
@@ -154,7 +180,7 @@ def _fit_new_version(
         taxonomy = conn.execute(select(defects)).mappings().all()
         old = _read_topics(conn, previous) if previous is not None else None
     if reasons.is_empty():
-        raise ValueError("no contacts with a reason to analyse; load some first")
+        raise ModelError("no contacts with a reason to analyse; load some first")
     if reasons.height > fit_sample:
         rows = np.random.default_rng(settings.seed).choice(reasons.height, fit_sample, False)
         reasons = reasons[np.sort(rows)]

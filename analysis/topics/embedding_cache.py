@@ -17,6 +17,7 @@ import pyarrow as pa
 from sqlalchemy import Connection
 
 from dumbcontacts.analysis.topics.embeddings import Embedder, Progress
+from dumbcontacts.errors import ModelError
 from dumbcontacts.etl.schema import embeddings
 from dumbcontacts.etl.warehouse import Warehouse, insert_new_rows
 
@@ -96,7 +97,8 @@ def read_cached_vectors(
     else:
         raise ValueError(f"unsupported warehouse engine: {conn.dialect.name}")
     if len(positions) and not (np.asarray(dims) == dimension).all():
-        raise ValueError(f"cached vectors for {model!r} are not {dimension}-dimensional")
+        # One name for two models (a configured model replaced in place): their vectors differ.
+        raise ModelError(f"cached vectors for {model!r} are not {dimension}-dimensional")
     vectors = np.frombuffer(blobs, dtype=_VECTOR_DTYPE).reshape(len(positions), dimension)
     return np.asarray(positions, dtype=np.int64), vectors
 

@@ -25,6 +25,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from dumbcontacts.errors import ConfigError, first_line
+
 __all__ = [
     "MINILM_NAME",
     "Embedder",
@@ -90,9 +92,14 @@ class SentenceTransformerEmbedder:
         # Process-wide, but fixed thread counts keep CPU float sums in one order, so the same
         # batch always gives the same bits; 2 matches the cores of the machines we run on.
         torch.set_num_threads(threads)
-        self._model = SentenceTransformer(
-            str(model_name_or_path), device="cpu", local_files_only=True
-        )
+        try:
+            self._model = SentenceTransformer(
+                str(model_name_or_path), device="cpu", local_files_only=True
+            )
+        except OSError as error:  # no such folder, or a name not in the local cache
+            raise ConfigError(
+                f"cannot load embedding model {model_name_or_path}: {first_line(error)}"
+            ) from None
         self._model.eval()
         self.name = name or str(model_name_or_path)
         self.dimension = int(self._model.get_embedding_dimension())
@@ -221,6 +228,16 @@ def distill_static_model(
         normalize=True,
         base_model_name=minilm_dir.name,
     )
+    try:
+        _save_model(static, out_dir)
+    except OSError as error:  # a model cache folder that cannot be written
+        raise ConfigError(
+            f"model cache {out_dir}: cannot write ({error.strerror or error})"
+        ) from None
+    return out_dir
+
+
+def _save_model(static, out_dir: Path) -> None:
     # Write beside the target and rename, so a crash never leaves a half-written model.
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
@@ -230,7 +247,6 @@ def distill_static_model(
         staging.rename(out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return out_dir
 
 
 def _embed_vocabulary(model, tokenizer, batch_size: int = 1024) -> np.ndarray:

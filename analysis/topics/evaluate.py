@@ -16,6 +16,7 @@ import pandas as pd
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from dumbcontacts.analysis.topics.fit import TopicSettings, fit_topics
+from dumbcontacts.errors import InputError, first_line
 
 __all__ = ["evaluate_file", "evaluate_labels", "read_labelled"]
 
@@ -44,16 +45,19 @@ def read_labelled(path: str | Path, text_column: str, label_column: str) -> pd.D
     """Rows with a non-empty text and a label, from a .csv, .tsv, .jsonl or .json file."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix in {".jsonl", ".ndjson"}:
-        frame = pd.read_json(path, lines=True, dtype=False)
-    elif suffix == ".json":
-        frame = pd.read_json(path, dtype=False)
-    else:
-        frame = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", dtype=str)
+    try:
+        if suffix in {".jsonl", ".ndjson"}:
+            frame = pd.read_json(path, lines=True, dtype=False)
+        elif suffix == ".json":
+            frame = pd.read_json(path, dtype=False)
+        else:
+            frame = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", dtype=str)
+    except (OSError, ValueError) as error:  # unreadable, or not the format its name says
+        raise InputError(f"{path}: cannot read: {first_line(error)}") from None
     missing = [c for c in (text_column, label_column) if c not in frame.columns]
     if missing:
         have = ", ".join(map(str, frame.columns))
-        raise ValueError(f"{path}: no column {', '.join(missing)} (have {have})")
+        raise InputError(f"{path}: no column {', '.join(missing)} (have {have})")
     frame = frame[[text_column, label_column]].dropna()
     frame = frame[frame[text_column].astype(str).str.strip() != ""]
     return frame.rename(columns={text_column: "text", label_column: "label"}).reset_index(drop=True)
@@ -69,7 +73,7 @@ def evaluate_file(
     """Fit topics on a labelled file and score them; ``seconds`` covers embedding and fitting."""
     rows = read_labelled(path, text_column, label_column)
     if rows.empty:
-        raise ValueError(f"{path}: no rows with both {text_column} and {label_column}")
+        raise InputError(f"{path}: no rows with both {text_column} and {label_column}")
     texts = rows["text"].astype(str).tolist()
     started = time.perf_counter()
     fit = fit_topics(texts, embed(texts), settings or TopicSettings())

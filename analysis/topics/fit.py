@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
+from dumbcontacts.errors import ModelError
 from dumbcontacts.etl.redact import PLACEHOLDERS
 
 __all__ = [
@@ -103,7 +104,7 @@ def fit_topics(
         raise ValueError(f"{len(texts)} texts but {len(embeddings)} embeddings")
     if len(texts) <= settings.n_components + 1:
         # UMAP's spectral start needs more points than dimensions.
-        raise ValueError(f"need more than {settings.n_components + 1} texts, got {len(texts)}")
+        raise ModelError(f"need more than {settings.n_components + 1} texts, got {len(texts)}")
     vectors = _unit_rows(np.asarray(embeddings, dtype=np.float32))
     model = _build_model(settings, len(texts))
     with warnings.catch_warnings():

@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import tempfile
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -25,8 +24,10 @@ import polars as pl
 from sqlalchemy import and_, bindparam, case, func, select, update
 
 from dumbcontacts.analysis.economics.scope import current_model_version
+from dumbcontacts.errors import ConfigError, InputError, ModelError
 from dumbcontacts.etl.schema import contact_topics, contacts, defects, topics
 from dumbcontacts.etl.warehouse import Warehouse
+from dumbcontacts.settings import parse_toml
 
 if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas
     import pandas as pd
@@ -38,6 +39,7 @@ __all__ = [
     "check_defects",
     "format_overrides",
     "read_overrides",
+    "read_overrides_file",
     "set_topic_defect",
     "store_overrides",
     "unmapped_topics",
@@ -65,46 +67,61 @@ class Override:
 
 
 def read_overrides(fp: BinaryIO) -> list[Override]:
-    """Parse and check an overrides file; a mistake raises ValueError naming the entry."""
-    try:
-        spec = tomllib.load(fp)
-    except tomllib.TOMLDecodeError as error:
-        raise ValueError(f"overrides file is not valid TOML: {error}") from None
+    """Parse and check an overrides file; a mistake raises ConfigError naming the entry."""
+    spec = parse_toml(fp, "overrides file")
     if extra := sorted(set(spec) - {"topic"}):
-        raise ValueError(f"overrides file: unknown table {extra[0]!r}; use [[topic]]")
+        raise ConfigError(f"overrides file: unknown table {extra[0]!r}; use [[topic]]")
+    entries = spec.get("topic", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ConfigError("overrides file: each topic must be a [[topic]] table")
     overrides: list[Override] = []
-    for number, entry in enumerate(spec.get("topic", []), start=1):
+    for number, entry in enumerate(entries, start=1):
         name = f"overrides topic {number} ({entry.get('key', 'no key')})"
         if extra := sorted(set(entry) - _FIELDS):
-            raise ValueError(f"{name}: unknown key {extra[0]!r}")
+            raise ConfigError(f"{name}: unknown key {extra[0]!r}")
         if any(not isinstance(value, str) for value in entry.values()):
-            raise ValueError(f"{name}: every value must be a string")
+            raise ConfigError(f"{name}: every value must be a string")
         if not entry.get("key", "").strip():
-            raise ValueError(f"{name}: missing key")
+            raise ConfigError(f"{name}: missing key")
         if len(entry) == 1:
-            raise ValueError(f"{name}: sets none of defect, merge_into, label")
+            raise ConfigError(f"{name}: sets none of defect, merge_into, label")
         if "merge_into" in entry and len(entry) > 2:
-            raise ValueError(f"{name}: a merged topic takes its target's defect and label")
+            raise ConfigError(f"{name}: a merged topic takes its target's defect and label")
         if entry.get("merge_into") == entry["key"]:
-            raise ValueError(f"{name}: cannot merge into itself")
+            raise ConfigError(f"{name}: cannot merge into itself")
         if any(o.key == entry["key"] for o in overrides):
-            raise ValueError(f"{name}: key used twice; put its settings in one entry")
+            raise ConfigError(f"{name}: key used twice; put its settings in one entry")
         overrides.append(Override(**entry))
     merged = {o.key: o for o in overrides if o.merge_into is not None}
     for override in merged.values():
         if override.merge_into in merged:
-            raise ValueError(
+            raise ConfigError(
                 f"overrides topic {overrides.index(override) + 1} ({override.key}): merges into "
                 f"{override.merge_into}, which is itself merged; merge into the final topic"
             )
     return overrides
 
 
+def read_overrides_file(path: Path | str) -> list[Override]:
+    """The overrides in the file at ``path``: none while it does not exist (the triage page
+    makes it on its first save). A broken file raises ConfigError naming it."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fp:
+            return read_overrides(fp)
+    except FileNotFoundError:
+        return []
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read overrides: {error.strerror}") from None
+    except ConfigError as error:
+        raise ConfigError(f"{path}: {error}") from None
+
+
 def check_defects(overrides: list[Override], known_defects: set[str]) -> None:
-    """Raise ValueError if an override maps a topic to a defect the taxonomy lacks."""
+    """Raise ConfigError if an override maps a topic to a defect the taxonomy lacks."""
     for override in overrides:
         if override.defect and override.defect not in known_defects:
-            raise ValueError(
+            raise ConfigError(
                 f"override for {override.key}: unknown defect {override.defect!r}; "
                 "add it to the taxonomy or fix the id"
             )
@@ -322,7 +339,8 @@ def assign_topic(
     entry (other entries kept), and the topic's row is remapped now, so the ranking changes
     without re-running analyze; later runs (and refits, which keep the key) apply it again.
 
-    Raises ValueError for an unknown topic key or defect id, or a broken overrides file.
+    Raises InputError for an unknown topic key or defect id, ModelError before the first
+    model, ConfigError for a broken overrides file.
     """
     path = Path(overrides_path)
     with warehouse.connect() as conn:
@@ -333,19 +351,12 @@ def assign_topic(
         )  # fmt: skip
         known = set(conn.execute(select(defects.c.defect_id)).scalars())
     if version is None:
-        raise ValueError("no topic model yet: run `dumbcontacts analyze` first")
+        raise ModelError("no topic model yet: run `dumbcontacts analyze` first")
     if topic_key not in keys:
-        raise ValueError(f"no topic {topic_key!r} in model v{version}")
+        raise InputError(f"no topic {topic_key!r} in model v{version}")
     if defect_id and defect_id not in known:
-        raise ValueError(f"unknown defect {defect_id!r}; add it to the taxonomy first")
-    current: list[Override] = []
-    if path.exists():
-        with path.open("rb") as fp:
-            try:
-                current = read_overrides(fp)
-            except ValueError as error:
-                raise ValueError(f"{path}: {error}") from None
-    updated = set_topic_defect(current, topic_key, defect_id)
+        raise InputError(f"unknown defect {defect_id!r}; add it to the taxonomy first")
+    updated = set_topic_defect(read_overrides_file(path), topic_key, defect_id)
     write_overrides(path, updated)
     store_overrides(warehouse, version, updated, known)
     return next(o for o in updated if o.key == topic_key)

@@ -15,7 +15,7 @@ from dumbcontacts.analysis.topics.overrides import assign_topic, unmapped_topics
 from dumbcontacts.dashboard.reads import read_daily
 from dumbcontacts.dashboard.source import current_source
 from dumbcontacts.dashboard.tables import format_value
-from dumbcontacts.etl.warehouse import WarehouseBusy
+from dumbcontacts.errors import DumbContactsError
 
 dash.register_page(__name__, path="/topics", title="dumbcontacts: topics triage", name="Topics")
 
@@ -98,7 +98,7 @@ def save_assignment(_clicks, defect_id, button):
     source = current_source()
     try:
         assign_topic(source.warehouse, source.overrides, button["key"], defect_id)
-    except (ValueError, WarehouseBusy) as error:
+    except DumbContactsError as error:  # a broken overrides file, a busy warehouse
         return html.Span(f"Not saved: {error}", className="text-danger")
     source.invalidate()
     return html.Span(

@@ -1,6 +1,7 @@
 """The ``dumbcontacts`` command: parse arguments, call one function, print.
 
-Errors end as one line on stderr naming the file and the reason, with a non-zero exit.
+A ``DumbContactsError`` ends as one line on stderr naming the file and the reason, with a
+non-zero exit (``edges.Commands``); any other exception is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -14,36 +15,33 @@ import click
 from tqdm import tqdm
 
 from dumbcontacts.cli.analysis import analyze, evaluate
-from dumbcontacts.cli.dashboard import dashboard, serve_dashboard
-from dumbcontacts.cli.edges import create_configured_warehouse, fail
+from dumbcontacts.cli.dashboard import PORT, dashboard, serve_dashboard
+from dumbcontacts.cli.edges import Commands, create_configured_warehouse
 from dumbcontacts.cli.jobs import report
 from dumbcontacts.cli.jobs import run as run_command
 from dumbcontacts.cli.metrics import rank
+from dumbcontacts.errors import ConfigError, DumbContactsError
 from dumbcontacts.etl.detect import FORMATS
-from dumbcontacts.etl.load import LoadError, LoadResult, count_contacts, load_source, plan_sources
+from dumbcontacts.etl.load import LoadResult, count_contacts, load_source, plan_sources
 from dumbcontacts.etl.readers.mapping import read_mapping
 from dumbcontacts.etl.schema import CHANNELS
-from dumbcontacts.etl.warehouse import WarehouseBusy
 from dumbcontacts.samples.generate import write_sample_data
-from dumbcontacts.settings import ConfigError, Settings
+from dumbcontacts.settings import DEFAULT_WAREHOUSE_URL, Settings
 
 __all__ = ["main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--warehouse",
     metavar="URL",
     help="SQLAlchemy URL of the warehouse [env DUMBCONTACTS_WAREHOUSE; "
-    "default: duckdb:///dumbcontacts.duckdb in the working directory]",
+    f"default: {DEFAULT_WAREHOUSE_URL} in the working directory]",
 )
 @click.pass_context
 def cli(ctx: click.Context, warehouse: str | None) -> None:
     """Find the broken processes behind customer contacts, and price them."""
-    try:
-        config = Settings.from_environ()
-    except ConfigError as error:
-        fail(str(error))
+    config = Settings.from_environ()
     if warehouse:
         config = replace(config, warehouse_url=warehouse)
     ctx.obj = config
@@ -112,12 +110,9 @@ def run_load(
     if mapping is not None:
         try:
             mapping = read_mapping(mapping)
-        except ValueError as error:
-            fail(f"{mapping.name}: {error}")
-    try:
-        sources = plan_sources(paths, channel=channel, fmt=fmt, mapping=mapping)
-    except LoadError as error:
-        fail(str(error))
+        except ConfigError as error:
+            raise ConfigError(f"{mapping.name}: {error}") from None
+    sources = plan_sources(paths, channel=channel, fmt=fmt, mapping=mapping)
     warehouse = create_configured_warehouse(config)
     results: list[LoadResult] = []
     failures: list[str] = []
@@ -135,7 +130,7 @@ def run_load(
                         keep_transcripts=keep_transcripts,
                     )
                 )
-            except (LoadError, WarehouseBusy) as error:
+            except DumbContactsError as error:  # the next source may load; exit 1 at the end
                 failures.append(str(error))
             bar.update(_size(source.path))
     _print_load_summary(results)
@@ -182,7 +177,7 @@ def _size(path: Path) -> int:
 )
 @click.option("--contacts", default=5_000, show_default=True)
 @click.option("--serve/--no-serve", default=True, help="Serve the dashboard at the end.")
-@click.option("--port", default=8050, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--port", default=PORT, show_default=True, type=click.IntRange(0, 65535))
 @click.pass_context
 def demo(ctx: click.Context, directory: Path, contacts: int, serve: bool, port: int) -> None:
     """Generate sample data, load it, find its defects and open the dashboard, in one command."""
@@ -195,7 +190,7 @@ def demo(ctx: click.Context, directory: Path, contacts: int, serve: bool, port: 
     ctx.invoke(analyze)
     click.echo("")
     if serve:
-        serve_dashboard(ctx.obj, "127.0.0.1", port)
+        serve_dashboard(ctx.obj, port=port)
     else:
         click.echo("run `dumbcontacts dashboard` to see the ranking in a browser")
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from dumbcontacts.cli.edges import create_configured_warehouse, fail, find_configured_warehouse
+from dumbcontacts.cli.edges import create_configured_warehouse, find_configured_warehouse
+from dumbcontacts.errors import ConfigError
 from dumbcontacts.settings import Settings
 
 __all__ = ["analyze", "evaluate", "load_embedder"]
@@ -63,7 +64,8 @@ def load_embedder(config: Settings, *, static: bool = False):
     "--overrides",
     "overrides_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Analyst overrides (TOML). Default: overrides.toml here, if it exists.",
+    help="Analyst overrides (TOML) [default: the configured overrides file, "
+    "overrides.toml here unless set; none while it does not exist]",
 )
 @click.pass_obj
 def analyze(
@@ -79,26 +81,24 @@ def analyze(
     """Embed new reasons, fit or reuse the topic model, assign contacts, map topics to defects."""
     from dumbcontacts.analysis.topics.analyze import analyze_contacts
 
-    overrides = _read_overrides_file(overrides_file)
+    if overrides_file is not None and not overrides_file.is_file():  # a typo, not "none yet"
+        raise ConfigError(f"{overrides_file}: cannot read overrides: no such file")
     warehouse = create_configured_warehouse(config)
     embedder = load_embedder(config, static=static)
     with tqdm(unit="text", desc="embedding", disable=None) as bar:
-        try:
-            result = analyze_contacts(
-                warehouse,
-                embedder,
-                refit=refit,
-                fit_sample=fit_sample,
-                map_threshold=threshold,
-                seed_threshold=seed_threshold,
-                fast=fast,
-                # With --static the sentence model is the static one already: nothing to add.
-                fast_static=load_embedder(config, static=True) if fast and not static else None,
-                progress=bar.update,
-                overrides=overrides,
-            )
-        except ValueError as error:
-            fail(str(error), 1)
+        result = analyze_contacts(
+            warehouse,
+            embedder,
+            refit=refit,
+            fit_sample=fit_sample,
+            map_threshold=threshold,
+            seed_threshold=seed_threshold,
+            fast=fast,
+            # With --static the sentence model is the static one already: nothing to add.
+            fast_static=load_embedder(config, static=True) if fast and not static else None,
+            progress=bar.update,
+            overrides=overrides_file or config.overrides,
+        )
     how = "fitted" if result.refitted else "reused"
     topics = result.topics
     click.echo(
@@ -113,9 +113,8 @@ def analyze(
             f"{row['topic_key']:<6} {row['contacts']:>8,}  {defect:<28} "
             f"{row['mapping_confidence']:>5.2f}  {row['keywords'][:60]}"
         )
-    for override in overrides:
-        if override not in result.unmatched:
-            click.echo(f"override applied: {override.describe()}")
+    for override in result.applied:
+        click.echo(f"override applied: {override.describe()}")
     for override in result.unmatched:
         click.echo(
             f"override not applied, no such topic in v{result.model_version}: {override.describe()}"
@@ -127,22 +126,6 @@ def analyze(
             f"\n{unmapped.height} unmapped topics ({share:.1%} of contacts): candidate new "
             "defects; map them with an override or extend the taxonomy"
         )
-
-
-def _read_overrides_file(path: Path | None) -> list:
-    from dumbcontacts.analysis.topics.overrides import read_overrides
-
-    if path is None:
-        if not Path("overrides.toml").is_file():
-            return []
-        path = Path("overrides.toml")
-    try:
-        with path.open("rb") as fp:
-            return read_overrides(fp)
-    except OSError as error:
-        fail(f"{path}: cannot read overrides: {error.strerror}")
-    except ValueError as error:
-        fail(f"{path}: {error}")
 
 
 @click.command()
@@ -167,10 +150,7 @@ def evaluate(config: Settings, file: Path, text_column, label_column, fmt, stati
                 return embedder.embed(texts, bar.update)
             return embed_with_cache(cache, embedder, texts, bar.update)
 
-    try:
-        scores = evaluate_file(file, text_column, label_column, embed)
-    except ValueError as error:
-        fail(str(error), 1)
+    scores = evaluate_file(file, text_column, label_column, embed)
     if fmt == "json":
         click.echo(json.dumps(scores))
         return

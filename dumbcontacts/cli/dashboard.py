@@ -6,22 +6,25 @@ import socket
 
 import click
 
-from dumbcontacts.cli.edges import fail, open_configured_warehouse
+from dumbcontacts.cli.edges import open_configured_warehouse
+from dumbcontacts.errors import InputError
 from dumbcontacts.settings import Settings
 
-__all__ = ["dashboard", "serve_dashboard"]
+__all__ = ["HOST", "PORT", "dashboard", "serve_dashboard"]
+
+HOST, PORT = "127.0.0.1", 8050  # local use; dashboard and demo alike
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8050, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--host", default=HOST, show_default=True, help="Address to listen on.")
+@click.option("--port", default=PORT, show_default=True, type=click.IntRange(0, 65535))
 @click.pass_obj
 def dashboard(config: Settings, host: str, port: int) -> None:
     """Serve the dashboard: ranked defects, defect pages, topics triage, data health."""
     serve_dashboard(config, host, port)
 
 
-def serve_dashboard(config: Settings, host: str = "127.0.0.1", port: int = 8050) -> None:
+def serve_dashboard(config: Settings, host: str = HOST, port: int = PORT) -> None:
     """Serve until interrupted, on a threaded WSGI server (one process: DuckDB-friendly)."""
     # Imported here: Dash and its pages load in a second, and only this command needs them.
     from werkzeug.serving import make_server
@@ -30,14 +33,11 @@ def serve_dashboard(config: Settings, host: str = "127.0.0.1", port: int = 8050)
     from dumbcontacts.dashboard.source import DataSource
 
     source = DataSource.from_config(config, open_configured_warehouse(config))
-    try:
-        app = create_app(config, source=source)
-    except ValueError as error:
-        fail(str(error))
+    app = create_app(config, source=source)
     try:  # bound here, so a taken port is one line (werkzeug would print and exit itself)
         listener = socket.create_server((host, port))
     except OSError as error:
-        fail(f"cannot listen on {host}:{port}: {error.strerror or error}")
+        raise InputError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
     server = make_server(host, port, app.server, threaded=True, fd=listener.fileno())
     click.echo(f"dashboard on http://{server.host}:{server.port}/  (Ctrl+C stops it)")
     try:

@@ -1,61 +1,50 @@
-"""What every command does at its edge: open the configured warehouse, fail in one line."""
+"""What every command does at its edge: open the configured warehouse, fail in one line.
+
+``Commands`` is the command group: a ``DumbContactsError`` from any command ends as one
+line on stderr with the error's exit status; any other exception is a bug and keeps its
+traceback.
+"""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from typing import NoReturn
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
-from dumbcontacts.etl.warehouse import (
-    DEFAULT_URL,
-    Warehouse,
-    WarehouseBusy,
-    WarehouseMissing,
-    create_warehouse,
-    open_warehouse,
-)
+from dumbcontacts.errors import DumbContactsError, WarehouseMissing
+from dumbcontacts.etl.warehouse import Warehouse, create_warehouse, open_warehouse
 from dumbcontacts.settings import Settings
 
 __all__ = [
+    "Commands",
     "create_configured_warehouse",
-    "fail",
     "find_configured_warehouse",
     "open_configured_warehouse",
 ]
 
 
-def fail(message: str, code: int = 2) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
+class Commands(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except DumbContactsError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(error.exit_code)
 
 
 def create_configured_warehouse(config: Settings) -> Warehouse:
     """The configured warehouse, created or upgraded: for the commands that write."""
-    return _opened(create_warehouse, config)
+    return create_warehouse(config.warehouse_url)
 
 
 def open_configured_warehouse(config: Settings) -> Warehouse:
-    """The configured warehouse, which must exist: for the commands that only read."""
-    try:
-        return _opened(open_warehouse, config)
-    except WarehouseMissing as error:
-        fail(str(error))
+    """The configured warehouse, which must exist (else WarehouseMissing): for reading."""
+    return open_warehouse(config.warehouse_url)
 
 
 def find_configured_warehouse(config: Settings) -> Warehouse | None:
     """The configured warehouse if there is one (none is made): for a command that caches."""
     try:
-        return _opened(open_warehouse, config)
+        return open_warehouse(config.warehouse_url)
     except WarehouseMissing:
         return None
-
-
-def _opened(how: Callable[[str | None], Warehouse], config: Settings) -> Warehouse:
-    try:
-        return how(config.warehouse_url)
-    except (SQLAlchemyError, WarehouseBusy) as error:
-        first_line = str(error).strip().splitlines()[0]
-        fail(f"cannot open warehouse {config.warehouse_url or DEFAULT_URL}: {first_line}")

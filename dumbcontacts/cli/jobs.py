@@ -9,8 +9,9 @@ from pathlib import Path
 import click
 
 from dumbcontacts.cli.analysis import load_embedder
-from dumbcontacts.cli.edges import fail, open_configured_warehouse
-from dumbcontacts.job import run_job
+from dumbcontacts.cli.edges import open_configured_warehouse
+from dumbcontacts.errors import EmptyWeek
+from dumbcontacts.job import report_settings, run_job
 from dumbcontacts.settings import Settings
 
 __all__ = ["report", "run"]
@@ -30,7 +31,9 @@ def run(config: Settings) -> None:
 
 
 @click.command()
-@click.option("--week", metavar="YYYY-Www", help="ISO week [default: the last complete week]")
+@click.option(
+    "--week", metavar="YYYY-Www", help="ISO week [default: the last complete week with contacts]"
+)
 @click.option(
     "--out",
     "out_dir",
@@ -41,29 +44,32 @@ def run(config: Settings) -> None:
 @click.pass_obj
 def report(config: Settings, week: str | None, out_dir: Path | None, pdf: bool) -> None:
     """Write the weekly defect report: HTML with charts, the ranking as CSV, a page per owner."""
-    from dumbcontacts.analysis.economics.iso_week import last_complete_week, week_bounds
-    from dumbcontacts.analysis.report.data import EmptyWeek, ReportSettings
+    from dumbcontacts.analysis.economics.iso_week import week_bounds
     from dumbcontacts.analysis.report.files import write_report
 
-    week = week or last_complete_week(dt.datetime.now(dt.UTC).date())
-    try:
-        week_bounds(week)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--week") from None
+    if week is not None:
+        week_bounds(week)  # a typo fails before the warehouse is opened
     warehouse = open_configured_warehouse(config)
-    settings = ReportSettings(
-        costs=config.costs, driver=config.cpx_driver, repeat_days=config.repeat_window_days
-    )
+    if week is None:
+        week = _latest_week(warehouse)
+        click.echo(f"week {week}: the last complete week with contacts (--week chooses another)")
     out_dir = out_dir or config.report_dir
-    try:
-        written = write_report(warehouse, week, out_dir, settings, pdf=pdf)
-    except EmptyWeek as error:
-        fail(f"{error}; nothing to report", 1)
-    except (OSError, RuntimeError) as error:
-        fail(f"{out_dir / week}: {error}", 1)
+    written = write_report(warehouse, week, out_dir, report_settings(config), pdf=pdf)
     click.echo(f"report {week} written to {written.folder}/")
     for path in written.files:
         click.echo(f"  {path.relative_to(written.folder)}")
+
+
+def _latest_week(warehouse) -> str:
+    """The last complete ISO week with contacts: last week, unless the data ends earlier."""
+    from dumbcontacts.analysis.economics.iso_week import last_complete_week, week_bounds
+    from dumbcontacts.analysis.report.data import latest_week_with_contacts
+
+    this_monday = week_bounds(last_complete_week(dt.datetime.now(dt.UTC).date()))[1]
+    week = latest_week_with_contacts(warehouse, this_monday)
+    if week is None:
+        raise EmptyWeek(f"no contacts before {this_monday}; nothing to report")
+    return week
 
 
 def _echo(line: str, error: bool = False) -> None:

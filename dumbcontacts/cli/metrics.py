@@ -7,11 +7,10 @@ import math
 
 import click
 import polars as pl
-from sqlalchemy.exc import SQLAlchemyError
 
 from dumbcontacts.analysis.economics.ranking import RANK_ORDERS, rank_defects, rank_with_headline
 from dumbcontacts.analysis.report.csv_cells import ranking_csv
-from dumbcontacts.cli.edges import fail, open_configured_warehouse
+from dumbcontacts.cli.edges import open_configured_warehouse
 from dumbcontacts.etl.schema import CHANNELS
 from dumbcontacts.settings import Settings
 
@@ -45,15 +44,10 @@ def rank(config: Settings, since, until, channel, category, owner, order, top, f
         owner=owner or None, costs=config.costs, driver=config.cpx_driver,
         repeat_days=config.repeat_window_days, as_polars=True,
     )  # fmt: skip
-    try:
-        if fmt == "table":
-            ranked, headline = rank_with_headline(warehouse, order=order, **options)
-        else:
-            ranked = rank_defects(warehouse, order=order, **options)
-    except ValueError as error:
-        fail(str(error))
-    except SQLAlchemyError as error:
-        fail(f"cannot rank: {str(error).strip().splitlines()[0]}")
+    if fmt == "table":
+        ranked, headline = rank_with_headline(warehouse, order=order, **options)
+    else:
+        ranked = rank_defects(warehouse, order=order, **options)
     if top is not None:
         ranked = ranked.head(top)
     if fmt == "json":

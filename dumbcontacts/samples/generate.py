@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dumbcontacts.errors import InputError
 from dumbcontacts.samples.channels import (
     CALL_HEADER,
     TWCS_HEADER,
@@ -128,11 +129,14 @@ def write_sample_data(
     """Write every sample file into ``directory``; ``progress(n)`` hears of each batch of
     contacts as it is written. ``channels`` limits the mix (e.g. calls only, for a load test)."""
     if contacts < 1:
-        raise ValueError(f"contacts must be at least 1, got {contacts}")
+        raise InputError(f"contacts must be at least 1, got {contacts}")
     if weeks < 1:
-        raise ValueError(f"weeks must be at least 1, got {weeks}")
+        raise InputError(f"weeks must be at least 1, got {weeks}")
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # a file of that name, or a folder that is not ours
+        raise InputError(f"{directory}: cannot write sample data ({error.strerror})") from None
     names = {
         "phone": "calls.csv",
         "email": "emails.mbox",
@@ -146,7 +150,7 @@ def write_sample_data(
     paths = {key: directory / name for key, name in names.items()}
     unknown = sorted(set(channels) - set(CHANNELS))
     if unknown or not channels:
-        raise ValueError(f"channels must be some of {', '.join(CHANNELS)}, got {unknown}")
+        raise InputError(f"channels must be some of {', '.join(CHANNELS)}, got {unknown}")
     mix = CHANNEL_MIX * np.isin(CHANNELS, list(channels))
     plan = plan_contacts(contacts, seed, start, weeks, mix / mix.sum())
     rng = random.Random(f"dumbcontacts-{seed}")

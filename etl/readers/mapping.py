@@ -25,17 +25,19 @@ A mapping is a small TOML file naming which of your columns holds each staging f
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
+from zoneinfo import available_timezones
 
 import polars as pl
 
+from dumbcontacts.errors import ConfigError
 from dumbcontacts.etl.readers.csvfile import read_csv_records
 from dumbcontacts.etl.readers.phone import customer_turns_expr
 from dumbcontacts.etl.schema import CHANNELS
 from dumbcontacts.etl.staging import STAGING_SCHEMA, Reject
+from dumbcontacts.settings import parse_toml
 
 __all__ = ["Mapping", "read_mapped_csv", "read_mapping"]
 
@@ -43,6 +45,7 @@ _FIELDS = {name for name in STAGING_SCHEMA if name not in ("record_no", "custome
     "reason"
 }
 _REQUIRED = ("source_id", "started_at")
+_TEXT_KEYS = ("channel", "source_system", "delimiter", "timestamp_format", "timezone")
 
 
 @dataclass(frozen=True)
@@ -56,21 +59,30 @@ class Mapping:
 
 
 def read_mapping(fp: BinaryIO) -> Mapping:
-    """Parse and check a mapping file; a mistake raises ValueError naming it."""
-    try:
-        spec = tomllib.load(fp)
-    except tomllib.TOMLDecodeError as error:
-        raise ValueError(f"mapping is not valid TOML: {error}") from None
+    """Parse and check a mapping file; a mistake raises ConfigError naming it."""
+    spec = parse_toml(fp, "mapping")
+    if extra := sorted(set(spec) - {*_TEXT_KEYS, "columns"}):
+        raise ConfigError(f"mapping: unknown setting {extra[0]!r}")
     channel = spec.get("channel")
     if channel not in CHANNELS:
-        raise ValueError(f"mapping needs channel = one of {', '.join(CHANNELS)}")
-    columns = {k: v.strip().lower() for k, v in spec.get("columns", {}).items()}
+        raise ConfigError(f"mapping needs channel = one of {', '.join(CHANNELS)}")
+    for key in _TEXT_KEYS:
+        if not isinstance(spec.get(key, ""), str):
+            raise ConfigError(f"mapping: {key} must be a string")
+    if len(spec.get("delimiter", ",")) != 1:
+        raise ConfigError("mapping: delimiter must be one character")
+    if spec.get("timezone", "UTC") not in available_timezones() | {"UTC"}:
+        raise ConfigError(f"mapping: unknown timezone {spec['timezone']!r} (e.g. Europe/London)")
+    given = spec.get("columns", {})
+    if not isinstance(given, dict) or not all(isinstance(v, str) for v in given.values()):
+        raise ConfigError("mapping: [columns] must name each field's column as a string")
+    columns = {k: v.strip().lower() for k, v in given.items()}
     unknown = sorted(set(columns) - _FIELDS)
     if unknown:
-        raise ValueError(f"mapping names unknown field(s): {', '.join(unknown)}")
+        raise ConfigError(f"mapping names unknown field(s): {', '.join(unknown)}")
     missing = [name for name in _REQUIRED if name not in columns]
     if missing:
-        raise ValueError(f"mapping must name a column for: {', '.join(missing)}")
+        raise ConfigError(f"mapping must name a column for: {', '.join(missing)}")
     return Mapping(
         channel=channel,
         columns=columns,

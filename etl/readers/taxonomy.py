@@ -6,9 +6,11 @@ and says exactly what is wrong, because a typo here would silently misroute cost
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from typing import BinaryIO
+
+from dumbcontacts.errors import ConfigError
+from dumbcontacts.settings import parse_toml
 
 __all__ = ["ACTIONS", "CATEGORIES", "Defect", "read_taxonomy"]
 
@@ -40,26 +42,31 @@ class Defect:
 
 
 def read_taxonomy(fp: BinaryIO) -> list[Defect]:
-    """Parse and check a taxonomy; a mistake raises ValueError naming the defect and field."""
-    try:
-        spec = tomllib.load(fp)
-    except tomllib.TOMLDecodeError as error:
-        raise ValueError(f"taxonomy is not valid TOML: {error}") from None
+    """Parse and check a taxonomy; a mistake raises ConfigError naming the defect and field."""
+    spec = parse_toml(fp, "taxonomy")
     entries = spec.get("defect", [])
-    if not entries:
-        raise ValueError("taxonomy lists no [[defect]] tables")
+    if not entries or not isinstance(entries, list):
+        raise ConfigError("taxonomy lists no [[defect]] tables")
     defects, seen = [], set()
     for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise ConfigError(f"defect {number}: must be a [[defect]] table")
         label = f"defect {number} ({entry.get('id', 'no id')})"
+        texts = [*_REQUIRED, "description"]
+        if not all(isinstance(entry.get(name, ""), str) for name in texts):
+            raise ConfigError(f"{label}: {', '.join(texts)} must be strings")
+        examples = entry.get("examples", [])
+        if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
+            raise ConfigError(f"{label}: examples must be a list of strings")
         missing = [name for name in _REQUIRED if not str(entry.get(name, "")).strip()]
         if missing:
-            raise ValueError(f"{label}: missing {', '.join(missing)}")
+            raise ConfigError(f"{label}: missing {', '.join(missing)}")
         if entry["id"] in seen:
-            raise ValueError(f"{label}: id used twice")
+            raise ConfigError(f"{label}: id used twice")
         if entry["action"] not in ACTIONS:
-            raise ValueError(f"{label}: action must be one of {', '.join(ACTIONS)}")
+            raise ConfigError(f"{label}: action must be one of {', '.join(ACTIONS)}")
         if entry["category"] not in CATEGORIES:
-            raise ValueError(f"{label}: category must be one of {', '.join(CATEGORIES)}")
+            raise ConfigError(f"{label}: category must be one of {', '.join(CATEGORIES)}")
         seen.add(entry["id"])
         defects.append(
             Defect(
@@ -69,7 +76,7 @@ def read_taxonomy(fp: BinaryIO) -> list[Defect]:
                 owner=entry["owner"],
                 action=entry["action"],
                 description=entry.get("description", ""),
-                examples=tuple(entry.get("examples", ())),
+                examples=tuple(examples),
             )
         )
     return defects
