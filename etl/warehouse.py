@@ -114,7 +114,7 @@ def open_warehouse(url: str | None = None, *, lock_timeout_seconds: float = 60.0
     made it: for reading. Raises WarehouseMissing, creating nothing, where there is none."""
     warehouse = _engine_warehouse(url, lock_timeout_seconds)
     if not _holds_warehouse(warehouse):
-        raise WarehouseMissing(f"no warehouse at {_shown(warehouse.engine.url)} "
+        raise WarehouseMissing(f"no warehouse at {_shown(url or DEFAULT_URL)} "
                                "(`dumbcontacts load` makes one)")  # fmt: skip
     apply_migrations(warehouse)
     return warehouse
