@@ -20,7 +20,7 @@ from pathlib import Path
 
 import polars as pl
 from sqlalchemy import Connection, Engine, Table, create_engine, make_url, select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import NullPool
 
 from dumbcontacts.etl.arrow_scan import arrow_for_duckdb
@@ -36,6 +36,7 @@ __all__ = [
     "insert_new_rows",
     "open_warehouse",
     "read_setting",
+    "show_url",
 ]
 
 DEFAULT_URL = "duckdb:///dumbcontacts.duckdb"
@@ -117,10 +118,18 @@ def open_warehouse(url: str | None = None, *, lock_timeout_seconds: float = 60.0
     made it: for reading. Raises WarehouseMissing, creating nothing, where there is none."""
     warehouse = _engine_warehouse(url, lock_timeout_seconds)
     if not _holds_warehouse(warehouse):
-        shown = make_url(url or DEFAULT_URL).render_as_string(hide_password=True)
-        raise WarehouseMissing(f"no warehouse at {shown} (`dumbcontacts load` makes one)")
+        raise WarehouseMissing(f"no warehouse at {show_url(url)} (`dumbcontacts load` makes one)")
     apply_migrations(warehouse)
     return warehouse
+
+
+def show_url(url: str | None) -> str:
+    """The warehouse URL (the default for None) as it may be printed: without its password."""
+    url = url or DEFAULT_URL
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:  # not a URL: nothing to hide
+        return url
 
 
 def _engine_warehouse(url: str | None, lock_timeout_seconds: float) -> Warehouse:

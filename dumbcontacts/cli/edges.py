@@ -10,12 +10,12 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from dumbcontacts.etl.warehouse import (
-    DEFAULT_URL,
     Warehouse,
     WarehouseBusy,
     WarehouseMissing,
     create_warehouse,
     open_warehouse,
+    show_url,
 )
 from dumbcontacts.settings import Settings
 
@@ -58,4 +58,4 @@ def _opened(how: Callable[[str | None], Warehouse], config: Settings) -> Warehou
         return how(config.warehouse_url)
     except (SQLAlchemyError, WarehouseBusy) as error:
         first_line = str(error).strip().splitlines()[0]
-        fail(f"cannot open warehouse {config.warehouse_url or DEFAULT_URL}: {first_line}")
+        fail(f"cannot open warehouse {show_url(config.warehouse_url)}: {first_line}")
