@@ -151,9 +151,10 @@ def _holds_warehouse(warehouse: Warehouse) -> bool:
 def _shown(url) -> str:
     """A URL as errors show it: without its password."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        shown = make_url(url).render_as_string(hide_password=True)
     except ArgumentError:  # not a URL at all: nothing to hide
         return str(url)
+    return shown.replace("postgresql+psycopg://", "postgresql://", 1)  # as the user wrote it
 
 
 def read_setting(conn: Connection, key: str) -> str | None:

@@ -93,6 +93,13 @@ def test_transcripts_are_stored_redacted_only_when_asked(run, tmp_path):
             "error: cannot open warehouse nosuchdb://x",
             2,
         ),
+        (  # the password stays out of the message
+            ["--warehouse", "postgresql://ana:s3cret@127.0.0.1:1/contacts", "rank"],
+            {},
+            "error: cannot open warehouse postgresql://ana:***@127.0.0.1:1/contacts: ",
+            2,
+        ),
+        (["--warehouse", "not a url", "rank"], {}, "error: cannot open warehouse not a url: ", 2),
     ],
 )
 def test_errors_are_one_line_and_name_the_file(run, tmp_path, args, files, message, code):
