@@ -40,36 +40,52 @@ class Defect:
 
 
 def read_taxonomy(fp: BinaryIO) -> list[Defect]:
-    """Parse and check a taxonomy; a mistake raises ValueError naming the defect and field."""
+    """Parse and check a taxonomy; a mistake raises ValueError naming the defect and field,
+    in one line."""
     try:
         spec = tomllib.load(fp)
     except tomllib.TOMLDecodeError as error:
         raise ValueError(f"taxonomy is not valid TOML: {error}") from None
     entries = spec.get("defect", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ValueError("taxonomy: each defect must be a [[defect]] table")
     if not entries:
         raise ValueError("taxonomy lists no [[defect]] tables")
     defects, seen = [], set()
     for number, entry in enumerate(entries, start=1):
-        label = f"defect {number} ({entry.get('id', 'no id')})"
-        missing = [name for name in _REQUIRED if not str(entry.get(name, "")).strip()]
-        if missing:
-            raise ValueError(f"{label}: missing {', '.join(missing)}")
-        if entry["id"] in seen:
-            raise ValueError(f"{label}: id used twice")
-        if entry["action"] not in ACTIONS:
-            raise ValueError(f"{label}: action must be one of {', '.join(ACTIONS)}")
-        if entry["category"] not in CATEGORIES:
-            raise ValueError(f"{label}: category must be one of {', '.join(CATEGORIES)}")
-        seen.add(entry["id"])
-        defects.append(
-            Defect(
-                id=entry["id"],
-                name=entry["name"],
-                category=entry["category"],
-                owner=entry["owner"],
-                action=entry["action"],
-                description=entry.get("description", ""),
-                examples=tuple(entry.get("examples", ())),
-            )
-        )
+        defect = _read_defect(entry, f"defect {number} ({_label(entry.get('id'))})")
+        if defect.id in seen:
+            raise ValueError(f"defect {number} ({defect.id}): id used twice")
+        seen.add(defect.id)
+        defects.append(defect)
     return defects
+
+
+def _read_defect(entry: dict, label: str) -> Defect:
+    for name in (*_REQUIRED, "description"):
+        if not isinstance(entry.get(name, ""), str):
+            raise ValueError(f"{label}: {name} must be text in quotes")
+    missing = [name for name in _REQUIRED if not entry.get(name, "").strip()]
+    if missing:
+        raise ValueError(f"{label}: missing {', '.join(missing)}")
+    if entry["action"] not in ACTIONS:
+        raise ValueError(f"{label}: action must be one of {', '.join(ACTIONS)}")
+    if entry["category"] not in CATEGORIES:
+        raise ValueError(f"{label}: category must be one of {', '.join(CATEGORIES)}")
+    examples = entry.get("examples", [])
+    # Not a string: iterating one would make every character an example phrase.
+    if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
+        raise ValueError(f'{label}: examples must be a list of phrases, as ["...", "..."]')
+    return Defect(
+        id=entry["id"],
+        name=entry["name"],
+        category=entry["category"],
+        owner=entry["owner"],
+        action=entry["action"],
+        description=entry.get("description", ""),
+        examples=tuple(examples),
+    )
+
+
+def _label(value: object) -> str:
+    return value if isinstance(value, str) and value.strip() else "no id"
