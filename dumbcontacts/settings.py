@@ -126,13 +126,11 @@ class TimeWindow:
         """``1990-01-01 to 2026-12-08``: the window as a reason or an error states it."""
         return f"{self.earliest.date().isoformat()} to {self.latest.date().isoformat()}"
 
-    def check_day(self, day: dt.date, name: str, *, exclusive_end: bool = False) -> dt.date:
-        """``day`` when the window holds it (one day more for an exclusive end, as
-        ``--until``); else ValueError naming ``name`` and the window."""
+    def holds_day(self, day: dt.date, *, exclusive_end: bool = False) -> bool:
+        """Whether ``day`` is in the window; an exclusive end (``--until``) may be the day
+        after it."""
         last = self.latest.date() + dt.timedelta(days=1 if exclusive_end else 0)
-        if not self.earliest.date() <= day <= last:
-            raise ValueError(f"{name} {day.isoformat()} is outside {self.describe()}")
-        return day
+        return self.earliest.date() <= day <= last
 
 
 class ConfigError(ValueError):

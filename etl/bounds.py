@@ -5,7 +5,7 @@ absurd value (a megabyte in one field, twenty thousand turns in one chat) must c
 than its share of the file. Text is cut *before* redaction, so the cut must never split a
 piece of personal data into a part the redactor no longer recognises ("jo.bloggs@exa",
 "call 07700"): it falls between whitespace-separated tokens, and the last tokens go too when
-any holds a digit (a phone number in groups, a house number before its street).
+one of them is a number (a phone number in groups, a house number before its street).
 """
 
 from __future__ import annotations
@@ -36,8 +36,10 @@ MAX_TURNS = 100
 TRANSCRIPT_CHARS = 1_000_000
 
 _TOKEN = re.compile(r"\S+")
+# A group of a phone number ("+44", "(0)20", "7946") or a house number ("12", "12b").
+_NUMBER = re.compile(r"[+(]?[0-9][0-9()./-]*[A-Za-z]?[,.]?")
 # A number in groups ("+44 20 7946 0958") or an address ("12 Old Oak Road") spans at most
-# this many tokens after its first digit-bearing one.
+# this many tokens from its first number.
 _TAIL_TOKENS = 4
 
 
@@ -51,13 +53,16 @@ def cut_at_token(text: str, limit: int) -> str:
     if tokens and tokens[-1][1] > limit:
         tokens.pop()  # the cut runs through it
     end = len(tokens)
-    tail = range(max(0, end - _TAIL_TOKENS), end)
-    digits = [i for i in tail if any(c.isdigit() for c in tokens[i][2])]
-    if digits:
-        end = digits[0]
-        while end > 0 and any(c.isdigit() for c in tokens[end - 1][2]):
+    numbers = [i for i in range(max(0, end - _TAIL_TOKENS), end) if _is_number(tokens[i][2])]
+    if numbers:
+        end = numbers[0]
+        while end > 0 and _is_number(tokens[end - 1][2]):
             end -= 1
     return head[: tokens[end - 1][1]] if end else ""
+
+
+def _is_number(token: str) -> bool:
+    return _NUMBER.fullmatch(token) is not None
 
 
 def cut_series(texts: pl.Series, limit: int) -> pl.Series:
@@ -70,16 +75,21 @@ def cut_series(texts: pl.Series, limit: int) -> pl.Series:
     return texts.clone().scatter(long, cut)
 
 
-def excerpt_of(raw: str | bytes) -> str:
+def excerpt_of(raw: str | bytes, *, cut_short: bool = False) -> str:
     """The start of a raw record as storable text, cut at a token boundary to
-    ``EXCERPT_CHARS``. Not yet redacted."""
+    ``EXCERPT_CHARS``. Not yet redacted. A record ``cut_short`` (the file ends inside it)
+    loses its last token too: the file's end may have split it like any cut."""
     # Only as much as fills an excerpt and shows whether the cut splits a token (a character
     # is at most four bytes); NUL goes first, or the text would look shorter than it is.
     if isinstance(raw, bytes):
         raw = raw.replace(b"\x00", b"")[: (EXCERPT_CHARS + 1) * 4]
     else:
         raw = raw.replace("\x00", "")[: EXCERPT_CHARS + 1]
-    return cut_at_token(storable_text(raw), EXCERPT_CHARS)
+    text = storable_text(raw)
+    if cut_short and len(text) <= EXCERPT_CHARS:
+        text = text.rstrip()
+        return cut_at_token(text + "-", len(text))  # as if the text went on past its end
+    return cut_at_token(text, EXCERPT_CHARS).rstrip()
 
 
 def storable_text(raw: str | bytes) -> str:

@@ -119,6 +119,7 @@ def run_load(
     except LoadError as error:
         fail(str(error))
     warehouse = open_configured_warehouse(config)
+    window = config.time_window()
     results: list[LoadResult] = []
     failures: list[str] = []
     total = sum(_size(s.path) for s in sources)
@@ -133,6 +134,7 @@ def run_load(
                         mapping=mapping,
                         salt=config.salt,
                         keep_transcripts=keep_transcripts,
+                        window=window,
                     )
                 )
             except (LoadError, WarehouseBusy) as error:

@@ -47,9 +47,12 @@ def report(config: Settings, week: str | None, out_dir: Path | None, pdf: bool) 
 
     week = week or last_complete_week(dt.datetime.now(dt.UTC).date())
     try:
-        week_bounds(week)
+        monday, _ = week_bounds(week)
     except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--week") from None
+        fail(f"--week: {error}")
+    window = config.time_window()
+    if not window.holds_day(monday):
+        fail(f"--week {week}: outside {window.describe()}")
     warehouse = open_configured_warehouse(config)
     settings = ReportSettings(
         costs=config.costs, driver=config.cpx_driver, repeat_days=config.repeat_window_days

@@ -21,10 +21,10 @@ from dumbcontacts.etl.bounds import excerpt_of
 from dumbcontacts.etl.readers.encoding import as_utf8
 from dumbcontacts.etl.staging import Reject, RejectedFile
 
-__all__ = ["read_csv_records", "split_records"]
+__all__ = ["CUT_SHORT", "read_csv_records", "split_records"]
 
 _REPLACEMENT = "\ufffd"
-_CUT_SHORT = "ends inside a quoted field (file cut short?)"
+CUT_SHORT = "ends inside a quoted field (file cut short?)"
 
 
 def read_csv_records(
@@ -105,7 +105,7 @@ def _read_record_by_record(
     for record_no, (fields, problem, raw) in enumerate(records, start=1):
         problem = problem or _field_problem(fields, len(header))
         if problem:
-            yield Reject(record_no, problem, excerpt_of(raw))
+            yield Reject(record_no, problem, excerpt_of(raw, cut_short=problem == CUT_SHORT))
             continue
         columns["record_no"].append(record_no)
         for name, value in zip(header, fields, strict=True):
@@ -153,7 +153,7 @@ def _cut_short(raw: str, delimiter: str) -> str | None:
             pass
     except csv.Error as error:
         if "unexpected end of data" in str(error):
-            return _CUT_SHORT
+            return CUT_SHORT
     return None
 
 

@@ -46,6 +46,8 @@ _MSG_ID_RE = re.compile(r"<([^<>\s]+)>")
 _ESCAPED_FROM = re.compile(rb">+From ")
 _BOUNDARY_RE = re.compile(rb'boundary\s*=\s*"?([^"\s;]{16,})', re.IGNORECASE)
 _FOLD_RE = re.compile(r"\r?\n(?=[ \t])")
+# The year after the month: "1 Jan 0001 00:00".
+_WRITTEN_YEAR = re.compile(r"\b(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\s+(\d+)\s")
 # What the email package raises on malformed input (ValueError covers UnicodeError); anything
 # else is a bug and propagates with its traceback.
 _MALFORMED = (MessageError, LookupError, ValueError, RecursionError)
@@ -246,6 +248,11 @@ def _parse_date(raw: str | None) -> datetime | None:
         return None
     try:
         sent = parsedate_to_datetime(raw)
+        # RFC 2822's two-digit years ("26") mean 19xx or 20xx, but the parser reads any
+        # year below 100 that way, so "0001" became 2001: a year of 3+ digits is as written.
+        written = _WRITTEN_YEAR.search(raw)
+        if written and len(written[1]) > 2 and int(written[1]) != sent.year:
+            sent = sent.replace(year=int(written[1]))
         # RFC 2822 "-0000" means UTC with unknown local zone; Python returns it naive.
         return sent.replace(tzinfo=UTC) if sent.tzinfo is None else sent.astimezone(UTC)
     except (TypeError, ValueError, IndexError, OverflowError):  # past year 9999 in UTC too

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import BinaryIO, NamedTuple
 
 from dumbcontacts.etl.bounds import excerpt_of
-from dumbcontacts.etl.readers.csvfile import split_records
+from dumbcontacts.etl.readers.csvfile import CUT_SHORT, split_records
 from dumbcontacts.etl.readers.encoding import sniff_encoding
 from dumbcontacts.etl.staging import Reject, RejectedFile
 
@@ -122,7 +122,7 @@ def _tweets_from(records: Iterator[tuple[list[str], str | None, str]]) -> Iterat
     at = {name: columns.index(name) for name in _REQUIRED}
     for record_no, (row, problem, raw) in enumerate(records, start=1):
         if problem:
-            yield Reject(record_no, problem, excerpt_of(raw))
+            yield Reject(record_no, problem, excerpt_of(raw, cut_short=problem == CUT_SHORT))
         else:
             yield _read_row(record_no, row, len(columns), at)
 
