@@ -4,6 +4,8 @@ A view's filters live in its query string (``?since=2026-09-01&until=2026-10-01&
 so it can be shared and bookmarked. ``until`` is exclusive, as in the command line and the
 analysis functions; the date picker shows the last day included. Without dates a view shows
 the last ``DEFAULT_DAYS`` days that have data, against the same number of days before them.
+A date outside the plausibility window (``TimeWindow``, as at load) is dropped like a date
+that does not parse: the view falls back to the default period, never to an error.
 """
 
 from __future__ import annotations
@@ -16,10 +18,14 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dumbcontacts.settings import TimeWindow
+
 __all__ = [
     "DEFAULT_DAYS",
     "FilterOptions",
     "Filters",
+    "clamp_days",
+    "day_of",
     "default_period",
     "filter_bar",
     "filters_from_controls",
@@ -29,13 +35,16 @@ DEFAULT_DAYS = 28
 _LISTS = ("channel", "category", "owner")
 
 
-def _day(value) -> dt.date | None:
+def day_of(value, window: TimeWindow, *, exclusive_end: bool = False) -> dt.date | None:
+    """A day from a URL or a control; None (the default period) for a bad or absurd one."""
     if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None  # a hand-edited URL with a bad date falls back to the default period
+        day = value
+    else:
+        try:
+            day = dt.date.fromisoformat(str(value)[:10]) if value else None
+        except ValueError:
+            return None  # a hand-edited URL with a bad date falls back to the default period
+    return day if day and window.holds_day(day, exclusive_end=exclusive_end) else None
 
 
 def _names(value) -> tuple[str, ...]:
@@ -54,9 +63,14 @@ class Filters:
     owner: tuple[str, ...] = ()
 
     @classmethod
-    def from_query(cls, query: Mapping[str, str | Sequence[str]]) -> Filters:
-        """From parsed query parameters; bad or backwards dates are dropped, not an error."""
-        since, until = _day(query.get("since")), _day(query.get("until"))
+    def from_query(
+        cls, query: Mapping[str, str | Sequence[str]], window: TimeWindow | None = None
+    ) -> Filters:
+        """From parsed query parameters; bad, backwards or absurd dates (outside ``window``,
+        default ``TimeWindow.ending_days_ahead()``) are dropped, not an error."""
+        window = window or TimeWindow.ending_days_ahead()
+        since = day_of(query.get("since"), window)
+        until = day_of(query.get("until"), window, exclusive_end=True)
         if since and until and until <= since:
             since = until = None
         return cls(since, until, *(_names(query.get(name)) for name in _LISTS))
@@ -89,8 +103,13 @@ class FilterOptions:
     last_day: dt.date | None = None
 
 
-def default_period(first_day: dt.date | None, last_day: dt.date | None) -> tuple[dt.date, dt.date]:
-    """The last ``DEFAULT_DAYS`` days with data, as [since, until)."""
+def default_period(
+    first_day: dt.date | None, last_day: dt.date | None, window: TimeWindow | None = None
+) -> tuple[dt.date, dt.date]:
+    """The last ``DEFAULT_DAYS`` days with data, as [since, until), within ``window``
+    (default ``TimeWindow.ending_days_ahead()``): a warehouse loaded before the window was
+    enforced may hold a contact of 2206, which must not move the view there."""
+    first_day, last_day = clamp_days(first_day, last_day, window)
     last = last_day or dt.date.today()
     since = last - dt.timedelta(days=DEFAULT_DAYS - 1)
     if first_day is not None:
@@ -98,12 +117,31 @@ def default_period(first_day: dt.date | None, last_day: dt.date | None) -> tuple
     return since, last + dt.timedelta(days=1)
 
 
+def clamp_days(
+    first_day: dt.date | None, last_day: dt.date | None, window: TimeWindow | None = None
+) -> tuple[dt.date | None, dt.date | None]:
+    """The data's first and last day, moved into ``window`` where they fall outside it."""
+    window = window or TimeWindow.ending_days_ahead()
+    earliest, latest = window.earliest.date(), window.latest.date()
+    return tuple(
+        None if d is None else min(max(d, earliest), latest) for d in (first_day, last_day)
+    )
+
+
 def filters_from_controls(
-    start_date, end_date, channel, category, owner, default: tuple[dt.date, dt.date]
+    start_date,
+    end_date,
+    channel,
+    category,
+    owner,
+    default: tuple[dt.date, dt.date],
+    window: TimeWindow | None = None,
 ) -> Filters:
     """The filters the controls show. ``end_date`` is inclusive; the default period is kept
-    out of the URL, so a bookmark of the default view keeps following new data."""
-    since, last = _day(start_date), _day(end_date)
+    out of the URL, so a bookmark of the default view keeps following new data. Dates
+    outside ``window`` (default ``TimeWindow.ending_days_ahead()``) are dropped."""
+    window = window or TimeWindow.ending_days_ahead()
+    since, last = day_of(start_date, window), day_of(end_date, window)
     until = last + dt.timedelta(days=1) if last else None
     if (since, until) == default or (since and until and until <= since):
         since = until = None

@@ -19,7 +19,7 @@ from dumbcontacts.analysis.economics.scope import Scope
 from dumbcontacts.analysis.economics.spikes import read_new_topics, shape_emerging
 from dumbcontacts.analysis.economics.trends import shape_trend
 from dumbcontacts.analysis.economics.verbatims import verbatims
-from dumbcontacts.dashboard.filters import FilterOptions, Filters, default_period
+from dumbcontacts.dashboard.filters import FilterOptions, Filters, clamp_days, default_period
 from dumbcontacts.dashboard.source import DataSource
 from dumbcontacts.etl.schema import CHANNELS
 
@@ -55,19 +55,20 @@ def warm_up(source: DataSource) -> None:
 def read_filter_options(source: DataSource) -> FilterOptions:
     daily = read_daily(source)
     catalogue = daily.catalogue
+    first_day, last_day = clamp_days(daily.first_day, daily.last_day, source.window())
     return FilterOptions(
         channels=CHANNELS,
         categories=tuple(sorted(set(catalogue["category"].to_list()))),
         owners=tuple(sorted(set(catalogue["owner"].to_list()))),
-        first_day=daily.first_day,
-        last_day=daily.last_day,
+        first_day=first_day,
+        last_day=last_day,
     )
 
 
 def resolve_filters(source: DataSource, filters: Filters) -> Filters:
     """The filters with an open period closed to the default one (the last weeks of data)."""
     daily = read_daily(source)
-    return filters.resolved(default_period(daily.first_day, daily.last_day))
+    return filters.resolved(default_period(daily.first_day, daily.last_day, source.window()))
 
 
 def _scope(filters: Filters, defect_id: str | None = None) -> Scope:

@@ -29,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from dumbcontacts.analysis.economics.data_version import read_data_version
 from dumbcontacts.errors import WarehouseBusy
 from dumbcontacts.etl.warehouse import Warehouse, open_warehouse
-from dumbcontacts.settings import CPX_DRIVER, REPEAT_WINDOW_DAYS, CostModel, Settings
+from dumbcontacts.settings import CPX_DRIVER, REPEAT_WINDOW_DAYS, CostModel, Settings, TimeWindow
 
 __all__ = ["DataSource", "attach_source", "current_source"]
 
@@ -53,8 +53,12 @@ class DataSource:
         busy_seconds: float = 0.3,
         max_entries: int = 512,
         refresh_in_background: bool = False,
+        window: Callable[[], TimeWindow] = TimeWindow.ending_days_ahead,
     ) -> None:
         self.warehouse = warehouse
+        # The plausibility window as of now: dates outside it in a URL or a control are
+        # dropped, as they are refused at load.
+        self.window = window
         self.costs = costs or CostModel()
         self.driver, self.repeat_days, self.overrides = driver, repeat_days, Path(overrides)
         # Tries the lock briefly: a busy warehouse falls back to the last good figures.
@@ -83,6 +87,7 @@ class DataSource:
             driver=config.cpx_driver,
             repeat_days=config.repeat_window_days,
             overrides=config.overrides,
+            window=config.time_window,
             **options,
         )
 

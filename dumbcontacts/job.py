@@ -114,7 +114,7 @@ def _run_steps(config: Settings, make_embedder: MakeEmbedder, now: dt.datetime, 
     except DumbContactsError as error:
         say("open", str(error), True)
         return RunSummary(EXIT_FAILED)
-    results, failures = _load_inbox(warehouse, config)
+    results, failures = _load_inbox(warehouse, config, now)
     new = [r for r in results if r.status == "loaded"]
     contacts_loaded = sum(r.rows_loaded for r in new if r.channel)
     rejected = sum(r.rows_rejected for r in new)
@@ -144,8 +144,11 @@ def _run_steps(config: Settings, make_embedder: MakeEmbedder, now: dt.datetime, 
         return replace(summary, code=EXIT_FAILED)
 
 
-def _load_inbox(warehouse: Warehouse, config: Settings) -> tuple[list[LoadResult], list[str]]:
+def _load_inbox(
+    warehouse: Warehouse, config: Settings, now: dt.datetime
+) -> tuple[list[LoadResult], list[str]]:
     """Load each inbox file on its own, so one bad file never holds back the others."""
+    window = config.time_window(now)
     results, failures = [], []
     for path in expand_paths(config.inbox):
         try:
@@ -156,6 +159,7 @@ def _load_inbox(warehouse: Warehouse, config: Settings) -> tuple[list[LoadResult
                         source,
                         salt=config.salt,
                         keep_transcripts=config.keep_transcripts,
+                        window=window,
                     )
                 )
         except DumbContactsError as error:

@@ -7,6 +7,7 @@ in the working directory) and environment variables, which win over the file. Se
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import tomllib
@@ -21,11 +22,14 @@ __all__ = [
     "CPX_DRIVER",
     "DEFAULT_RATES",
     "DEFAULT_WAREHOUSE_URL",
+    "EARLIEST_DAY",
+    "LATEST_DAYS_AHEAD",
     "REPEAT_WINDOW_DAYS",
     "ChannelRate",
     "ConfigError",
     "CostModel",
     "Settings",
+    "TimeWindow",
     "parse_toml",
 ]
 
@@ -45,7 +49,7 @@ _SECTIONS = {
 # A tuple (list, str) is a list of strings.
 _KEYS: dict[str, dict[str, type | tuple[type, type]]] = {
     "metrics": {"repeat_window_days": int, "cpx_driver": str},
-    "load": {"keep_transcripts": bool},
+    "load": {"keep_transcripts": bool, "earliest": str, "latest_days_ahead": int},
     "run": {"inbox": (list, str), "refit_every_days": int, "report_dir": str, "fast": bool},
     "dashboard": {"username": str, "password": str},
 }
@@ -57,6 +61,10 @@ DEFAULT_WAREHOUSE_URL = "duckdb:///dumbcontacts.duckdb"
 # What a figure means when nobody says otherwise; every consumer takes these defaults.
 REPEAT_WINDOW_DAYS = 7  # a new conversation within this many days is a repeat
 CPX_DRIVER = "orders"  # contacts per 1,000 of this business volume
+# The plausibility window every time must fall in: a contact before it is a typo or a
+# placeholder (year 0, 1900), one after it a typo for this year (2206) or a sentinel (9999).
+EARLIEST_DAY = dt.date(1990, 1, 1)
+LATEST_DAYS_AHEAD = 2  # beyond now, for clocks and time zones a little ahead
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,36 @@ class CostModel:
 
 
 @dataclass(frozen=True)
+class TimeWindow:
+    """The plausible times, [earliest, latest], as naive UTC datetimes."""
+
+    earliest: dt.datetime
+    latest: dt.datetime
+
+    @classmethod
+    def ending_days_ahead(
+        cls,
+        earliest: dt.date = EARLIEST_DAY,
+        days_ahead: int = LATEST_DAYS_AHEAD,
+        now: dt.datetime | None = None,
+    ) -> TimeWindow:
+        """From midnight of ``earliest`` to ``days_ahead`` days after ``now`` (default: now)."""
+        now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        start = dt.datetime.combine(earliest, dt.time())
+        return cls(start, now + dt.timedelta(days=days_ahead))
+
+    def describe(self) -> str:
+        """``1990-01-01 to 2026-12-08``: the window as a reason or an error states it."""
+        return f"{self.earliest.date().isoformat()} to {self.latest.date().isoformat()}"
+
+    def holds_day(self, day: dt.date, *, exclusive_end: bool = False) -> bool:
+        """Whether ``day`` is in the window; an exclusive end (``--until``) may be the day
+        after it."""
+        last = self.latest.date() + dt.timedelta(days=1 if exclusive_end else 0)
+        return self.earliest.date() <= day <= last
+
+
+@dataclass(frozen=True)
 class Settings:
     # SQLAlchemy URL; None means the embedded DuckDB file in the working directory.
     warehouse_url: str | None = None
@@ -125,6 +163,9 @@ class Settings:
     cpx_driver: str = CPX_DRIVER
     # Store each contact's whole redacted conversation too (load and run); default: the reason.
     keep_transcripts: bool = False
+    # The plausibility window of every time loaded, asked for or shown (``time_window``).
+    earliest: dt.date = EARLIEST_DAY
+    latest_days_ahead: int = LATEST_DAYS_AHEAD
     # The scheduled job: folders it loads new files from, how often it refits, where reports go.
     inbox: tuple[Path, ...] = ()
     refit_every_days: int = 28
@@ -134,6 +175,10 @@ class Settings:
     # Basic authentication for the dashboard; both None means none.
     dashboard_username: str | None = None
     dashboard_password: str | None = None
+
+    def time_window(self, now: dt.datetime | None = None) -> TimeWindow:
+        """The plausibility window as of ``now`` (default: now)."""
+        return TimeWindow.ending_days_ahead(self.earliest, self.latest_days_ahead, now)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -156,6 +201,10 @@ class Settings:
         for name, value in windows:
             if value < 1:
                 raise ConfigError(f"{path}: {name} must be at least 1")
+        latest_days_ahead = load.get("latest_days_ahead", cls.latest_days_ahead)
+        if latest_days_ahead < 0:
+            raise ConfigError(f"{path}: load.latest_days_ahead must be at least 0")
+        earliest = _read_day(path, "load.earliest", load.get("earliest"), cls.earliest)
 
         def pick(env_name: str, file_value: Any) -> Any:
             return environ.get(env_name) or file_value
@@ -172,6 +221,8 @@ class Settings:
             repeat_window_days=metrics.get("repeat_window_days", cls.repeat_window_days),
             cpx_driver=metrics.get("cpx_driver", cls.cpx_driver),
             keep_transcripts=load.get("keep_transcripts", cls.keep_transcripts),
+            earliest=earliest,
+            latest_days_ahead=latest_days_ahead,
             inbox=tuple(Path(p) for p in run.get("inbox", ())),
             refit_every_days=run.get("refit_every_days", cls.refit_every_days),
             report_dir=Path(run.get("report_dir", cls.report_dir)),
@@ -190,6 +241,15 @@ def parse_toml(fp: BinaryIO, what: str) -> dict[str, Any]:
         raise ConfigError(f"{what} is not valid TOML: {error}") from None
 
 
+def _read_day(path: Path, name: str, value: str | None, default: dt.date) -> dt.date:
+    if value is None:
+        return default
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{path}: {name} must be a date (YYYY-MM-DD)") from None
+
+
 def _read_file(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fp:
@@ -206,6 +266,8 @@ def _read_file(path: Path) -> dict[str, Any]:
             inner_kind = _KEYS[key].get(inner)
             if inner_kind is None:
                 raise ConfigError(f"{path}: unknown setting {key}.{inner}")
+            if isinstance(inner_value, dt.date):  # a TOML date, as 1990-01-01 unquoted
+                inner_value = value[inner] = inner_value.isoformat()
             if not _has_type(inner_value, inner_kind):
                 raise ConfigError(f"{path}: {key}.{inner} must be a {_type_name(inner_kind)}")
     return spec

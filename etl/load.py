@@ -22,7 +22,8 @@ import polars as pl
 from sqlalchemy import func, select
 
 from dumbcontacts.errors import DumbContactsError, InputError, LoadError
-from dumbcontacts.etl.detect import Source, detect_source, expand_paths
+from dumbcontacts.etl.bounds import excerpt_of, storable_text
+from dumbcontacts.etl.detect import Source, detect_mapped, detect_source, expand_paths
 from dumbcontacts.etl.normalize import REJECT_SCHEMA, normalize_contacts
 from dumbcontacts.etl.readers.chat import read_chats
 from dumbcontacts.etl.readers.email import read_eml_files, read_mbox
@@ -31,10 +32,11 @@ from dumbcontacts.etl.readers.phone import read_calls
 from dumbcontacts.etl.readers.social import read_tweets
 from dumbcontacts.etl.readers.taxonomy import read_taxonomy
 from dumbcontacts.etl.readers.volumes import read_volumes
-from dumbcontacts.etl.redact import redact_text
+from dumbcontacts.etl.redact import redact_series
 from dumbcontacts.etl.schema import business_volumes, contacts, defects, loads, rejects
 from dumbcontacts.etl.staging import Reject, RejectedFile, split_staging
 from dumbcontacts.etl.warehouse import Warehouse, insert_new_rows, read_setting
+from dumbcontacts.settings import TimeWindow
 
 __all__ = [
     "LoadError",
@@ -44,9 +46,8 @@ __all__ = [
     "load_paths",
     "load_source",
     "plan_sources",
+    "read_source",
 ]
-
-_EXCERPT_CHARS = 200
 
 # One load writes at a time in this process: on DuckDB, contacts has no key index, and two
 # overlapping transactions could each insert a record the other has not committed yet.
@@ -77,11 +78,11 @@ def plan_sources(
     """Detect every path up front, so a typo fails before anything is written."""
     sources = []
     for path in expand_paths(paths):
-        if mapping is not None:
-            sources.append(Source(path, "contacts", mapping.channel, "mapped"))
-            continue
         try:
-            sources.append(detect_source(path, channel=channel, fmt=fmt))
+            if mapping is not None:
+                sources.append(detect_mapped(path, mapping.channel))
+            else:
+                sources.append(detect_source(path, channel=channel, fmt=fmt))
         except InputError as error:
             raise LoadError(f"{path}: {error}") from None
         except OSError as error:
@@ -98,15 +99,22 @@ def load_paths(
     mapping: Mapping | None = None,
     salt: str | None = None,
     keep_transcripts: bool = False,
+    window: TimeWindow | None = None,
 ) -> Iterator[LoadResult]:
     """Load each path in turn, yielding its result as soon as it is committed.
 
     ``keep_transcripts`` stores each contact's whole conversation, redacted, besides its
-    reason; off by default (see README, "What it does").
+    reason; off by default (see README, "What it does"). A record with a time outside
+    ``window`` (default: ``TimeWindow.ending_days_ahead()``) is rejected.
     """
     for source in plan_sources(paths, channel=channel, fmt=fmt, mapping=mapping):
         yield load_source(
-            warehouse, source, mapping=mapping, salt=salt, keep_transcripts=keep_transcripts
+            warehouse,
+            source,
+            mapping=mapping,
+            salt=salt,
+            keep_transcripts=keep_transcripts,
+            window=window,
         )
 
 
@@ -117,6 +125,7 @@ def load_source(
     mapping: Mapping | None = None,
     salt: str | None = None,
     keep_transcripts: bool = False,
+    window: TimeWindow | None = None,
 ) -> LoadResult:
     name = str(source.path)
     if source.kind == "skip":
@@ -130,16 +139,9 @@ def load_source(
             return LoadResult(name, source.channel, "already loaded")
         salt = salt or read_setting(conn, "salt")
     started_at = _now()
-    try:
-        if source.kind == "volumes":
-            rows, bad, rows_read = _read_volumes(source.path)
-        elif source.kind == "taxonomy":
-            rows, bad, rows_read = _read_taxonomy(source.path)
-        else:
-            rows, bad, rows_read = _read_contacts(source, mapping, salt, keep_transcripts)
-    except (DumbContactsError, UnicodeDecodeError, OSError) as error:
-        raise LoadError(f"{name}: {error}") from None
-
+    rows, bad, rows_read = read_source(
+        source, mapping=mapping, salt=salt, keep_transcripts=keep_transcripts, window=window
+    )
     load_id = content_hash[:16]
     bad = _stored_rejects(bad, load_id)
     table = {"volumes": business_volumes, "taxonomy": defects}.get(source.kind, contacts)
@@ -200,21 +202,55 @@ def hash_source(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_contacts(source: Source, mapping: Mapping | None, salt: str, keep_transcripts: bool):
+def read_source(
+    source: Source,
+    *,
+    mapping: Mapping | None = None,
+    salt: str,
+    keep_transcripts: bool = False,
+    window: TimeWindow | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """Read and normalise one source in memory: (rows for its table, rejects, records read).
+
+    Rejects carry raw excerpts (the load cuts and redacts them). A source that cannot be read
+    at all raises LoadError naming it; a bad record never does.
+    """
+    window = window or TimeWindow.ending_days_ahead()
+    try:
+        if source.kind == "volumes":
+            return _read_volumes(source.path, window)
+        if source.kind == "taxonomy":
+            return _read_taxonomy(source.path)
+        return _read_contacts(source, mapping, salt, keep_transcripts, window)
+    except (DumbContactsError, RejectedFile, UnicodeDecodeError, OSError) as error:
+        raise LoadError(f"{source.path}: {error}") from None
+
+
+def _read_contacts(
+    source: Source,
+    mapping: Mapping | None,
+    salt: str,
+    keep_transcripts: bool,
+    window: TimeWindow,
+):
     with ExitStack() as stack:
         items = _reader(source, mapping, stack)
         staging, bad = split_staging(items)
     contact_rows, normalize_rejects = normalize_contacts(
-        staging, channel=source.channel, salt=salt, keep_transcripts=keep_transcripts
+        staging,
+        channel=source.channel,
+        salt=salt,
+        keep_transcripts=keep_transcripts,
+        window=window,
     )
     bad_frame = pl.concat([_reject_frame(bad), normalize_rejects])
     return contact_rows, bad_frame, staging.height + len(bad)
 
 
-def _read_volumes(path: Path):
+def _read_volumes(path: Path, window: TimeWindow):
     with path.open("rb") as fp:
         frames, bad = [], []
-        for item in read_volumes(fp):
+        for item in read_volumes(fp, window=window):
             (bad if isinstance(item, Reject) else frames).append(item)
     rows = pl.concat(frames).drop("record_no").unique(["day", "driver"], keep="first")
     read = sum(f.height for f in frames) + len(bad)
@@ -262,26 +298,28 @@ def _reject_frame(bad: list[Reject]) -> pl.DataFrame:
     return pl.DataFrame(
         {
             "record_no": [r.record_no for r in bad],
-            "reason": [_valid_text(r.reason) for r in bad],
-            "excerpt": [_valid_text(r.excerpt) for r in bad],
+            "reason": [storable_text(r.reason) for r in bad],
+            "excerpt": [excerpt_of(r.excerpt) for r in bad],
         },
         schema=REJECT_SCHEMA,
     )
 
 
 def _stored_rejects(bad: pl.DataFrame, load_id: str) -> pl.DataFrame:
-    """Rejects as stored: redacted, cut short, valid text, one per record."""
-    excerpts = [redact_text(e or "")[:_EXCERPT_CHARS] for e in bad["excerpt"].to_list()]
-    return (
-        bad.with_columns(pl.Series("excerpt", excerpts, pl.Utf8), pl.lit(load_id).alias("load_id"))
-        .unique("record_no", keep="first", maintain_order=True)
-        .select("load_id", "record_no", "reason", "excerpt")
+    """Rejects as stored: one per record, the excerpt cut short, then redacted.
+
+    Cut first: redaction's cost grows with the text, and a record's excerpt may hold a whole
+    megabyte-long value. ``excerpt_of`` cuts between tokens, so no address or number is split
+    into a part redaction no longer recognises.
+    """
+    bad = bad.unique("record_no", keep="first", maintain_order=True)
+    excerpts = pl.Series("excerpt", [excerpt_of(e or "") for e in bad["excerpt"]], pl.Utf8)
+    return bad.select(
+        pl.lit(load_id).alias("load_id"),
+        "record_no",
+        "reason",
+        redact_series(excerpts).alias("excerpt"),
     )
-
-
-def _valid_text(text: str) -> str:
-    # Undecodable bytes arrive as lone surrogates; no database accepts those.
-    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
 
 
 def _is_loaded(conn, content_hash: str) -> bool:

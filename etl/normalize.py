@@ -8,16 +8,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
+from functools import partial
 
 import polars as pl
 
+from dumbcontacts.etl.bounds import (
+    EXCERPT_CHARS,
+    MAX_TURNS,
+    TRANSCRIPT_CHARS,
+    TURN_CHARS,
+    cut_series,
+)
 from dumbcontacts.etl.identity import contact_ids, salted_keys
 from dumbcontacts.etl.reasons import first_substantive_expr
-from dumbcontacts.etl.redact import redact_series, redact_text
+from dumbcontacts.etl.redact import redact_series
 from dumbcontacts.etl.staging import STAGING_SCHEMA
+from dumbcontacts.settings import TimeWindow
 
 __all__ = [
     "CONTACT_COLUMNS",
+    "MAX_HANDLE_SECONDS",
     "REJECT_SCHEMA",
     "normalize_contacts",
     "parse_durations",
@@ -46,6 +56,7 @@ REJECT_SCHEMA = {"record_no": pl.Int64, "reason": pl.Utf8, "excerpt": pl.Utf8}
 
 # Tried in order; the first that parses wins. Offsets are converted to UTC, naive times are UTC.
 # The usual export shape comes first: without an offset to read it parses twice as fast.
+# ISO 8601 allows leaving out the seconds ("2026-09-10T10:00Z"), so the last ones do.
 _TIMESTAMP_FORMATS = (
     "%Y-%m-%dT%H:%M:%SZ",
     "%Y-%m-%dT%H:%M:%S%.f%#z",
@@ -53,11 +64,18 @@ _TIMESTAMP_FORMATS = (
     "%Y-%m-%d %H:%M:%S%.f%#z",
     "%Y-%m-%d %H:%M:%S%.f",
     "%Y-%m-%d",
+    "%Y-%m-%dT%H:%M%#z",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M%#z",
+    "%Y-%m-%d %H:%M",
 )
 
-_EXCERPT_CHARS = 200
-
 _LIVE_CHANNELS = ("phone", "chat")
+
+# One contact handled for longer than a day is an export error (a 2^31-second call, a clock
+# that ran on); a live session spanning longer is a conversation resumed days later, whose
+# span says nothing about the time spent on it.
+MAX_HANDLE_SECONDS = 24 * 3600
 
 
 def parse_timestamps(values: pl.Series) -> pl.Series:
@@ -77,7 +95,8 @@ def parse_timestamps(values: pl.Series) -> pl.Series:
 
 
 def parse_durations(values: pl.Series) -> pl.Series:
-    """Seconds as text (``"312"``, ``"312.4"``) or clock time (``"5:12"``, ``"1:05:12"``)."""
+    """Seconds as text (``"312"``, ``"312.4"``) or clock time (``"5:12"``, ``"1:05:12"``);
+    null where the text is not a finite duration (``"nan"``, ``"inf"`` included)."""
     seconds = values.str.strip_chars().cast(pl.Float64, strict=False)
     clock = values.str.contains(":")
     if clock.any():
@@ -86,22 +105,33 @@ def parse_durations(values: pl.Series) -> pl.Series:
             pl.element() * pl.lit(60.0).pow(pl.len() - 1 - pl.int_range(pl.len()))
         ).list.sum()
         seconds = seconds.zip_with(~clock, as_clock)
-    return seconds.alias(values.name)
+    finite = pl.col("s").is_finite()
+    return seconds.to_frame("s").select(pl.when(finite).then("s")).to_series().alias(values.name)
 
 
 def normalize_contacts(
-    staging: pl.DataFrame, *, channel: str, salt: str, keep_transcripts: bool = False
+    staging: pl.DataFrame,
+    *,
+    channel: str,
+    salt: str,
+    keep_transcripts: bool = False,
+    window: TimeWindow | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Return (contacts, rejects). Contacts are unique by contact_id, first record wins.
 
-    The redacted transcript is kept only with ``keep_transcripts``; otherwise it is null.
+    A time outside ``window`` (default: ``TimeWindow.ending_days_ahead()``) rejects its
+    record. The redacted transcript is kept only with ``keep_transcripts``; otherwise null.
+    Rejects carry raw excerpts: the load cuts and redacts them before storing.
     """
-    frame = staging.select(list(STAGING_SCHEMA)).with_columns(
-        parse_timestamps(staging["started_at"]).alias("started"),
-        parse_timestamps(staging["ended_at"]).alias("ended"),
-        parse_durations(staging["handle_seconds"]).alias("handle"),
+    window = window or TimeWindow.ending_days_ahead()
+    frame = _without_nul(staging.select(list(STAGING_SCHEMA)))
+    frame = frame.with_columns(
+        pl.col("customer_turns").list.head(MAX_TURNS),
+        parse_timestamps(frame["started_at"]).alias("started"),
+        parse_timestamps(frame["ended_at"]).alias("ended"),
+        parse_durations(frame["handle_seconds"]).alias("handle"),
     )
-    frame = frame.with_columns(_reject_reason().alias("reject_reason"))
+    frame = frame.with_columns(_reject_reason(window).alias("reject_reason"))
     rejects = _rejects(frame.filter(pl.col("reject_reason").is_not_null()))
     good = frame.filter(pl.col("reject_reason").is_null())
 
@@ -109,7 +139,8 @@ def normalize_contacts(
     if channel in _LIVE_CHANNELS:
         # A call or chat is handled while it lasts; an e-mail or social thread's span is
         # mostly waiting, so its handle time stays unknown and costs a flat rate.
-        handle = pl.coalesce(handle, (pl.col("ended") - pl.col("started")).dt.total_seconds())
+        span = (pl.col("ended") - pl.col("started")).dt.total_seconds()
+        handle = pl.coalesce(handle, pl.when(span <= MAX_HANDLE_SECONDS).then(span))
     # The slow steps run on a pool while this thread types the small columns: hashing (in
     # DuckDB) and the text work, split in halves. Polars and DuckDB release the GIL, so the
     # threads share the cores.
@@ -118,7 +149,9 @@ def normalize_contacts(
         reasons = _in_halves(pool, _reasons, good["customer_turns"])
         # Not kept by default: topics need only reason_text, and every stored sentence is
         # one more place personal data can hide (data minimisation).
-        transcripts = _in_halves(pool, _redact, good["transcript"]) if keep_transcripts else None
+        transcripts = (
+            _in_halves(pool, _redact_transcripts, good["transcript"]) if keep_transcripts else None
+        )
         contacts = good.select(
             pl.lit(channel).alias("channel"),
             "source_system",
@@ -155,15 +188,28 @@ def _keys(good: pl.DataFrame, channel: str, salt: str) -> list[pl.Series]:
     ]
 
 
+def _without_nul(frame: pl.DataFrame) -> pl.DataFrame:
+    """PostgreSQL text cannot hold NUL, DuckDB's can: it goes on both, so both store the same.
+    Only the columns holding one are rewritten (a pass that finds nothing allocates nothing)."""
+    text = [name for name, kind in frame.schema.items() if kind == pl.Utf8]
+    found = frame.select(pl.col(text).str.contains("\x00", literal=True).any()).row(0)
+    names = [name for name, has_nul in zip(text, found, strict=True) if has_nul]
+    return frame.with_columns(pl.col(names).str.replace_all("\x00", "", literal=True))
+
+
 def _reasons(turns: pl.Series) -> pl.Series:
     # Redact first, so no cleaning rule can move PII out of a placeholder's way.
-    reasons = first_substantive_expr(pl.col(turns.name), prepare=_redact)
+    reasons = first_substantive_expr(pl.col(turns.name), prepare=partial(_redact, limit=TURN_CHARS))
     return turns.to_frame().select(reasons).to_series()
 
 
-def _redact(texts: pl.Series) -> pl.Series:
-    # PostgreSQL text cannot hold NUL; no real message needs it.
-    return redact_series(texts.str.replace_all("\x00", "", literal=True))
+def _redact_transcripts(texts: pl.Series) -> pl.Series:
+    return _redact(texts, TRANSCRIPT_CHARS)
+
+
+def _redact(texts: pl.Series, limit: int) -> pl.Series:
+    # Cut first, so one absurd message costs no more than a long real one; no NUL, as above.
+    return redact_series(cut_series(texts.str.replace_all("\x00", "", literal=True), limit))
 
 
 def _clean_text(name: str) -> pl.Expr:
@@ -171,36 +217,49 @@ def _clean_text(name: str) -> pl.Expr:
     return pl.when(stripped == "").then(None).otherwise(stripped).alias(name)
 
 
-def _reject_reason() -> pl.Expr:
-    """The first rule a record breaks, as a sentence naming the field and value; else null."""
+def _reject_reason(window: TimeWindow) -> pl.Expr:
+    """The first rule a record breaks, as ``field: rule``; else null. Never the value: it
+    may be personal data, and the excerpt (redacted) is where a value is shown."""
 
     def bad_time(field: str, parsed: str) -> pl.Expr:
         return pl.col(field).is_not_null() & pl.col(parsed).is_null()
 
+    def implausible(parsed: str) -> pl.Expr:
+        return (pl.col(parsed) < window.earliest) | (pl.col(parsed) > window.latest)
+
+    outside = f"outside {window.describe()}"
     return (
         pl.when(pl.col("source_id").is_null() | (pl.col("source_id").str.strip_chars() == ""))
-        .then(pl.lit("missing conversation id"))
+        .then(pl.lit("source_id: missing"))
         .when(pl.col("started_at").is_null())
-        .then(pl.lit("missing start time"))
+        .then(pl.lit("started_at: missing"))
         .when(bad_time("started_at", "started"))
-        .then(pl.format("bad timestamp in started_at: '{}'", pl.col("started_at").str.head(40)))
+        .then(pl.lit("started_at: not a timestamp"))
+        .when(implausible("started"))
+        .then(pl.lit(f"started_at: {outside}"))
         .when(bad_time("ended_at", "ended"))
-        .then(pl.format("bad timestamp in ended_at: '{}'", pl.col("ended_at").str.head(40)))
+        .then(pl.lit("ended_at: not a timestamp"))
+        .when(implausible("ended"))
+        .then(pl.lit(f"ended_at: {outside}"))
         .when(pl.col("ended") < pl.col("started"))
-        .then(pl.lit("ended_at is before started_at"))
+        .then(pl.lit("ended_at: before started_at"))
         .when(bad_time("handle_seconds", "handle"))
-        .then(pl.format("bad handle time: '{}'", pl.col("handle_seconds").str.head(40)))
+        .then(pl.lit("handle_seconds: not a number of seconds"))
         .when(pl.col("handle") < 0)
-        .then(pl.lit("negative handle time"))
+        .then(pl.lit("handle_seconds: negative"))
+        .when(pl.col("handle") > MAX_HANDLE_SECONDS)
+        .then(pl.lit("handle_seconds: more than 24 hours"))
     )
 
 
 def _rejects(bad: pl.DataFrame) -> pl.DataFrame:
-    excerpts = [
-        redact_text(" | ".join(str(v) for v in row if v is not None))[:_EXCERPT_CHARS]
-        for row in bad.select("source_id", "started_at", "ended_at", "handle_seconds").iter_rows()
-    ]
-    return pl.DataFrame(
-        {"record_no": bad["record_no"], "reason": bad["reject_reason"], "excerpt": excerpts},
-        schema=REJECT_SCHEMA,
+    # The fields the rules look at, each cut short first: one may be a megabyte.
+    fields = ("source_id", "started_at", "ended_at", "handle_seconds")
+    excerpt = pl.concat_str(
+        [pl.col(name).str.head(EXCERPT_CHARS + 1) for name in fields],
+        separator=" | ",
+        ignore_nulls=True,
     )
+    return bad.select(
+        "record_no", pl.col("reject_reason").alias("reason"), excerpt.alias("excerpt")
+    ).cast(REJECT_SCHEMA)

@@ -8,6 +8,9 @@ A reader is a generator taking a binary file object. It yields, in any mix:
 - a ``dict`` with the keys of ``STAGING_SCHEMA`` (missing keys mean null);
 - a ``polars.DataFrame`` with those columns (for fast columnar readers of big CSVs);
 - a ``Reject`` for a record it could not read, which never stops the rest of the file.
+
+A dict row holding text no database can store (an unpaired surrogate, as a JSON escape
+``"\\ud83d"`` or UTF-7 mail can make) becomes a Reject here, for every reader at once.
 """
 
 from __future__ import annotations
@@ -101,6 +104,20 @@ def _conform(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(column(name, dtype) for name, dtype in STAGING_SCHEMA.items())
 
 
+_NOT_UNICODE = "text is not valid Unicode (an unpaired surrogate)"
+
+
+def _has_lone_surrogate(row: dict) -> bool:
+    for value in row.values():
+        for text in value if isinstance(value, list) else (value,):
+            if isinstance(text, str) and not text.isascii():
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    return True
+    return False
+
+
 def split_staging(items: Iterator[StagingItem]) -> tuple[pl.DataFrame, list[Reject]]:
     """Drain a reader into one staging frame and its list of rejects."""
     frames: list[pl.DataFrame] = []
@@ -111,6 +128,9 @@ def split_staging(items: Iterator[StagingItem]) -> tuple[pl.DataFrame, list[Reje
             rejects.append(item)
         elif isinstance(item, pl.DataFrame):
             frames.append(_conform(item))
+        elif _has_lone_surrogate(item):
+            excerpt = " | ".join(str(item[k]) for k in ("source_id", "started_at") if item.get(k))
+            rejects.append(Reject(item["record_no"], _NOT_UNICODE, excerpt))
         else:
             rows.append(item)
     if rows:

@@ -91,6 +91,58 @@ def test_every_page_renders(probe, path, search, expected):
     assert expected in str(result.body)
 
 
+def _props(node, component_id: str) -> dict | None:
+    """The props of the component with this id in a rendered layout."""
+    if isinstance(node, list):
+        return next(filter(None, (_props(child, component_id) for child in node)), None)
+    if isinstance(node, dict):
+        props = node.get("props", {})
+        if props.get("id") == component_id:
+            return props
+        return _props(props.get("children", node.get("children")), component_id)
+    return None
+
+
+@pytest.mark.parametrize(
+    ("since", "end", "kept"),
+    [
+        ("1000-01-01", None, ""),
+        ("0001-01-01", "0001-01-02", ""),
+        ("not a date", "2206-09-01", ""),
+        ("2026-09-01", "9999-12-30", "?since=2026-09-01"),
+    ],
+)
+def test_absurd_dates_are_dropped_never_an_error(probe, since, end, kept):
+    """A date outside the plausibility window, in the URL or a control, is dropped like one
+    that does not parse: the view keeps to the default period."""
+    default = overview(probe)
+    absurd = overview(probe, since=since, end=end, triggered=["overview-dates.start_date"])
+    assert absurd["overview-url"]["search"] == kept
+    if not kept:
+        assert absurd["overview-headline"] == default["overview-headline"]
+    search = f"?since={since}&until={end}" if end else f"?since={since}"
+    for page, picker in (("/", "overview-dates"), (f"/defect/{MARKUP_DEFECT}", "defect-dates")):
+        shown = _props(probe.render(page, search).body["response"]["_pages_content"], picker)
+        default_shown = _props(probe.render(page, kept).body["response"]["_pages_content"], picker)
+        assert (shown["start_date"], shown["end_date"]) == (
+            default_shown["start_date"],
+            default_shown["end_date"],
+        )
+
+
+@pytest.mark.parametrize("fix_date", ["0001-01-01", "9999-12-31", "1989-12-31", "someday"])
+def test_an_absurd_fix_date_asks_for_a_date(probe, fix_date):
+    fix = probe.call(
+        "defect-fix-figure",
+        {"defect-fix-date.date": fix_date, "defect-fix-days.value": 28},
+        {"defect-id.data": "shipping-damaged-item", "defect-channel.value": None},
+    )
+    assert fix.status == 200
+    assert fix.body["response"]["defect-fix-verdict"]["children"] == (
+        "Pick the date the fix went live."
+    )
+
+
 def test_the_channel_filter_changes_the_ranking_and_the_url(probe):
     everything = overview(probe)
     chat = overview(probe, channel=["chat"], triggered=["overview-channel.value"])

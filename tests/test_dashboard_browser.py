@@ -1,19 +1,27 @@
 """The dashboard in a real headless Chromium (Debian's chromium + chromedriver, installed by
 scripts/services.sh): the overview, the channel filter, a defect page from the table, the
-CSV export and a triage save. Screenshots of each page go to test-artifacts/screenshots/."""
+CSV export and a triage save; and every page after a load of absurd times. Screenshots of
+each page go to test-artifacts/screenshots/."""
 
 import csv
 import io
+import json
 import logging
+import re
 import shutil
 import threading
 import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from dumbcontacts.cli import cli
 from dumbcontacts.dashboard.app import create_app
+from dumbcontacts.etl.load import load_paths
+from dumbcontacts.etl.warehouse import open_warehouse
 from dumbcontacts.settings import Settings
+from tests.absurd_times import ABSURD_REJECTS, write_absurd_files
 from tests.dashboard_fixtures import (
     MARKUP_DEFECT,
     MARKUP_NAME,
@@ -71,6 +79,7 @@ def browser(downloads):
     options.binary_location = str(CHROMIUM)
     for flag in FLAGS:
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # to see failed calls
     options.add_experimental_option(
         "prefs",
         {"download.default_directory": str(downloads), "download.prompt_for_download": False},
@@ -218,3 +227,67 @@ def test_the_data_health_page_shows_loads_and_the_model(browser, site):
     assert "calls.csv" in files and "chats.jsonl" in files
     assert "v1" in browser.find_element(By.ID, "health-status").text
     shoot(browser, "health")
+
+
+@pytest.fixture(scope="module")
+def absurd_site(sample_warehouse_file, tmp_path_factory):
+    """The sample warehouse after a load of exports full of absurd times (year 0, 2206,
+    9999), served as ``site`` is; and its URL, for the command line."""
+    from werkzeug.serving import make_server
+
+    folder = tmp_path_factory.mktemp("absurd")
+    url = copy_warehouse(sample_warehouse_file, folder / "w.duckdb")
+    results = list(load_paths(open_warehouse(url), write_absurd_files(folder / "files")))
+    assert sum(r.rows_rejected for r in results) == len(ABSURD_REJECTS)
+    app = create_app(Settings(warehouse_url=url, overrides=folder / "overrides.toml"))
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"base": f"http://127.0.0.1:{server.port}", "url": url, "folder": folder}
+    server.shutdown()
+    thread.join(10)
+
+
+def test_after_absurd_times_rank_report_and_every_page_work(browser, absurd_site):
+    env = {"DUMBCONTACTS_WAREHOUSE": absurd_site["url"], "DUMBCONTACTS_CONFIG": ""}
+    runner = CliRunner()
+    ranked = runner.invoke(cli, ["rank", "--format", "json"], env=env)
+    assert ranked.exit_code == 0, ranked.output
+    assert sum(row["contacts"] for row in json.loads(ranked.output)) > 0
+    out = absurd_site["folder"] / "reports"
+    report = runner.invoke(cli, ["report", "--week", "2026-W47", "--out", str(out)], env=env)
+    assert report.exit_code == 0, report.output
+    assert (out / "2026-W47" / "report.html").exists()
+
+    base = absurd_site["base"]
+    browser.get_log("browser")  # start with an empty log
+    # The default view stays on the data's last weeks, and absurd URL dates are dropped.
+    for search in ("", "?since=1000-01-01", "?since=0001-01-01&until=9999-12-31"):
+        browser.get(f"{base}/{search}")
+        wait(
+            browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#overview-ranking td[data-defect]")
+        )
+        wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#overview-pareto .bars"))
+        period = [browser.find_element(By.CSS_SELECTOR, f"input.dash-datepicker-{end}-date")
+                  .get_attribute("value") for end in ("start", "end")]  # fmt: skip
+        assert period == ["2026-10-26", "2026-11-22"]
+    shoot(browser, "absurd-overview")
+    browser.get(f"{base}/defect/shipping-damaged-item?since=0001-01-01&until=9999-12-31")
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#defect-verbatims .verbatim-text"))
+    wait(
+        browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#defect-contacts-trend .scatterlayer")
+    )
+    browser.get(f"{base}/topics")
+    wait(browser, lambda b: b.find_elements(By.ID, "topics-list"))
+    browser.get(f"{base}/health")
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#health-rejects tbody tr"))
+    rows = browser.find_elements(By.CSS_SELECTOR, "#health-rejects tbody tr")
+    reasons = {row.find_elements(By.TAG_NAME, "td")[1].text for row in rows}
+    # One line per rule, never per value: the values are only in the redacted examples.
+    assert {re.sub(r"to \d{4}-\d\d-\d\d$", "to …", r) for r in reasons} == {
+        "started_at: outside 1990-01-01 to …", "ended_at: outside 1990-01-01 to …",
+        "started_at: not a timestamp", "day: outside 1990-01-01 to …",
+    }  # fmt: skip
+    shoot(browser, "absurd-health")
+    failed = [e["message"] for e in browser.get_log("browser") if "status of 500" in e["message"]]
+    assert failed == []

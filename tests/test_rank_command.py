@@ -68,11 +68,23 @@ def test_cost_rates_come_from_the_config_file(rank, tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--since", "last week"], "error: not a date (YYYY-MM-DD): 'last week'"),
+        (["--since", "last week"], "error: --since 'last week': not a date (YYYY-MM-DD)"),
         (["--since", "2026-03-09", "--until", "2026-03-02"], "must be after since"),
+        # Absurd dates are refused as absurd times are at load: the plausibility window.
+        (["--since", "0001-01-01"], "error: --since 0001-01-01: outside 1990-01-01 to "),
+        (["--until", "9999-12-31"], "error: --until 9999-12-31: outside 1990-01-01 to "),
+        (["--since", "1989-12-31"], "error: --since 1989-12-31: outside 1990-01-01 to "),
     ],
 )
 def test_bad_input_is_one_line(rank, args, message):
     result = rank(*args)
     assert result.exit_code == 2
     assert message in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_the_window_is_a_setting(rank, tmp_path):
+    (tmp_path / "window.toml").write_text('[load]\nearliest = "2026-03-01"\n')
+    env = {"DUMBCONTACTS_CONFIG": "window.toml"}
+    result = rank("--since", "2026-02-28", env=env)
+    assert result.exit_code == 2 and "outside 2026-03-01 to" in result.output
+    assert rank(*PERIOD_ARGS, env=env).exit_code == 0

@@ -159,9 +159,49 @@ def test_a_json_array_of_sessions():
     assert [(r.record_no, r.reason) for r in rejects] == [(2, "not a JSON object")]
 
 
-def test_a_broken_json_array_is_refused():
-    with pytest.raises(RejectedFile, match="invalid JSON: .* at line 1 column"):
-        read(b'[{"session_id": "A"},')
+def test_one_bad_element_of_a_json_array_is_rejected_and_the_rest_loads():
+    good = [json.dumps(session(session_id=f"CH{n}")).encode() for n in (1, 2, 3, 4)]
+    deep = b'{"session_id": "D", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    data = (
+        b"[\n"
+        + b",\n".join(
+            [
+                good[0],
+                b'{"session_id": "B", "queue": "q\xff"}',  # not UTF-8
+                deep,
+                b'{"session_id": "X" "turns": []}',
+                good[1],
+                b'{"session_id": "N", "handle_seconds": 1' + b"0" * 5000 + b"}",
+                b'"a string, with [brackets] and {braces}"',
+                good[2],
+                good[3][:40],  # the file is cut inside its last element
+            ]
+        )
+    )
+    rows, rejects = read(data)
+    assert [(r["record_no"], r["source_id"]) for r in rows] == [(1, "CH1"), (5, "CH2"), (8, "CH3")]
+    assert [(r.record_no, r.reason) for r in rejects] == [
+        (2, "invalid UTF-8 at byte offset 32"),
+        (3, "invalid JSON: nested too deeply"),
+        (4, "invalid JSON: Expecting ',' delimiter at column 20"),
+        (6, "invalid JSON: number too long"),
+        (7, "not a JSON object"),
+        (9, "invalid JSON: Unterminated string starting at at column 37"),
+    ]
+    # Cut between tokens: the run of brackets the cut went through goes.
+    assert rejects[1].excerpt == '{"session_id": "D", "x":'
+
+
+def test_a_deeply_nested_line_is_rejected_and_the_rest_loads():
+    deep = b'{"session_id": "D", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    rows, rejects = read(jsonl(SESSION, deep, session(session_id="CH3")))
+    assert [r["source_id"] for r in rows] == ["CH000001", "CH3"]
+    assert [(r.record_no, r.reason) for r in rejects] == [(2, "invalid JSON: nested too deeply")]
+
+
+def test_a_json_array_in_which_no_element_parses_is_refused():
+    with pytest.raises(RejectedFile, match="element 1: invalid JSON: Expecting value"):
+        read(b"[oops, nope]")
 
 
 @pytest.mark.parametrize(

@@ -93,9 +93,9 @@ def test_malformed_records_are_rejected_with_their_record_numbers():
     )
     rows, rejects = read(HEADER + THREAD + bad)
     assert [(r.record_no, r.reason) for r in rejects] == [
-        (7, "bad inbound value 'yes'"),
+        (7, "inbound: not true or false"),
         (8, "expected 7 fields, found 8"),
-        (10, "duplicate tweet_id 1"),
+        (10, "tweet_id: used twice"),
     ]
     assert [r["source_id"] for r in rows] == ["1", "9"]
     assert rows[1]["started_at"] == "not a date"  # passed through raw for normalisation

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from dumbcontacts.errors import ConfigError
 from dumbcontacts.etl.readers.taxonomy import read_taxonomy
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "defects.toml"
@@ -30,11 +29,16 @@ GOOD = "id='a'\nname='A'\ncategory='billing'\nowner='Payments'\naction='eliminat
         ("[[defect]]\n" + GOOD + "[[defect]]\n" + GOOD, "defect 2 (a): id used twice"),
         ("title = 'x'", "no [[defect]] tables"),
         ("[[defect", "not valid TOML"),
-        ("defect = [1]", "defect 1: must be a [[defect]] table"),
-        ("[[defect]]\n" + GOOD.replace("'A'", "5"), "defect 1 (a): id, name, category, owner, "),
-        ("[[defect]]\n" + GOOD + "examples = 'x'", "defect 1 (a): examples must be a list"),
+        ("[[defect]]\n" + GOOD.replace("'a'", "5"), "defect 1 (no id): id must be text in quotes"),
+        ("[[defect]]\n" + GOOD.replace("'A'", "['A']"), "defect 1 (a): name must be text"),
+        ("[[defect]]\n" + GOOD + "description = 1\n", "defect 1 (a): description must be text"),
+        ("[[defect]]\n" + GOOD + "examples = 'one string'\n", "examples must be a list of"),
+        ("[[defect]]\n" + GOOD + "examples = ['ok', 2]\n", "examples must be a list of"),
+        ("defect = 'x'", "each defect must be a [[defect]] table"),
+        ("defect = [1, 2]", "each defect must be a [[defect]] table"),
     ],
 )
 def test_taxonomy_mistakes_are_named(text, message):
-    with pytest.raises(ConfigError, match=re.escape(message)):
+    with pytest.raises(ValueError, match=re.escape(message)) as caught:
         read_taxonomy(io.BytesIO(text.encode()))
+    assert "\n" not in str(caught.value)

@@ -74,6 +74,8 @@ def test_ranking_csv_defuses_formulas_and_keeps_every_digit():
         ("2025-W53", ValueError),
         ("2026-47", ValueError),
         ("W47", ValueError),
+        ("9999-W52", ValueError),
+        ("0000-W01", ValueError),
     ],
 )
 def test_week_bounds(week, bounds):
@@ -228,12 +230,19 @@ def test_report_command(sample_warehouse, warehouse_url, tmp_path):
     assert result.exit_code == 0, result.output
     assert f"report 2026-W38 written to {tmp_path / '2026-W38'}/" in result.output
     assert "  ranking.csv\n" in result.output and "  report.html\n" in result.output
-    bad = runner.invoke(cli, ["report", "--week", "2026-38"], env=env)
-    assert bad.exit_code == 2 and "not an ISO week" in bad.output
-    empty = runner.invoke(cli, ["report", "--week", "2027-W10", "--out", str(tmp_path)], env=env)
+    for week, message in [
+        ("2026-38", "error: --week: not an ISO week"),
+        ("9999-W52", "error: --week: 9999-W52 ends after the last day a date can hold"),
+        ("9999-W51", "error: --week 9999-W51: outside 1990-01-01 to "),
+        ("1989-W52", "error: --week 1989-W52: outside 1990-01-01 to "),
+    ]:
+        bad = runner.invoke(cli, ["report", "--week", week, "--out", str(tmp_path)], env=env)
+        assert bad.exit_code == 2 and bad.output.startswith(message), bad.output
+        assert len(bad.output.strip().splitlines()) == 1
+    empty = runner.invoke(cli, ["report", "--week", "2025-W10", "--out", str(tmp_path)], env=env)
     assert empty.exit_code == 2
     assert empty.output == (
-        "error: no contacts in 2027-W10 (2027-03-08 to 2027-03-14); nothing to report\n"
+        "error: no contacts in 2025-W10 (2025-03-03 to 2025-03-09); nothing to report\n"
     )
 
 

@@ -1,8 +1,9 @@
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from dumbcontacts.settings import DEFAULT_RATES, ChannelRate, ConfigError, Settings
+from dumbcontacts.settings import DEFAULT_RATES, ChannelRate, ConfigError, Settings, TimeWindow
 
 
 def write(tmp_path: Path, text: str) -> dict[str, str]:
@@ -79,6 +80,9 @@ password = "from-file"
         ("[costs.phone]\nflat_usd = nan", "costs.phone.flat_usd: must be a number"),
         ("warehouse = 5", "warehouse must be a str"),
         ("salt = '\udcff'", "not valid TOML: 'utf-8' codec"),
+        ("[load]\nearliest = 'last year'", "load.earliest must be a date"),
+        ("[load]\nearliest = 1990", "load.earliest must be a str"),
+        ("[load]\nlatest_days_ahead = -1", "load.latest_days_ahead must be at least 0"),
     ],
 )
 def test_bad_file_fails_with_one_line_naming_it(tmp_path, text, message):
@@ -90,3 +94,18 @@ def test_bad_file_fails_with_one_line_naming_it(tmp_path, text, message):
 def test_named_file_that_is_missing_is_an_error(tmp_path):
     with pytest.raises(ConfigError, match="cannot read config file"):
         Settings.from_environ({"DUMBCONTACTS_CONFIG": str(tmp_path / "nope.toml")})
+
+
+def test_the_plausibility_window(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    now = dt.datetime(2026, 12, 6, 14, 30)
+    default = Settings.from_environ({}).time_window(now)
+    assert default == TimeWindow(dt.datetime(1990, 1, 1), dt.datetime(2026, 12, 8, 14, 30))
+    assert default.describe() == "1990-01-01 to 2026-12-08"
+    assert default.holds_day(dt.date(2026, 12, 8)) and not default.holds_day(dt.date(2026, 12, 9))
+    assert default.holds_day(dt.date(2026, 12, 9), exclusive_end=True)
+    assert not default.holds_day(dt.date(1989, 12, 31))
+    for earliest in ('"2001-02-03"', "2001-02-03"):  # text, or a TOML date
+        environ = write(tmp_path, f"[load]\nearliest = {earliest}\nlatest_days_ahead = 0\n")
+        window = Settings.from_environ(environ).time_window(now)
+        assert window == TimeWindow(dt.datetime(2001, 2, 3), now)

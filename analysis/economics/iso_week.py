@@ -40,6 +40,8 @@ def week_bounds(week: str) -> tuple[dt.date, dt.date]:
         monday = dt.date.fromisocalendar(year, number, 1)
     except ValueError:
         raise InputError(f"{year} has no week {number}") from None
+    if monday > dt.date.max - dt.timedelta(days=7):
+        raise InputError(f"{week.strip()} ends after the last day a date can hold")
     return monday, monday + dt.timedelta(days=7)
 
 

@@ -12,7 +12,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 from dumbcontacts.analysis.report.charts import fix_figure, trend_figure
 from dumbcontacts.analysis.topics.mapping import defect_topics
 from dumbcontacts.dashboard.cards import defect_figures, fix_verdict, verbatim_list
-from dumbcontacts.dashboard.filters import Filters, filter_bar, filters_from_controls
+from dumbcontacts.dashboard.filters import Filters, day_of, filter_bar, filters_from_controls
 from dumbcontacts.dashboard.reads import (
     read_daily,
     read_filter_options,
@@ -43,7 +43,8 @@ def layout(defect_id=None, since=None, until=None, channel=None, category=None, 
         )
     defect = known[0]
     filters = Filters.from_query(
-        {"since": since, "until": until, "channel": channel, "category": category, "owner": owner}
+        {"since": since, "until": until, "channel": channel, "category": category, "owner": owner},
+        source.window(),
     )
     topics = source.fetch("defect-topics", defect_topics, defect["defect_id"])
     keywords = sorted({k.strip() for text in topics["keywords"] for k in text.split(",")} - {""})
@@ -151,7 +152,7 @@ def _chosen(source, start_date, end_date, channel, keep) -> tuple[Filters, Filte
     keep = keep or {}
     chosen = filters_from_controls(
         start_date, end_date, channel, keep.get("category"), keep.get("owner"),
-        (default.since, default.until),
+        (default.since, default.until), source.window(),
     )  # fmt: skip
     shown = resolve_filters(source, chosen)
     return chosen, Filters(shown.since, shown.until, shown.channel)
@@ -196,11 +197,9 @@ def show_verbatims(start_date, end_date, channel, defect_id, keep):
     State("defect-channel", "value"),
 )
 def check_fix(fix_date, days, defect_id, channel):
-    if not fix_date:
-        return dash.no_update, "Pick the date the fix went live."
     source = current_source()
-    fix = read_fix(
-        source, defect_id, dt.date.fromisoformat(fix_date[:10]), int(days or 28),
-        tuple(sorted(channel or ())),
-    )  # fmt: skip
+    day = day_of(fix_date, source.window())
+    if day is None:
+        return dash.no_update, "Pick the date the fix went live."
+    fix = read_fix(source, defect_id, day, int(days or 28), tuple(sorted(channel or ())))
     return fix_figure(fix, source.driver), fix_verdict(fix, source.driver)

@@ -35,7 +35,8 @@ _CONTROLS = [
 def layout(since=None, until=None, channel=None, category=None, owner=None, **_other):
     source = current_source()
     filters = Filters.from_query(
-        {"since": since, "until": until, "channel": channel, "category": category, "owner": owner}
+        {"since": since, "until": until, "channel": channel, "category": category, "owner": owner},
+        source.window(),
     )
     return html.Div(
         [
@@ -135,6 +136,7 @@ def _filters(source, start_date, end_date, channel, category, owner) -> tuple[Fi
     """The filters as the controls chose them, and as shown (the period resolved)."""
     default = resolve_filters(source, Filters())
     chosen = filters_from_controls(
-        start_date, end_date, channel, category, owner, (default.since, default.until)
-    )
+        start_date, end_date, channel, category, owner, (default.since, default.until),
+        source.window(),
+    )  # fmt: skip
     return chosen, resolve_filters(source, chosen)

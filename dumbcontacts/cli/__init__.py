@@ -114,6 +114,7 @@ def run_load(
             raise ConfigError(f"{mapping.name}: {error}") from None
     sources = plan_sources(paths, channel=channel, fmt=fmt, mapping=mapping)
     warehouse = create_configured_warehouse(config)
+    window = config.time_window()
     results: list[LoadResult] = []
     failures: list[str] = []
     total = sum(_size(s.path) for s in sources)
@@ -128,6 +129,7 @@ def run_load(
                         mapping=mapping,
                         salt=config.salt,
                         keep_transcripts=keep_transcripts,
+                        window=window,
                     )
                 )
             except DumbContactsError as error:  # the next source may load; exit 1 at the end

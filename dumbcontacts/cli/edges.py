@@ -7,19 +7,21 @@ traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 
 import click
 
-from dumbcontacts.errors import DumbContactsError, WarehouseMissing
+from dumbcontacts.errors import DumbContactsError, InputError, WarehouseMissing
 from dumbcontacts.etl.warehouse import Warehouse, create_warehouse, open_warehouse
-from dumbcontacts.settings import Settings
+from dumbcontacts.settings import Settings, TimeWindow
 
 __all__ = [
     "Commands",
     "create_configured_warehouse",
     "find_configured_warehouse",
     "open_configured_warehouse",
+    "read_day",
 ]
 
 
@@ -48,3 +50,19 @@ def find_configured_warehouse(config: Settings) -> Warehouse | None:
         return open_warehouse(config.warehouse_url)
     except WarehouseMissing:
         return None
+
+
+def read_day(
+    value: str | None, option: str, window: TimeWindow, *, exclusive_end: bool = False
+) -> dt.date | None:
+    """A date option, checked against the plausibility window as loaded times are; a bad
+    one fails in one line (exit 2)."""
+    if value is None:
+        return None
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{option} {value!r}: not a date (YYYY-MM-DD)") from None
+    if not window.holds_day(day, exclusive_end=exclusive_end):
+        raise InputError(f"{option} {day.isoformat()}: outside {window.describe()}")
+    return day

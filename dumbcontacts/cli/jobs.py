@@ -10,7 +10,7 @@ import click
 
 from dumbcontacts.cli.analysis import load_embedder
 from dumbcontacts.cli.edges import open_configured_warehouse
-from dumbcontacts.errors import EmptyWeek
+from dumbcontacts.errors import EmptyWeek, InputError
 from dumbcontacts.job import report_settings, run_job
 from dumbcontacts.settings import Settings
 
@@ -47,8 +47,14 @@ def report(config: Settings, week: str | None, out_dir: Path | None, pdf: bool) 
     from dumbcontacts.analysis.economics.iso_week import week_bounds
     from dumbcontacts.analysis.report.files import write_report
 
-    if week is not None:
-        week_bounds(week)  # a typo fails before the warehouse is opened
+    if week is not None:  # a typo or an absurd week fails before the warehouse is opened
+        try:
+            monday, _ = week_bounds(week)
+        except InputError as error:
+            raise InputError(f"--week: {error}") from None
+        window = config.time_window()
+        if not window.holds_day(monday):
+            raise InputError(f"--week {week}: outside {window.describe()}")
     warehouse = open_configured_warehouse(config)
     if week is None:
         week = _latest_week(warehouse)

@@ -10,7 +10,7 @@ import polars as pl
 
 from dumbcontacts.analysis.economics.ranking import RANK_ORDERS, rank_defects, rank_with_headline
 from dumbcontacts.analysis.report.csv_cells import ranking_csv
-from dumbcontacts.cli.edges import open_configured_warehouse
+from dumbcontacts.cli.edges import open_configured_warehouse, read_day
 from dumbcontacts.etl.schema import CHANNELS
 from dumbcontacts.settings import Settings
 
@@ -38,6 +38,9 @@ __all__ = ["format_table", "rank"]
 @click.pass_obj
 def rank(config: Settings, since, until, channel, category, owner, order, top, fmt) -> None:
     """Rank defects by cost (or volume, CPX, change) for a period and filters."""
+    window = config.time_window()
+    since = read_day(since, "--since", window)
+    until = read_day(until, "--until", window, exclusive_end=True)
     warehouse = open_configured_warehouse(config)
     options = dict(
         since=since, until=until, channel=channel or None, category=category or None,

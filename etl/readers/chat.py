@@ -1,23 +1,26 @@
 """Read chat transcripts (JSONL or a JSON array) into one staging row per chat session.
 
 Two layouts, detected per file from its first object: one *session* per line (with a
-``turns`` list), or one *message* per line grouped by ``session_id``. A bad line becomes a
-Reject naming its line number; the rest of the file still loads.
+``turns`` list), or one *message* per line grouped by ``session_id``. A bad line (or array
+element) becomes a Reject naming its number; the rest of the file still loads. A JSON array
+that does not parse as a whole (an invalid byte, one element nested a hundred thousand deep,
+a cut file) is split into its elements and each is read on its own, as the lines of JSONL.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
+from dumbcontacts.etl.bounds import excerpt_of
 from dumbcontacts.etl.staging import Reject, RejectedFile
 
 __all__ = ["CUSTOMER_SPEAKERS", "is_customer_speaker", "read_chats"]
 
 SOURCE_SYSTEM = "chat"
 CUSTOMER_SPEAKERS = frozenset({"customer", "visitor", "user"})
-_EXCERPT_CHARS = 300
 _SESSION_FIELDS = ("queue", "order_ref", "language", "disposition_code")
 
 
@@ -39,7 +42,8 @@ def read_chats(fp: BinaryIO) -> Iterator[dict | Reject]:
     if first.lstrip().startswith(b"["):
         records = _array_records(first + b"".join(lines))
     else:
-        records = _jsonl_records(first, lines, first_line_no=blank + 1)
+        numbered = enumerate(_chain(first, lines), start=blank + 1)
+        records = _parsed_records(numbered, what="line")
     yield from _stage_records(records)
 
 
@@ -50,15 +54,12 @@ def is_customer_speaker(speaker: object) -> bool:
 def _array_records(data: bytes) -> Iterator[tuple[int, dict] | Reject]:
     try:
         items = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise RejectedFile(
-            f"not a chat JSON/JSONL file: invalid UTF-8 at byte offset {exc.start}"
-        ) from exc
-    except json.JSONDecodeError as exc:
-        raise RejectedFile(
-            f"not a chat JSON/JSONL file: invalid JSON: {exc.msg} at line {exc.lineno} "
-            f"column {exc.colno}"
-        ) from exc
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # Not as a whole: element by element, so one bad element is one reject.
+        yield from _parsed_records(_array_elements(data), what="element")
+        return
+    if not isinstance(items, list):
+        raise RejectedFile("not a chat JSON/JSONL file: not an array of objects")
     for index, item in enumerate(items, start=1):
         if isinstance(item, dict):
             yield index, item
@@ -66,32 +67,62 @@ def _array_records(data: bytes) -> Iterator[tuple[int, dict] | Reject]:
             yield Reject(index, "not a JSON object", _excerpt(item))
 
 
-def _jsonl_records(
-    first: bytes, rest: Iterator[bytes], first_line_no: int
+# A JSON string (perhaps cut off by the end of the file), or one of the characters that
+# nest or separate values. Strings are matched whole, so brackets inside them do not count.
+_ARRAY_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*+"?|[\[\]{},]', re.DOTALL)
+
+
+def _array_elements(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """The raw elements of a JSON array, numbered from 1, found by nesting alone: each
+    still has to parse. An array the file ends inside yields what it holds so far."""
+    start = data.index(b"[") + 1
+    depth, number = 0, 0
+    for match in _ARRAY_TOKEN.finditer(data, start):
+        token = match.group()
+        if token in (b"[", b"{"):
+            depth += 1
+        elif token in (b"]", b"}") and depth:
+            depth -= 1
+        elif token == b"]" or (token == b"," and not depth):
+            element = data[start : match.start()]
+            if token == b"," or element.strip():
+                number += 1
+                yield number, element
+            if token == b"]":
+                return
+            start = match.end()
+    number += 1
+    yield number, data[start:]  # no closing bracket: the file was cut short
+
+
+def _parsed_records(
+    numbered: Iterable[tuple[int, bytes]], what: str
 ) -> Iterator[tuple[int, dict] | Reject]:
-    # Rejects are held back until one line parses: if none ever does, the file is not
-    # JSONL at all and the whole file is refused instead.
+    """Parse numbered JSON texts (JSONL lines, array elements), skipping blank ones.
+
+    Rejects are held back until one text parses: if none ever does, the file is not JSON at
+    all and the whole file is refused instead.
+    """
     held: list[Reject] = []
     parsed_any = False
-    line_no = first_line_no
-    for line in _chain(first, rest):
-        if line.strip():
-            item = _parse_line(line_no, line)
-            if isinstance(item, Reject):
-                if parsed_any:
-                    yield item
-                else:
-                    held.append(item)
-            else:
-                if not parsed_any:
-                    parsed_any = True
-                    yield from held
-                    held.clear()
+    for number, text in numbered:
+        if not text.strip():
+            continue
+        item = _parse_record(number, text)
+        if isinstance(item, Reject):
+            if parsed_any:
                 yield item
-        line_no += 1
+            else:
+                held.append(item)
+        else:
+            if not parsed_any:
+                parsed_any = True
+                yield from held
+                held.clear()
+            yield item
     if held:
         raise RejectedFile(
-            f"not a chat JSON/JSONL file: line {held[0].record_no}: {held[0].reason}"
+            f"not a chat JSON/JSONL file: {what} {held[0].record_no}: {held[0].reason}"
         )
 
 
@@ -100,18 +131,22 @@ def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
     yield from rest
 
 
-def _parse_line(line_no: int, line: bytes) -> tuple[int, dict] | Reject:
+def _parse_record(number: int, raw: bytes) -> tuple[int, dict] | Reject:
     try:
-        text = line.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return Reject(line_no, f"invalid UTF-8 at byte offset {exc.start}", _excerpt(line))
+        return Reject(number, f"invalid UTF-8 at byte offset {exc.start}", _excerpt(raw))
     try:
         item = json.loads(text)
     except json.JSONDecodeError as exc:
-        return Reject(line_no, f"invalid JSON: {exc.msg} at column {exc.colno}", _excerpt(text))
+        return Reject(number, f"invalid JSON: {exc.msg} at column {exc.colno}", _excerpt(raw))
+    except RecursionError:
+        return Reject(number, "invalid JSON: nested too deeply", _excerpt(raw))
+    except ValueError:  # an integer of more digits than Python converts
+        return Reject(number, "invalid JSON: number too long", _excerpt(raw))
     if not isinstance(item, dict):
-        return Reject(line_no, "not a JSON object", _excerpt(text))
-    return line_no, item
+        return Reject(number, "not a JSON object", _excerpt(raw))
+    return number, item
 
 
 def _is_message(item: dict) -> bool:
@@ -237,9 +272,10 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-def _excerpt(text: str | bytes | object) -> str:
-    if isinstance(text, bytes):
-        text = text[: _EXCERPT_CHARS * 2].decode("utf-8", errors="replace")
-    elif not isinstance(text, str):
-        text = json.dumps(text, ensure_ascii=False)
-    return text[:_EXCERPT_CHARS].rstrip("\n")
+def _excerpt(value: str | bytes | object) -> str:
+    if not isinstance(value, str | bytes):
+        try:
+            value = json.dumps(value, ensure_ascii=False)
+        except (RecursionError, ValueError):
+            return ""
+    return excerpt_of(value).strip()

@@ -1,26 +1,30 @@
 """Read a CSV export into an all-text frame, rejecting bad records one by one.
 
 The fast path is polars' multi-threaded parser (about 10x Python's csv module). When polars
-cannot read the file as a whole (a row with too many fields, a stray quote), the file is read
-again record by record with the csv module, so each broken record becomes a reject and the
-rest of the file still loads.
+cannot read the file as a whole (a row with too many fields, a stray quote), or the file's
+quotes do not pair up (it may be cut inside a quoted field), the file is read again record by
+record with the csv module, so each broken record becomes a reject and the rest of the file
+still loads. UTF-16 files are read as well as UTF-8 ones, and so are old Mac files, whose
+lines end in a bare CR.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import BinaryIO
 
 import polars as pl
 
+from dumbcontacts.etl.bounds import excerpt_of
+from dumbcontacts.etl.readers.encoding import as_utf8
 from dumbcontacts.etl.staging import Reject, RejectedFile
 
-__all__ = ["read_csv_records"]
+__all__ = ["CUT_SHORT", "read_csv_records", "split_records"]
 
-_EXCERPT = 200
 _REPLACEMENT = "\ufffd"
+CUT_SHORT = "ends inside a quoted field (file cut short?)"
 
 
 def read_csv_records(
@@ -31,10 +35,14 @@ def read_csv_records(
 
     Raises RejectedFile when the file has no header with the ``required`` columns.
     """
-    data = fp.read()
+    data = _with_newlines(as_utf8(fp.read()))
     if not data or data.isspace():  # not data.strip(): that copies the whole file
         raise RejectedFile(f"empty file, expected {what}")
-    data = data.removeprefix(b"\xef\xbb\xbf")
+    if data.count(b'"') % 2:
+        # An odd number of quotes: a stray one, or a last record cut inside its quotes,
+        # which polars would read as complete. The csv module tells them apart.
+        yield from _read_record_by_record(data, required, what, delimiter)
+        return
     try:
         try:
             frame, valid_utf8 = _parse(data, delimiter, "utf8"), True
@@ -56,6 +64,13 @@ def read_csv_records(
     for row in frame.filter(broken).iter_rows(named=True):
         yield Reject(row["record_no"], "invalid UTF-8 (wrong file encoding?)", _excerpt(row))
     yield frame.filter(~broken)
+
+
+def _with_newlines(data: bytes) -> bytes:
+    """Lines ending in a bare CR (old Mac exports) end in LF instead: polars knows only LF."""
+    if b"\r" in data and b"\n" not in data:
+        return data.replace(b"\r", b"\n")
+    return data
 
 
 def _parse(data: bytes, delimiter: str, encoding: str) -> pl.DataFrame:
@@ -80,35 +95,66 @@ def _read_record_by_record(
     data: bytes, required: Sequence[str], what: str, delimiter: str
 ) -> Iterator[pl.DataFrame | Reject]:
     text = data.decode("utf-8", errors="surrogateescape")
-    records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [name.strip().lower() for name in next(records)]
-    except (StopIteration, csv.Error) as error:
-        raise RejectedFile(f"not a {what}: {error}") from None
+    records = split_records(io.StringIO(text, newline=""), delimiter)
+    header, problem, _ = next(records, ([], "no header", ""))
+    if problem:
+        raise RejectedFile(f"not a {what}: {problem}")
+    header = [name.strip().lower() for name in header]
     _with_clean_header(pl.DataFrame(schema=dict.fromkeys(header, pl.Utf8)), required, what)
     columns: dict[str, list] = {name: [] for name in ["record_no", *header]}
-    record_no = 0
-    while True:
-        try:
-            fields = next(records)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            record_no += 1
-            yield Reject(record_no, f"broken CSV record: {error}", "")
-            continue
-        if not fields:
-            continue
-        record_no += 1
-        reason = _field_problem(fields, len(header))
-        if reason:
-            yield Reject(record_no, reason, delimiter.join(fields)[:_EXCERPT])
+    for record_no, (fields, problem, raw) in enumerate(records, start=1):
+        problem = problem or _field_problem(fields, len(header))
+        if problem:
+            yield Reject(record_no, problem, excerpt_of(raw, cut_short=problem == CUT_SHORT))
             continue
         columns["record_no"].append(record_no)
         for name, value in zip(header, fields, strict=True):
             columns[name].append(value if value != "" else None)
     schema = {"record_no": pl.Int64} | dict.fromkeys(header, pl.Utf8)
     yield pl.DataFrame(columns, schema=schema)
+
+
+def split_records(
+    lines: Iterable[str], delimiter: str = ","
+) -> Iterator[tuple[list[str], str | None, str]]:
+    """The records of CSV text read as lines (line ends kept), as (fields, problem, raw text).
+
+    ``problem`` names a broken record: a csv module error, or text that ends inside a quoted
+    field, which the csv module (not strict) returns as if complete; only a file's last
+    record can, when the file was cut short. Blank lines are skipped.
+    """
+    raw_lines: list[str] = []  # the lines of the record being read
+
+    def tracked() -> Iterator[str]:
+        for line in lines:
+            raw_lines.append(line)
+            yield line
+
+    records = csv.reader(tracked(), delimiter=delimiter)
+    while True:
+        raw_lines.clear()
+        try:
+            fields = next(records)
+        except StopIteration:
+            return
+        except csv.Error as error:  # a NUL byte, an oversized field: the reader goes on
+            yield [], f"broken CSV record: {error}", "".join(raw_lines)
+            continue
+        if fields:
+            raw = "".join(raw_lines)
+            yield fields, _cut_short(raw, delimiter), raw
+
+
+def _cut_short(raw: str, delimiter: str) -> str | None:
+    if raw.count('"') % 2 == 0:
+        return None
+    try:
+        for _ in csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as error:
+        if "unexpected end of data" in str(error):
+            return CUT_SHORT
+    return None
 
 
 def _field_problem(fields: list[str], expected: int) -> str | None:
@@ -125,5 +171,5 @@ def _has_undecodable(value: str) -> bool:
 
 
 def _excerpt(row: dict) -> str:
-    text = ",".join(str(v) for k, v in row.items() if k != "record_no" and v is not None)
-    return text[:_EXCERPT]
+    values = (str(v) for k, v in row.items() if k != "record_no" and v is not None)
+    return excerpt_of(",".join(values))

@@ -15,13 +15,14 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.errors import HeaderParseError
+from email.errors import HeaderParseError, MessageError
 from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from html.parser import HTMLParser
 from typing import BinaryIO
 
+from dumbcontacts.etl.bounds import excerpt_of
 from dumbcontacts.etl.staging import Reject, RejectedFile
 
 __all__ = [
@@ -45,7 +46,11 @@ _MSG_ID_RE = re.compile(r"<([^<>\s]+)>")
 _ESCAPED_FROM = re.compile(rb">+From ")
 _BOUNDARY_RE = re.compile(rb'boundary\s*=\s*"?([^"\s;]{16,})', re.IGNORECASE)
 _FOLD_RE = re.compile(r"\r?\n(?=[ \t])")
-_EXCERPT_CHARS = 300
+# The year after the month: "1 Jan 0001 00:00".
+_WRITTEN_YEAR = re.compile(r"\b(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\s+(\d+)\s")
+# What the email package raises on malformed input (ValueError covers UnicodeError); anything
+# else is a bug and propagates with its traceback.
+_MALFORMED = (MessageError, LookupError, ValueError, RecursionError)
 
 
 @dataclass
@@ -92,7 +97,7 @@ def split_mbox(fp: BinaryIO) -> Iterator[bytes]:
             lines.append(line[1:] if line.startswith(b">") and _ESCAPED_FROM.match(line) else line)
         elif line.strip():
             # Text before any From_ line: this is not an mbox (perhaps a lone .eml).
-            raise RejectedFile(f"not an mbox file: first line is {line[:80]!r}")
+            raise RejectedFile("not an mbox file: text before the first 'From ' line")
     if lines:
         yield b"".join(lines)
 
@@ -172,8 +177,10 @@ def _read_message(
             subject=_decode_header(headers.get("subject", "")).strip(),
             body=_read_body(msg),
         )
-    except Exception as exc:  # a malformed message must never stop the file
-        return Reject(record_no, f"{prefix}unreadable message: {exc!r}"[:300], _excerpt(raw))
+    except _MALFORMED as exc:  # a malformed message must never stop the file
+        return Reject(
+            record_no, f"{prefix}unreadable message ({type(exc).__name__})", _excerpt(raw)
+        )
 
 
 def _reuse_boundaries(raw: bytes) -> bytes:
@@ -189,23 +196,32 @@ def _reuse_boundaries(raw: bytes) -> bytes:
 
 
 def _raw_headers(msg: EmailMessage) -> dict[str, str]:
-    """The first value of each header, unfolded, still RFC 2047-encoded."""
+    """The first value of each header, unfolded, raw 8-bit bytes decoded (a UTF-8 address
+    in From, RFC 6532), still RFC 2047-encoded."""
     headers: dict[str, str] = {}
     for key, value in msg.raw_items():
-        headers.setdefault(key.lower(), _FOLD_RE.sub("", str(value)))
+        key = key.lower()
+        if key not in headers:
+            headers[key] = _decode_8bit(_FOLD_RE.sub("", str(value)))
     return headers
 
 
-def _decode_header(value: str) -> str:
-    """Decode raw 8-bit bytes (UTF-8, else latin-1) and RFC 2047 encoded words."""
+def _decode_8bit(value: str) -> str:
+    """Raw 8-bit bytes, which the parser keeps as lone surrogates: UTF-8, else latin-1."""
+    if value.isascii():
+        return value
     try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:  # surrogate-escaped raw bytes from the parser
-        data = value.encode("ascii", "surrogateescape")
-        try:
-            value = data.decode("utf-8")
-        except UnicodeDecodeError:
-            value = data.decode("latin-1")
+        data = value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no byte made (UTF-7 and the like)
+        return value
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _decode_header(value: str) -> str:
+    """Decode RFC 2047 encoded words."""
     if "=?" not in value:
         return value
     try:
@@ -232,10 +248,15 @@ def _parse_date(raw: str | None) -> datetime | None:
         return None
     try:
         sent = parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError, OverflowError):
+        # RFC 2822's two-digit years ("26") mean 19xx or 20xx, but the parser reads any
+        # year below 100 that way, so "0001" became 2001: a year of 3+ digits is as written.
+        written = _WRITTEN_YEAR.search(raw)
+        if written and len(written[1]) > 2 and int(written[1]) != sent.year:
+            sent = sent.replace(year=int(written[1]))
+        # RFC 2822 "-0000" means UTC with unknown local zone; Python returns it naive.
+        return sent.replace(tzinfo=UTC) if sent.tzinfo is None else sent.astimezone(UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):  # past year 9999 in UTC too
         return None
-    # RFC 2822 "-0000" means UTC with unknown local zone; Python returns it naive.
-    return sent.replace(tzinfo=UTC) if sent.tzinfo is None else sent.astimezone(UTC)
 
 
 def _format_utc(moment: datetime) -> str:
@@ -244,7 +265,9 @@ def _format_utc(moment: datetime) -> str:
 
 def _read_body(msg: EmailMessage) -> str:
     """The text of the message: the text/plain part, else the text/html part as text."""
-    part = msg.get_body(preferencelist=("plain", "html"))
+    candidates = list(_body_candidates(msg))
+    part = next((p for p in candidates if p.get_content_subtype() == "plain"), None)
+    part = part or next((p for p in candidates if p.get_content_subtype() == "html"), None)
     if part is None:
         # Odd structures (text parts marked as attachments): take the first text part at all.
         part = next(
@@ -256,6 +279,24 @@ def _read_body(msg: EmailMessage) -> str:
     text = _decode_part(part).replace("\r\n", "\n")
     # Trailing newlines are the mbox separator's, not the writer's.
     return html_to_text(text) if part.get_content_subtype() == "html" else text.rstrip("\r\n")
+
+
+def _body_candidates(msg: EmailMessage) -> Iterator[EmailMessage]:
+    """The text parts that are not attachments, in order, as ``get_body`` finds them.
+
+    ``get_body`` itself fails on any Content-Disposition header under compat32 (it asks the
+    header for an attribute only the default policy's headers have); and a stack, not
+    recursion, so a hostile nesting of parts costs no stack.
+    """
+    stack = [msg]
+    while stack:
+        part = stack.pop()
+        if part.get_content_disposition() == "attachment":
+            continue
+        if part.get_content_maintype() == "text":
+            yield part
+        elif part.get_content_maintype() == "multipart" and part.is_multipart():
+            stack.extend(reversed(part.get_payload()))
 
 
 def _decode_part(part: EmailMessage) -> str:
@@ -271,7 +312,7 @@ def _decode_part(part: EmailMessage) -> str:
 
 
 def _excerpt(raw: bytes) -> str:
-    return raw[: _EXCERPT_CHARS * 2].decode("utf-8", errors="replace")[:_EXCERPT_CHARS]
+    return excerpt_of(raw)
 
 
 def _resolve_roots(mails: list[_Mail]) -> dict[str, str]:

@@ -28,11 +28,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
-from zoneinfo import available_timezones
 
 import polars as pl
 
 from dumbcontacts.errors import ConfigError
+from dumbcontacts.etl.bounds import excerpt_of
 from dumbcontacts.etl.readers.csvfile import read_csv_records
 from dumbcontacts.etl.readers.phone import customer_turns_expr
 from dumbcontacts.etl.schema import CHANNELS
@@ -40,6 +40,17 @@ from dumbcontacts.etl.staging import STAGING_SCHEMA, Reject
 from dumbcontacts.settings import parse_toml
 
 __all__ = ["Mapping", "read_mapped_csv", "read_mapping"]
+
+_SETTINGS = {
+    "channel": str,
+    "source_system": str,
+    "delimiter": str,
+    "timestamp_format": str,
+    "timezone": str,
+    "columns": dict,
+}
+# The field whose local time does not exist (a daylight-saving gap), marked, then dropped.
+_SKIPPED = "_skipped_time"
 
 _FIELDS = {name for name in STAGING_SCHEMA if name not in ("record_no", "customer_turns")} | {
     "reason"
@@ -59,37 +70,40 @@ class Mapping:
 
 
 def read_mapping(fp: BinaryIO) -> Mapping:
-    """Parse and check a mapping file; a mistake raises ConfigError naming it."""
+    """Parse and check a mapping file; a mistake raises ConfigError naming it, in one line."""
     spec = parse_toml(fp, "mapping")
-    if extra := sorted(set(spec) - {*_TEXT_KEYS, "columns"}):
-        raise ConfigError(f"mapping: unknown setting {extra[0]!r}")
+    for key, value in spec.items():
+        if key not in _SETTINGS:
+            raise ConfigError(f"mapping has an unknown setting: {key}")
+        if not isinstance(value, _SETTINGS[key]):
+            kind = "a table ([columns])" if key == "columns" else "text in quotes"
+            raise ConfigError(f"mapping: {key} must be {kind}")
     channel = spec.get("channel")
     if channel not in CHANNELS:
         raise ConfigError(f"mapping needs channel = one of {', '.join(CHANNELS)}")
-    for key in _TEXT_KEYS:
-        if not isinstance(spec.get(key, ""), str):
-            raise ConfigError(f"mapping: {key} must be a string")
-    if len(spec.get("delimiter", ",")) != 1:
-        raise ConfigError("mapping: delimiter must be one character")
-    if spec.get("timezone", "UTC") not in available_timezones() | {"UTC"}:
-        raise ConfigError(f"mapping: unknown timezone {spec['timezone']!r} (e.g. Europe/London)")
-    given = spec.get("columns", {})
-    if not isinstance(given, dict) or not all(isinstance(v, str) for v in given.values()):
-        raise ConfigError("mapping: [columns] must name each field's column as a string")
-    columns = {k: v.strip().lower() for k, v in given.items()}
+    named = spec.get("columns", {})
+    if not all(isinstance(v, str) for v in named.values()):
+        raise ConfigError("mapping: every [columns] entry must be a column name in quotes")
+    columns = {k: v.strip().lower() for k, v in named.items()}
     unknown = sorted(set(columns) - _FIELDS)
     if unknown:
         raise ConfigError(f"mapping names unknown field(s): {', '.join(unknown)}")
     missing = [name for name in _REQUIRED if name not in columns]
     if missing:
         raise ConfigError(f"mapping must name a column for: {', '.join(missing)}")
+    delimiter = spec.get("delimiter", ",")
+    if len(delimiter) != 1 or not delimiter.isascii() or delimiter in '"\r\n':
+        raise ConfigError("mapping: delimiter must be one character (ASCII, not a quote)")
+    timezone = spec.get("timezone", "UTC")
+    if not _is_time_zone(timezone):
+        raise ConfigError(f"mapping: timezone {timezone!r} is not a time zone (e.g. Europe/London)")
     return Mapping(
         channel=channel,
         columns=columns,
         source_system=spec.get("source_system", "custom"),
-        delimiter=spec.get("delimiter", ","),
+        delimiter=delimiter,
         timestamp_format=spec.get("timestamp_format"),
-        timezone=spec.get("timezone", "UTC"),
+        timezone=timezone,
     )
 
 
@@ -99,7 +113,25 @@ def read_mapped_csv(fp: BinaryIO, mapping: Mapping) -> Iterator[pl.DataFrame | R
         fp, required=required, what="CSV matching the mapping", delimiter=mapping.delimiter
     )
     for item in records:
-        yield item if isinstance(item, Reject) else _staging_from_mapped(item, mapping)
+        if isinstance(item, Reject):
+            yield item
+            continue
+        staged = _staging_from_mapped(item, mapping)
+        # A local time the clocks skipped (01:30 on the spring-forward night) never happened.
+        skipped = pl.col(_SKIPPED).is_not_null()
+        for row in staged.filter(skipped).iter_rows(named=True):
+            values = (row["source_id"], row["started_at"], row["ended_at"])
+            reason = f"{row[_SKIPPED]}: not a local time in {mapping.timezone} (a skipped hour)"
+            yield Reject(row["record_no"], reason, excerpt_of(" | ".join(filter(None, values))))
+        yield staged.filter(~skipped).drop(_SKIPPED)
+
+
+def _is_time_zone(name: str) -> bool:
+    try:
+        pl.Series([None], dtype=pl.Datetime("us")).dt.replace_time_zone(name)
+    except pl.exceptions.PolarsError:
+        return False
+    return True
 
 
 def _staging_from_mapped(frame: pl.DataFrame, mapping: Mapping) -> pl.DataFrame:
@@ -113,12 +145,14 @@ def _staging_from_mapped(frame: pl.DataFrame, mapping: Mapping) -> pl.DataFrame:
         turns = pl.concat_list(column("reason")).list.drop_nulls()
     else:
         turns = customer_turns_expr(column("transcript"))
+    started, started_skipped = _to_iso(column("started_at"), mapping)
+    ended, ended_skipped = _to_iso(column("ended_at"), mapping)
     return frame.select(
         "record_no",
         pl.lit(mapping.source_system).alias("source_system"),
         column("source_id").alias("source_id"),
-        _to_iso(column("started_at"), mapping).alias("started_at"),
-        _to_iso(column("ended_at"), mapping).alias("ended_at"),
+        started.alias("started_at"),
+        ended.alias("ended_at"),
         *(
             column(name).alias(name)
             for name in (
@@ -133,16 +167,21 @@ def _staging_from_mapped(frame: pl.DataFrame, mapping: Mapping) -> pl.DataFrame:
         ),
         turns.alias("customer_turns"),
         pl.coalesce(column("transcript"), column("reason")).alias("transcript"),
+        pl.when(started_skipped)
+        .then(pl.lit("started_at"))
+        .when(ended_skipped)
+        .then(pl.lit("ended_at"))
+        .alias(_SKIPPED),
     )
 
 
-def _to_iso(raw: pl.Expr, mapping: Mapping) -> pl.Expr:
-    """Local times in the mapping's format -> ISO UTC text; unparseable text passes through
-    unchanged so normalisation rejects the record and names the value."""
+def _to_iso(raw: pl.Expr, mapping: Mapping) -> tuple[pl.Expr, pl.Expr]:
+    """Local times in the mapping's format -> (ISO UTC text, whether the local time does not
+    exist). Text that is not a time passes through unchanged, and so does a time that does
+    not exist: normalisation rejects the first by its field, the reader the second."""
     if mapping.timestamp_format is None and mapping.timezone == "UTC":
-        return raw
+        return raw, pl.lit(False)
     parsed = raw.str.to_datetime(mapping.timestamp_format, strict=False)
-    utc = parsed.dt.replace_time_zone(mapping.timezone, ambiguous="earliest").dt.convert_time_zone(
-        "UTC"
-    )
-    return pl.coalesce(utc.dt.strftime("%Y-%m-%dT%H:%M:%S%.fZ"), raw)
+    local = parsed.dt.replace_time_zone(mapping.timezone, ambiguous="earliest", non_existent="null")
+    utc = local.dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S%.fZ")
+    return pl.coalesce(utc, raw), parsed.is_not_null() & local.is_null()

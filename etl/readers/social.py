@@ -7,12 +7,14 @@ threads, and replies whose root is not in the file, are skipped, not rejected.
 
 from __future__ import annotations
 
-import codecs
-import csv
+import io
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import BinaryIO, NamedTuple
 
+from dumbcontacts.etl.bounds import excerpt_of
+from dumbcontacts.etl.readers.csvfile import CUT_SHORT, split_records
+from dumbcontacts.etl.readers.encoding import sniff_encoding
 from dumbcontacts.etl.staging import Reject, RejectedFile
 
 __all__ = ["normalise_id", "parse_created_at", "read_tweets"]
@@ -22,7 +24,13 @@ _REQUIRED = ("tweet_id", "author_id", "inbound", "created_at", "text", "in_respo
 _INBOUND = {"true": True, "false": False}
 _MONTH_NAMES = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec"  # %b is locale-dependent
 _MONTHS = {name: n for n, name in enumerate(_MONTH_NAMES.split(), start=1)}
-_EXCERPT_CHARS = 300
+# How undecodable input is kept, so only the records holding it are rejected: bytes that are
+# not UTF-8, and unpaired surrogates in UTF-16, both as lone surrogates.
+_DECODING = {
+    "utf-8": ("utf-8-sig", "surrogateescape"),
+    "utf-16-le": ("utf-16", "surrogatepass"),  # "utf-16" reads the BOM, else little-endian
+    "utf-16-be": ("utf-16-be", "surrogatepass"),
+}
 
 
 class _Tweet(NamedTuple):
@@ -46,7 +54,7 @@ def read_tweets(fp: BinaryIO) -> Iterator[dict | Reject]:
         if isinstance(item, Reject):
             yield item
         elif item.tweet_id in tweets:
-            yield Reject(item.record_no, f"duplicate tweet_id {item.tweet_id}", item.text[:80])
+            yield Reject(item.record_no, "tweet_id: used twice", excerpt_of(item.text))
         else:
             tweets[item.tweet_id] = item
     threads: dict[str, list[_Tweet]] = {}
@@ -81,55 +89,59 @@ def parse_created_at(raw: str) -> str | None:
         sign = -1 if offset[0] == "-" else 1
         zone = timezone(sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5])))
         moment = datetime(int(year), _MONTHS[month], int(day), hour, minute, second, tzinfo=zone)
-    except (KeyError, ValueError):
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (KeyError, ValueError, OverflowError):  # OverflowError: past year 9999 in UTC
         return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _read_records(fp: BinaryIO) -> Iterator[_Tweet | Reject]:
-    # Undecodable bytes become lone surrogates, so only the records holding them are rejected.
-    reader = csv.reader(codecs.iterdecode(fp, "utf-8-sig", errors="surrogateescape"))
-    header = next(reader, None)
+    start = fp.tell() if fp.seekable() else 0
+    head = fp.read(4096)
+    if fp.seekable():
+        fp.seek(start)
+    else:
+        fp = io.BytesIO(head + fp.read())
+    encoding, errors = _DECODING[sniff_encoding(head)]
+    # newline="": any line end, a bare CR (old Mac exports) too, and none inside quotes.
+    text = io.TextIOWrapper(fp, encoding=encoding, errors=errors, newline="")
+    try:
+        yield from _tweets_from(split_records(text))
+    finally:
+        text.detach()  # the caller's file stays open
+
+
+def _tweets_from(records: Iterator[tuple[list[str], str | None, str]]) -> Iterator[_Tweet | Reject]:
+    header, problem, _ = next(records, (None, None, ""))
     if header is None:
         return
     columns = [name.strip().lower() for name in header]
     missing = [name for name in _REQUIRED if name not in columns]
-    if missing:
-        raise RejectedFile(
-            f"not a Twitter customer-support CSV: missing columns {', '.join(missing)}"
-        )
+    problem = problem or (f"missing columns {', '.join(missing)}" if missing else None)
+    if problem:
+        raise RejectedFile(f"not a Twitter customer-support CSV: {problem}")
     at = {name: columns.index(name) for name in _REQUIRED}
-    record_no = 0
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:  # e.g. a NUL byte or an oversized field; the reader goes on
-            record_no += 1
-            yield Reject(record_no, f"malformed CSV: {exc}")
-            continue
-        if row:  # a blank line is not a record
-            record_no += 1
+    for record_no, (row, problem, raw) in enumerate(records, start=1):
+        if problem:
+            yield Reject(record_no, problem, excerpt_of(raw, cut_short=problem == CUT_SHORT))
+        else:
             yield _read_row(record_no, row, len(columns), at)
 
 
 def _read_row(record_no: int, row: list[str], width: int, at: dict[str, int]) -> _Tweet | Reject:
     joined = ",".join(row)
+    excerpt = excerpt_of(joined)
     try:
         joined.encode("utf-8")
     except UnicodeEncodeError:
-        excerpt = joined.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        return Reject(record_no, "invalid UTF-8 (wrong file encoding?)", excerpt[:_EXCERPT_CHARS])
-    excerpt = joined[:_EXCERPT_CHARS]
+        return Reject(record_no, "invalid UTF-8 (wrong file encoding?)", excerpt)
     if len(row) != width:
         return Reject(record_no, f"expected {width} fields, found {len(row)}", excerpt)
     inbound = _INBOUND.get(row[at["inbound"]].strip().lower())
     if inbound is None:
-        return Reject(record_no, f"bad inbound value {row[at['inbound']]!r}", excerpt)
+        return Reject(record_no, "inbound: not true or false", excerpt)
     tweet_id = normalise_id(row[at["tweet_id"]])
     if not tweet_id:
-        return Reject(record_no, "empty tweet_id", excerpt)
+        return Reject(record_no, "tweet_id: missing", excerpt)
     created_raw = row[at["created_at"]].strip()
     return _Tweet(
         record_no=record_no,

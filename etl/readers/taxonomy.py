@@ -42,41 +42,49 @@ class Defect:
 
 
 def read_taxonomy(fp: BinaryIO) -> list[Defect]:
-    """Parse and check a taxonomy; a mistake raises ConfigError naming the defect and field."""
+    """Parse and check a taxonomy; a mistake raises ConfigError naming the defect and field,
+    in one line."""
     spec = parse_toml(fp, "taxonomy")
     entries = spec.get("defect", [])
-    if not entries or not isinstance(entries, list):
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ConfigError("taxonomy: each defect must be a [[defect]] table")
+    if not entries:
         raise ConfigError("taxonomy lists no [[defect]] tables")
     defects, seen = [], set()
     for number, entry in enumerate(entries, start=1):
-        if not isinstance(entry, dict):
-            raise ConfigError(f"defect {number}: must be a [[defect]] table")
-        label = f"defect {number} ({entry.get('id', 'no id')})"
-        texts = [*_REQUIRED, "description"]
-        if not all(isinstance(entry.get(name, ""), str) for name in texts):
-            raise ConfigError(f"{label}: {', '.join(texts)} must be strings")
-        examples = entry.get("examples", [])
-        if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
-            raise ConfigError(f"{label}: examples must be a list of strings")
-        missing = [name for name in _REQUIRED if not str(entry.get(name, "")).strip()]
-        if missing:
-            raise ConfigError(f"{label}: missing {', '.join(missing)}")
-        if entry["id"] in seen:
-            raise ConfigError(f"{label}: id used twice")
-        if entry["action"] not in ACTIONS:
-            raise ConfigError(f"{label}: action must be one of {', '.join(ACTIONS)}")
-        if entry["category"] not in CATEGORIES:
-            raise ConfigError(f"{label}: category must be one of {', '.join(CATEGORIES)}")
-        seen.add(entry["id"])
-        defects.append(
-            Defect(
-                id=entry["id"],
-                name=entry["name"],
-                category=entry["category"],
-                owner=entry["owner"],
-                action=entry["action"],
-                description=entry.get("description", ""),
-                examples=tuple(examples),
-            )
-        )
+        defect = _read_defect(entry, f"defect {number} ({_label(entry.get('id'))})")
+        if defect.id in seen:
+            raise ConfigError(f"defect {number} ({defect.id}): id used twice")
+        seen.add(defect.id)
+        defects.append(defect)
     return defects
+
+
+def _read_defect(entry: dict, label: str) -> Defect:
+    for name in (*_REQUIRED, "description"):
+        if not isinstance(entry.get(name, ""), str):
+            raise ConfigError(f"{label}: {name} must be text in quotes")
+    missing = [name for name in _REQUIRED if not entry.get(name, "").strip()]
+    if missing:
+        raise ConfigError(f"{label}: missing {', '.join(missing)}")
+    if entry["action"] not in ACTIONS:
+        raise ConfigError(f"{label}: action must be one of {', '.join(ACTIONS)}")
+    if entry["category"] not in CATEGORIES:
+        raise ConfigError(f"{label}: category must be one of {', '.join(CATEGORIES)}")
+    examples = entry.get("examples", [])
+    # Not a string: iterating one would make every character an example phrase.
+    if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
+        raise ConfigError(f'{label}: examples must be a list of phrases, as ["...", "..."]')
+    return Defect(
+        id=entry["id"],
+        name=entry["name"],
+        category=entry["category"],
+        owner=entry["owner"],
+        action=entry["action"],
+        description=entry.get("description", ""),
+        examples=tuple(examples),
+    )
+
+
+def _label(value: object) -> str:
+    return value if isinstance(value, str) and value.strip() else "no id"

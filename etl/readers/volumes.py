@@ -12,14 +12,20 @@ import polars as pl
 
 from dumbcontacts.etl.readers.csvfile import read_csv_records
 from dumbcontacts.etl.staging import Reject
+from dumbcontacts.settings import TimeWindow
 
 __all__ = ["VOLUME_COLUMNS", "read_volumes"]
 
 VOLUME_COLUMNS = ("day", "driver", "count")
 
 
-def read_volumes(fp: BinaryIO) -> Iterator[pl.DataFrame | Reject]:
-    """Yield a frame (record_no, day, driver, count) of good rows and a Reject per bad row."""
+def read_volumes(
+    fp: BinaryIO, *, window: TimeWindow | None = None
+) -> Iterator[pl.DataFrame | Reject]:
+    """Yield a frame (record_no, day, driver, count) of good rows and a Reject per bad row;
+    a day outside ``window`` (default: ``TimeWindow.ending_days_ahead()``) is a bad row."""
+    window = window or TimeWindow.ending_days_ahead()
+    first, last = window.earliest.date(), window.latest.date()
     for item in read_csv_records(fp, required=VOLUME_COLUMNS, what="business volumes CSV"):
         if isinstance(item, Reject):
             yield item
@@ -32,13 +38,16 @@ def read_volumes(fp: BinaryIO) -> Iterator[pl.DataFrame | Reject]:
             pl.col("day"),
             pl.col("count"),
         )
+        day = pl.col("day_parsed")
         reason = (
-            pl.when(pl.col("day_parsed").is_null())
-            .then(pl.format("bad day: '{}'", pl.col("day")))
+            pl.when(day.is_null())
+            .then(pl.lit("day: not a date (YYYY-MM-DD)"))
+            .when((day < first) | (day > last))
+            .then(pl.lit(f"day: outside {window.describe()}"))
             .when(pl.col("driver").is_null() | (pl.col("driver") == ""))
-            .then(pl.lit("missing driver"))
+            .then(pl.lit("driver: missing"))
             .when(pl.col("count_parsed").is_null() | (pl.col("count_parsed") < 0))
-            .then(pl.format("bad count: '{}'", pl.col("count")))
+            .then(pl.lit("count: not a whole number >= 0"))
         )
         typed = typed.with_columns(reason.alias("reason"))
         for row in typed.filter(pl.col("reason").is_not_null()).iter_rows(named=True):
