@@ -150,6 +150,7 @@ def _load_inbox(warehouse: Warehouse, config: Settings) -> tuple[list[LoadResult
                         source,
                         salt=config.salt,
                         keep_transcripts=config.keep_transcripts,
+                        order_ref_pattern=config.order_ref_pattern,
                     )
                 )
         except (LoadError, WarehouseBusy, SQLAlchemyError, OSError) as error:

@@ -17,6 +17,7 @@ from typing import Any
 __all__ = [
     "CPX_DRIVER",
     "DEFAULT_RATES",
+    "ORDER_REF_PATTERN",
     "REPEAT_WINDOW_DAYS",
     "ChannelRate",
     "ConfigError",
@@ -39,7 +40,7 @@ _SECTIONS = {
 }
 _KEYS = {
     "metrics": {"repeat_window_days": int, "cpx_driver": str},
-    "load": {"keep_transcripts": bool},
+    "load": {"keep_transcripts": bool, "order_ref_pattern": str},
     "run": {"inbox": list, "refit_every_days": int, "report_dir": str, "fast": bool},
     "dashboard": {"username": str, "password": str},
 }
@@ -48,6 +49,10 @@ _KEYS = {
 # What a figure means when nobody says otherwise; every consumer takes these defaults.
 REPEAT_WINDOW_DAYS = 7  # a new conversation within this many days is a repeat
 CPX_DRIVER = "orders"  # contacts per 1,000 of this business volume
+# What a stored order reference may look like (the whole value, Rust regex syntax): an
+# optional "#" or letter prefix and a number ("ORD-4653713", "#7307145", "INV-2026-0042").
+# Anything else in an order reference column (a phone number, an e-mail) is not stored.
+ORDER_REF_PATTERN = r"#?(?:[A-Za-z]{1,6}[-_/]?)?[0-9][0-9A-Za-z/_-]{2,30}"
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,8 @@ class Settings:
     cpx_driver: str = CPX_DRIVER
     # Store each contact's whole redacted conversation too (load and run); default: the reason.
     keep_transcripts: bool = False
+    # The form an order reference must have to be stored; see ORDER_REF_PATTERN.
+    order_ref_pattern: str = ORDER_REF_PATTERN
     # The scheduled job: folders it loads new files from, how often it refits, where reports go.
     inbox: tuple[Path, ...] = ()
     refit_every_days: int = 28
@@ -149,6 +156,9 @@ class Settings:
         for name, value in windows:
             if value < 1:
                 raise ConfigError(f"{path}: {name} must be at least 1")
+        order_ref_pattern = load.get("order_ref_pattern", ORDER_REF_PATTERN)
+        if order_ref_pattern != ORDER_REF_PATTERN and not _is_rust_regex(order_ref_pattern):
+            raise ConfigError(f"{path}: load.order_ref_pattern is not a valid regular expression")
 
         def pick(env_name: str, file_value: Any) -> Any:
             return environ.get(env_name) or file_value
@@ -165,6 +175,7 @@ class Settings:
             repeat_window_days=metrics.get("repeat_window_days", cls.repeat_window_days),
             cpx_driver=metrics.get("cpx_driver", cls.cpx_driver),
             keep_transcripts=load.get("keep_transcripts", cls.keep_transcripts),
+            order_ref_pattern=order_ref_pattern,
             inbox=tuple(Path(p) for p in run.get("inbox", ())),
             refit_every_days=run.get("refit_every_days", cls.refit_every_days),
             report_dir=Path(run.get("report_dir", cls.report_dir)),
@@ -172,6 +183,16 @@ class Settings:
             dashboard_username=pick("DUMBCONTACTS_DASHBOARD_USERNAME", board.get("username")),
             dashboard_password=pick("DUMBCONTACTS_DASHBOARD_PASSWORD", board.get("password")),
         )
+
+
+def _is_rust_regex(pattern: str) -> bool:
+    import polars as pl  # the engine that will run it; only when a config file sets one
+
+    try:
+        pl.select(pl.lit("").str.contains(pattern))
+    except pl.exceptions.ComputeError:
+        return False
+    return True
 
 
 def _read_file(path: Path) -> dict[str, Any]:

@@ -30,10 +30,11 @@ from dumbcontacts.etl.readers.phone import read_calls
 from dumbcontacts.etl.readers.social import read_tweets
 from dumbcontacts.etl.readers.taxonomy import read_taxonomy
 from dumbcontacts.etl.readers.volumes import read_volumes
-from dumbcontacts.etl.redact import redact_text
+from dumbcontacts.etl.redact import redact_series, redact_text
 from dumbcontacts.etl.schema import business_volumes, contacts, defects, loads, rejects
 from dumbcontacts.etl.staging import Reject, RejectedFile, split_staging
 from dumbcontacts.etl.warehouse import Warehouse, insert_new_rows, read_setting
+from dumbcontacts.settings import ORDER_REF_PATTERN
 
 __all__ = [
     "LoadError",
@@ -99,15 +100,22 @@ def load_paths(
     mapping: Mapping | None = None,
     salt: str | None = None,
     keep_transcripts: bool = False,
+    order_ref_pattern: str = ORDER_REF_PATTERN,
 ) -> Iterator[LoadResult]:
     """Load each path in turn, yielding its result as soon as it is committed.
 
     ``keep_transcripts`` stores each contact's whole conversation, redacted, besides its
-    reason; off by default (see README, "What it does").
+    reason; off by default (see README, "What it does"). ``order_ref_pattern``: what a stored
+    order reference may look like (``Settings.order_ref_pattern``).
     """
     for source in plan_sources(paths, channel=channel, fmt=fmt, mapping=mapping):
         yield load_source(
-            warehouse, source, mapping=mapping, salt=salt, keep_transcripts=keep_transcripts
+            warehouse,
+            source,
+            mapping=mapping,
+            salt=salt,
+            keep_transcripts=keep_transcripts,
+            order_ref_pattern=order_ref_pattern,
         )
 
 
@@ -118,6 +126,7 @@ def load_source(
     mapping: Mapping | None = None,
     salt: str | None = None,
     keep_transcripts: bool = False,
+    order_ref_pattern: str = ORDER_REF_PATTERN,
 ) -> LoadResult:
     name = str(source.path)
     if source.kind == "skip":
@@ -134,7 +143,9 @@ def load_source(
         elif source.kind == "taxonomy":
             rows, bad, rows_read = _read_taxonomy(source.path)
         else:
-            rows, bad, rows_read = _read_contacts(source, mapping, salt, keep_transcripts)
+            rows, bad, rows_read = _read_contacts(
+                source, mapping, salt, keep_transcripts, order_ref_pattern
+            )
     except (RejectedFile, UnicodeDecodeError, OSError, ValueError) as error:
         raise LoadError(f"{name}: {error}") from None
 
@@ -162,7 +173,7 @@ def load_source(
         conn.execute(
             loads.insert().values(
                 load_id=load_id,
-                source=name,
+                source=redact_text(name),  # a file may be named after a customer
                 channel=source.channel or source.kind,
                 format=source.format,
                 content_hash=content_hash,
@@ -198,12 +209,22 @@ def hash_source(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_contacts(source: Source, mapping: Mapping | None, salt: str, keep_transcripts: bool):
+def _read_contacts(
+    source: Source,
+    mapping: Mapping | None,
+    salt: str,
+    keep_transcripts: bool,
+    order_ref_pattern: str,
+):
     with ExitStack() as stack:
         items = _reader(source, mapping, stack)
         staging, bad = split_staging(items)
     contact_rows, normalize_rejects = normalize_contacts(
-        staging, channel=source.channel, salt=salt, keep_transcripts=keep_transcripts
+        staging,
+        channel=source.channel,
+        salt=salt,
+        keep_transcripts=keep_transcripts,
+        order_ref_pattern=order_ref_pattern,
     )
     bad_frame = pl.concat([_reject_frame(bad), normalize_rejects])
     return contact_rows, bad_frame, staging.height + len(bad)
@@ -271,7 +292,12 @@ def _stored_rejects(bad: pl.DataFrame, load_id: str) -> pl.DataFrame:
     """Rejects as stored: redacted, cut short, valid text, one per record."""
     excerpts = [redact_text(e or "")[:_EXCERPT_CHARS] for e in bad["excerpt"].to_list()]
     return (
-        bad.with_columns(pl.Series("excerpt", excerpts, pl.Utf8), pl.lit(load_id).alias("load_id"))
+        bad.with_columns(
+            pl.Series("excerpt", excerpts, pl.Utf8),
+            # A reason can name a file or quote a value: redacted like the excerpt.
+            redact_series(bad["reason"]),
+            pl.lit(load_id).alias("load_id"),
+        )
         .unique("record_no", keep="first", maintain_order=True)
         .select("load_id", "record_no", "reason", "excerpt")
     )

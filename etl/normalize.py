@@ -13,8 +13,9 @@ import polars as pl
 
 from dumbcontacts.etl.identity import contact_ids, salted_keys
 from dumbcontacts.etl.reasons import first_substantive_expr
-from dumbcontacts.etl.redact import redact_series, redact_text
+from dumbcontacts.etl.redact import redact_expr, redact_series, redact_text
 from dumbcontacts.etl.staging import STAGING_SCHEMA
+from dumbcontacts.settings import ORDER_REF_PATTERN
 
 __all__ = [
     "CONTACT_COLUMNS",
@@ -90,11 +91,18 @@ def parse_durations(values: pl.Series) -> pl.Series:
 
 
 def normalize_contacts(
-    staging: pl.DataFrame, *, channel: str, salt: str, keep_transcripts: bool = False
+    staging: pl.DataFrame,
+    *,
+    channel: str,
+    salt: str,
+    keep_transcripts: bool = False,
+    order_ref_pattern: str = ORDER_REF_PATTERN,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Return (contacts, rejects). Contacts are unique by contact_id, first record wins.
 
     The redacted transcript is kept only with ``keep_transcripts``; otherwise it is null.
+    An order reference is kept only when the whole value matches ``order_ref_pattern`` and
+    holds no personal data; otherwise it is null (a placeholder is no use as a reference).
     """
     frame = staging.select(list(STAGING_SCHEMA)).with_columns(
         parse_timestamps(staging["started_at"]).alias("started"),
@@ -125,7 +133,7 @@ def normalize_contacts(
             "source_id",
             pl.col("started").alias("started_at"),
             pl.col("ended").alias("ended_at"),
-            _clean_text("order_ref"),
+            _order_refs(order_ref_pattern),
             _clean_text("queue"),
             _clean_text("disposition_code"),
             handle.round(0).cast(pl.Int32).alias("handle_seconds"),
@@ -164,6 +172,12 @@ def _reasons(turns: pl.Series) -> pl.Series:
 def _redact(texts: pl.Series) -> pl.Series:
     # PostgreSQL text cannot hold NUL; no real message needs it.
     return redact_series(texts.str.replace_all("\x00", "", literal=True))
+
+
+def _order_refs(pattern: str) -> pl.Expr:
+    refs = _clean_text("order_ref")
+    shaped = refs.str.contains(f"^(?:{pattern})$")
+    return pl.when(shaped & (redact_expr(refs) == refs)).then(refs).alias("order_ref")
 
 
 def _clean_text(name: str) -> pl.Expr:

@@ -133,6 +133,7 @@ def run_load(
                         mapping=mapping,
                         salt=config.salt,
                         keep_transcripts=keep_transcripts,
+                        order_ref_pattern=config.order_ref_pattern,
                     )
                 )
             except (LoadError, WarehouseBusy) as error:
