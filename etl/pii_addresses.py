@@ -23,7 +23,7 @@ __all__ = ["redact_addresses", "redact_names"]
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LOWER = "a-zß-öø-ÿ"
 _MARKS = "\u0300-\u036f"
-_CAPITALISED = rf"[{_UPPER}](?:[\w{_MARKS}'’-]|\.(?=\w)){{0,30}}+"
+_CAPITALISED = rf"[{_UPPER}](?:[\w{_MARKS}'’]|[.-](?=\w)){{0,30}}+"
 _ORDINAL = r"[0-9]{1,3}(?:st|nd|rd|th)"
 # Lower-case words that never name a street: "3 days on the road", "2 more in the drive".
 _NOT_STREET = (
@@ -44,14 +44,19 @@ _STREET_TYPE = (
 _LOWER_TYPE = r"street|st|road|rd|avenue|ave|lane|ln|terrace|crescent|boulevard|blvd"
 _UNIT = rf"(?:(?i:flat|apt\.?|apartment|unit|suite|ste\.?|floor|room)[ \t]{{0,2}}#?[ \t]?[0-9A-Za-z]{{1,5}}+,?[ \t]{{1,3}})?"
 _HOUSE = r"[0-9]{1,5}+[A-Za-z]?(?:[/-][0-9]{1,5}+[A-Za-z]?)?,?"
+# "123 Main St Apt 4", "12 Oak Road, Flat 2B"
+_UNIT_AFTER = (
+    r"(?:,?[ \t]{1,2}(?i:apt\.?|apartment|unit|suite|ste\.?|flat|#)[ \t]?#?[0-9][0-9A-Za-z]{0,4}+"
+    r"(?![\w]))?"
+)
 _ENGLISH = (
-    rf"{_UNIT}{_HOUSE}[ \t]{{1,3}}(?:(?:{_CAPITALISED}|{_ORDINAL})[ \t]{{1,3}}){{1,4}}"
-    rf"(?i:{_STREET_TYPE})(?![\w])"
+    rf"{_UNIT}{_HOUSE}[ \t]{{1,3}}(?:(?:{_CAPITALISED}|{_ORDINAL})\.?[ \t]{{1,3}}){{1,4}}"
+    rf"(?i:{_STREET_TYPE})(?![\w]){_UNIT_AFTER}"
     rf"|{_UNIT}{_HOUSE}[ \t]{{1,3}}(?:(?:{_LOWER_WORD}|{_ORDINAL})[ \t]{{1,3}}){{1,3}}"
-    rf"(?:{_LOWER_TYPE})(?![\w])"
+    rf"(?:{_LOWER_TYPE})(?![\w]){_UNIT_AFTER}"
 )
 _ROMANCE_TYPE = (
-    r"rue|avenue|av\.?|boulevard|bd|chemin|allée|impasse|quai|place|route|cours|via|viale"
+    r"rue|avenue|av\.|boulevard|chemin|allée|impasse|quai|place|route|cours|via|viale"
     r"|corso|piazza|piazzale|largo|vicolo|calle|avenida|avda\.?|rua|travessa|carrer|paseo"
     r"|plaza|ronda|camino|ulica|ul\.|strada|straße|strasse"
 )
@@ -61,7 +66,7 @@ _TYPE_BEFORE_NAME = "|".join(
     t[0].upper() + t[1:] for t in _ROMANCE_TYPE.split("|") if t[0].isalpha()
 )
 _PARTICLE = r"(?:de|del|della|dei|des|du|la|le|les|da|das|do|dos|di|von|van|der)(?![\w'’])"
-_ELIDED = rf"[dlDL]['’][{_UPPER}](?:[\w{_MARKS}'’-]|\.(?=\w)){{0,30}}+"  # "de l'Église"
+_ELIDED = rf"[dlDL]['’][{_UPPER}](?:[\w{_MARKS}'’]|[.-](?=\w)){{0,30}}+"  # "de l'Église"
 _PLACE_WORD = rf"(?:{_CAPITALISED}|{_ELIDED}|{_PARTICLE})"
 _PLACE_WORDS = rf"(?:{_PLACE_WORD}|{_ORDINAL})(?:[ \t]{{1,2}}{_PLACE_WORD}){{0,4}}"
 _ROMANCE_NUMBER_FIRST = rf"{_HOUSE}[ \t]{{1,3}}(?i:{_ROMANCE_TYPE})[ \t]{{1,3}}{_PLACE_WORDS}"
@@ -75,12 +80,12 @@ _COMPOUND = (
     r"|utca)"
 )
 _COMPOUND_STREET = (
-    rf"(?<![\w])(?:{_CAPITALISED}[ \t])?(?:[{_UPPER}][\w{_MARKS}-]{{0,30}}?{_COMPOUND}"
+    rf"(?<![\w])(?:{_CAPITALISED}[ \t])?(?:[{_UPPER}][\w{_MARKS}-]{{0,30}}?(?i:{_COMPOUND})"
     rf"|(?i:{_COMPOUND}))"
     rf"[ \t]{{1,3}}[0-9]{{1,5}}+[A-Za-z]?(?![\w])"
 )
 _PO_BOX = (
-    r"(?<![\w])(?i:p\.?[ \t]?o\.?[ \t]?box|post[ \t]office[ \t]box|gpo[ \t]box|postfach"
+    r"(?<![\w])(?i:p\.?[ \t]?o\.?[ \t]?box|pob|post[ \t]office[ \t]box|gpo[ \t]box|postfach"
     r"|apartado(?:[ \t]de[ \t]correos)?|casilla|bo[iî]te[ \t]postale|b\.?p\.?|locked[ \t]bag"
     r"|private[ \t]bag)[ \t]{0,3}(?:no\.?[ \t]?)?#?[ \t]?[0-9]{1,6}+(?![\w])"
 )
@@ -126,19 +131,23 @@ _NOT_NAME = (
     r"|regarding|ringing|writing|please|thanks|and|also|still|just|really|very)"
 )
 _LOWER_NAME_WORD = rf"(?!{_NOT_NAME}(?![\w]))[{_LOWER}]{{2,20}}+(?:-[{_LOWER}]{{2,20}}+)?"
+_UPPER_NAME_WORD = rf"[{_UPPER}]{{2,20}}+(?:['’-][{_UPPER}]{{2,20}}+)?"
 _STRONG_CUE = (
     r"(?<![\w])(?i:my[ \t](?:full[ \t]|first[ \t]|last[ \t]|real[ \t])?name[ \t]{1,2}is"
     r"|my[ \t](?:full[ \t])?name(?:'s|’s)|name[ \t]?:|i[ \t]am[ \t]called"
     r"|i'm[ \t]called|i’m[ \t]called)[ \t]{1,3}"
 )
 _WEAK_CUE = (
-    r"(?<![\w])(?i:i[ \t]am|i'm|i’m|im|this[ \t]is|it's|it’s|it[ \t]is|here[ \t]is|signed"
-    r"|call[ \t]me)"
-    r"[ \t]{1,3}"
+    r"(?<![\w])(?:(?i:i[ \t]am|i'm|i’m|im|this[ \t]is|it's|it’s|it[ \t]is|here[ \t]is|signed"
+    r"|call[ \t]me)[ \t]{1,3}"
+    # a sign-off: "Regards,\nJane Doe", "Thanks, Jo"
+    r"|(?:Regards|Kind[ \t]regards|Best[ \t]regards|Best|Thanks|Thank[ \t]you|Cheers|Sincerely"
+    r"|Yours[ \t]sincerely|Yours[ \t]truly|Many[ \t]thanks),[ \t]{0,3}\n?[ \t]{0,3})"
 )
 _NAME = re.compile(
     rf"(?:{_STRONG_CUE}(?:(?:{_TITLE}\.?[ \t]{{1,2}})?(?P<strong>{_FULL_NAME})"
-    rf"|(?P<lower>{_LOWER_NAME_WORD}(?:[ \t]{_LOWER_NAME_WORD}){{0,2}}))"
+    rf"|(?P<lower>{_LOWER_NAME_WORD}(?:[ \t]{_LOWER_NAME_WORD}){{0,2}})"
+    rf"|(?P<upper>{_UPPER_NAME_WORD}(?:[ \t]{_UPPER_NAME_WORD}){{0,2}}))"
     rf"|{_WEAK_CUE}(?:{_TITLE}\.?[ \t]{{1,2}})?(?P<weak>{_FULL_NAME})"
     rf"|(?<![\w]){_TITLE}\.?[ \t]{{1,2}}(?P<titled>{_FULL_NAME}))(?![\w-])"
 )
@@ -157,7 +166,7 @@ def redact_names(text: str) -> str:
 
 
 def _redact_name(match: re.Match[str]) -> str:
-    group = next(g for g in ("strong", "lower", "weak", "titled") if match.group(g))
+    group = next(g for g in ("strong", "lower", "upper", "weak", "titled") if match.group(g))
     start, end = match.span(group)
     offset = match.start()
     return match.group()[: start - offset] + "[NAME]" + match.group()[end - offset :]

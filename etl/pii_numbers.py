@@ -31,7 +31,8 @@ __all__ = ["REGIONS", "redact_cards", "redact_ibans", "redact_phones"]
 # Where a number written without its country code is most likely from (its metadata
 # decides validity); ordered by how often they occur in English-language support traffic.
 REGIONS = ("US", "GB", "CA", "IN", "AU", "IE", "NZ", "ZA", "FR", "DE", "ES", "IT", "NL")
-# Italy keeps its 0 from abroad; India's mobiles (6-9) are written without one.
+# Italy keeps its 0 from abroad; India's mobiles (6-9) and Australia's 1300/1800 numbers
+# are written without one.
 _WITH_TRUNK_ZERO = tuple(r for r in REGIONS if r not in ("US", "CA", "ES"))
 _WITHOUT_TRUNK_ZERO = ("US", "CA", "ES", "IT", "IN")
 
@@ -216,6 +217,8 @@ def _regions(national: str) -> tuple[str, ...]:
     # Where numbers are written with a trunk 0, one without it is some other number.
     if national[0] == "0":
         return _WITH_TRUNK_ZERO
+    if national[0] == "1":
+        return ("AU", *_WITHOUT_TRUNK_ZERO[:-1])  # 1300 and 1800 numbers
     return _WITHOUT_TRUNK_ZERO if national[0] in "6789" else _WITHOUT_TRUNK_ZERO[:-1]
 
 

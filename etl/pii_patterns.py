@@ -45,10 +45,12 @@ def _value(placeholder: str, *groups: str) -> Callable[[re.Match[str]], str]:
 
 # --- e-mail and handles ----------------------------------------------------------------
 _LOCAL_CHAR = rf"[\w{_MARKS}.%+'’=~!#$&*/?^`{{|}}-]"
+_DOMAIN = rf"[\w{_MARKS}-]{{1,63}}+(?:\.[\w{_MARKS}-]{{1,63}}+){{0,10}}+"
 _EMAIL = re.compile(
     rf"(?:(?<!{_LOCAL_CHAR}){_LOCAL_CHAR}{{1,64}}+|\"[^\"\n\ue000-\uefff]{{1,64}}\")"
-    r"@"
-    rf"(?:\[(?:IPv6:)?[0-9A-Fa-f:.]{{2,45}}\]|[\w{_MARKS}-]{{1,63}}+(?:\.[\w{_MARKS}-]{{1,63}}+){{0,10}}+)"
+    rf"(?:@(?:\[(?:IPv6:)?[0-9A-Fa-f:.]{{2,45}}\]|{_DOMAIN})"
+    # "john @ example.com": spaced out, the domain must have a dot and a top-level domain.
+    rf"|[ \t]@[ \t]?[\w{_MARKS}-]{{1,63}}+(?:\.[\w{_MARKS}-]{{1,63}}+){{0,9}}\.[^\W\d_]{{2,24}}+(?![\w-]))"
 )
 _HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{1,50}+")
 _SPELLED_AT = (
@@ -65,7 +67,7 @@ _PROVIDER = r"(?i:gmail|googlemail|yahoo|hotmail|outlook|live|msn|icloud|aol|pro
 _WRITTEN_EMAIL = re.compile(
     rf"(?<![\w{_MARKS}.%+-]){_NAME_PART}(?:{_JOIN}{_NAME_PART}){{0,4}}"
     rf"(?P<at>{_SPELLED_AT})(?P<domain>{_NAME_PART}(?:(?:{_SPELLED_DOT}|\.){_NAME_PART}){{0,3}}"
-    rf"(?:{_SPELLED_DOT}|\.)(?i:{_TLD})|{_PROVIDER})(?![\w.])"
+    rf"(?:{_SPELLED_DOT}|\.)(?i:{_TLD})|{_PROVIDER})(?!\w|\.\w)"
 )
 _SPELLED = re.compile(r"(?i)\bdot\b|[\[(<{]")
 
@@ -116,7 +118,8 @@ _DATE = (
     rf"(?:[0-9]{{1,4}}[/.{_DASH} ][0-9]{{1,2}}[/.{_DASH} ][0-9]{{2,4}}"
     rf"|{_DAY}(?:[ \t]of)?[ \t]{{1,2}}{_MONTH},?(?:[ \t]{{1,2}}[0-9]{{2,4}})?"
     rf"|{_MONTH}[ \t]{{1,2}}{_DAY},?(?:[ \t]{{1,2}}[0-9]{{2,4}})?"
-    r"|(?<=in )[0-9]{4})(?![\w])"
+    rf"|{_MONTH},?[ \t]{{1,2}}(?:19|20)[0-9]{{2}}|(?:19|20)[0-9]{{2}}"
+    rf"|[0-9]{{1,2}}[/.{_DASH}][0-9]{{1,2}})(?![\w])"
 )
 _DOB = re.compile(
     r"(?i:\bborn(?:[ \t](?:on|in))?|\bd\.?o\.?b\b\.?|date[ \t]of[ \t]birth|birth[ \t]?date"
@@ -125,11 +128,14 @@ _DOB = re.compile(
 )
 
 # --- values after a cue ----------------------------------------------------------------
-_NUMBER_TOKEN = rf"[A-Za-z]{{0,4}}+[0-9](?:[0-9A-Za-z]|[ .{_DASH}/](?=[0-9])){{1,34}}+"
+_NUMBER_TOKEN = (
+    rf"[A-Za-z]{{0,4}}+[{_DASH}/]?[0-9](?:[0-9A-Za-z]|[ .{_DASH}/](?=[0-9])){{1,34}}+"
+)
 _CUES = (
     (r"ssn|social[ \t]security(?:[ \t](?:number|no\.?|#))?|ss#", "[SSN]", 4),
     (r"ni|nino|national[ \t]insurance(?:[ \t](?:number|no\.?))?", "[NI]", 4),
     (r"iban", "[IBAN]", 4),
+    (r"cvv2?|cvc2?|cv2|csc|security[ \t]code", "[CARD]", 3),
     # A card number that failed the Luhn check (cards that pass are gone by now).
     (r"(?:credit[ \t]|debit[ \t]|bank[ \t])?card(?:[ \t](?:number|no\.?|#))?", "[NUMBER]", 12),
     (
@@ -178,8 +184,8 @@ _POSTCODE = re.compile(
     r"[A-Z]{1,2}[0-9][A-Z0-9]?[ \t]?[0-9][ABD-HJLNP-UW-Z]{2}|GIR[ \t]?0AA"  # UK
     r"|[ABCEGHJ-NPRSTVXY][0-9][ABCEGHJ-NPRSTV-Z][ \t]?[0-9][ABCEGHJ-NPRSTV-Z][0-9]"  # Canada
     r"|(?:[AC-FHKNPRTV-Y][0-9]{2}|D6W)[ \t][0-9AC-FHKNPRTV-Y]{4}"  # Ireland (Eircode)
-    rf"|[0-9]{{5}}[{_DASH}][0-9]{{4}}"  # US ZIP+4
-    rf"|[0-9]{{5}}[{_DASH}][0-9]{{3}}"  # Brazil (CEP)
+    # US ZIP+4, Brazil's CEP; not the end of a phone number ("+55 11 91234-5678")
+    rf"|(?<![0-9][ \t.)])[0-9]{{5}}[{_DASH}](?:[0-9]{{4}}|[0-9]{{3}})"
     r"|〒[ \t]?[0-9]{3}-?[0-9]{4}"  # Japan
     r")(?![\w])"
 )
@@ -190,7 +196,7 @@ _STATE_CODE = re.compile(
 # "..., 75001 Paris", "..., 00-950 Warszawa", "..., 114 55 Stockholm", "..., 1012 AB Amsterdam",
 # "Mumbai - 400001"
 _CODE_AND_TOWN = re.compile(
-    rf"(?:(?<=,)|(?<=, )|(?<=,  ))(?P<value>[0-9]{{2}}-[0-9]{{3}}|[0-9]{{3}} [0-9]{{2}}"
+    rf"(?:(?<=,)|(?<=, )|(?<=,  )|(?<=\bin ))(?P<value>[0-9]{{2}}-[0-9]{{3}}|[0-9]{{3}} [0-9]{{2}}"
     r"|[0-9]{4} ?[A-Z]{2}|[0-9]{4,6})(?=[ \t]{1,2}[A-ZÀ-Þ][\w'-]{1,30}+)"
     r"|(?<![\w])[A-Z][a-z]{2,20}+[ \t]?(?:-[ \t]?)?(?P<town>[1-9][0-9]{5})(?![\w])"
 )

@@ -19,7 +19,7 @@ _CUE = (
     r"|invoice|inv|receipt|ref|reference|case|ticket|incident|complaint|booking|reservation"
     r"|confirmation|conf|shipment|consignment|parcel|package|awb|waybill|rma|voucher|coupon"
     r"|promo|serial|s/n|batch|lot|flight|transaction|txn|quote|claim|version|ver|build"
-    r"|firmware|release|ean|upc|isbn|asin|gtin|barcode"
+    r"|firmware|release|ean|upc|isbn|asin|gtin|barcode|po"
 )
 # {start} is "not after a letter, digit or underscore", spelled per engine.
 _REFERENCE = (

@@ -27,7 +27,7 @@ _COMPOUND_STREET = (
     r"straße|strasse|str\.|weg|gasse|platz|allee|damm|ufer|chaussee|gracht|straat|laan|plein"
     r"|kade|singel|dijk|gatan|vägen|gata|gränd|gade|vej|veien|vegen|gaten|katu|utca"
 )
-_PO_BOX = r"box|postfach|apartado|casilla|postale|b\.?p|bag"
+_PO_BOX = r"box|pob|postfach|apartado|casilla|postale|b\.?p|bag"
 
 TRIGGERS = {
     "email": "@",
@@ -46,7 +46,8 @@ TRIGGERS = {
     "cue": (
         r"(?i:\b(?:ssn|social|ss#|ni|nino|insurance|iban|card|account|acct|a/c|acc|sort"
         r"|routing|aba|bsb|swift|bic|customer|member|client|policy|loyalty|patient|passport"
-        r"|driver|licen[cs]e|national|tax|tin|nhs|medicare|sin|pps|personnummer|bsn))"
+        r"|driver|licen[cs]e|national|tax|tin|nhs|medicare|sin|pps|personnummer|bsn|cvv|cvc"
+        r"|cv2|csc|security))"
         r"[^\n]{0,60}[0-9]"
     ),
     "postcode cue": (r"(?i:post|zip|pin|plz|cep|eircode|c[oó]digo|\bcap|\bc\.?p)[^\n]{0,40}[0-9]"),
@@ -56,7 +57,9 @@ TRIGGERS = {
         r"|[0-9]{5}[\-\u2010-\u2015\u2212][0-9]{3}|〒"
     ),
     "state code": r"[A-Z]{2,3}\.?,?[ \t]{1,2}[0-9]{4}",
-    "code and town": r",[ \t]{0,2}[0-9]{2}|[A-Z][a-z]{2}[a-z]*[ \t]?(?:-[ \t]?)?[1-9][0-9]{5}",
+    "code and town": (
+        r",[ \t]{0,2}[0-9]{2}|\bin [0-9]{2}|[A-Z][a-z]{2}[a-z]*[ \t]?(?:-[ \t]?)?[1-9][0-9]{5}"
+    ),
     "phone": rf"[0-9](?:{_SEP}{{0,7}}[0-9]){{5}}",
     "address": (
         rf"(?i:[0-9][^\n]{{0,170}}\b(?:{_STREET_TYPES})\b|\b(?:{_STREET_TYPES})\b[^\n]{{0,170}}[0-9]"
@@ -66,6 +69,7 @@ TRIGGERS = {
         r"(?i:\bname\b|\bcalled\b)|(?i:\bi[ \t]am|\bi'm|\bi’m|\bim|\bthis[ \t]is|\bit's"
         r"|\bit’s|\bit[ \t]is|\bhere[ \t]is|\bsigned|\bcall[ \t]me)[ \t]{1,3}[A-ZÀ-ÖØ-Þ]"
         r"|\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Mme|Mlle|Herr|Frau|Sr|Sra|Srta|Sig)\b"
+        r"|(?i:regards|best|thanks|you|cheers|sincerely|truly),[ \t]{0,3}\n?[ \t]{0,3}[A-ZÀ-ÖØ-Þ]"
     ),
 }
 

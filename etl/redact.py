@@ -71,10 +71,12 @@ _STEPS = (
     *((name, RULES[name]) for name in ("ipv6", "ipv4", "dob", "ssn", "ni")),
     ("card", redact_cards),
     *(("cue", rule) for rule in CUE_RULES),
-    *((name, RULES[name]) for name in ("postcode cue", "postcode", "state code")),
+    ("postcode cue", RULES["postcode cue"]),
+    # Before the other postcodes: in "..., 1600 Amphitheatre Pkwy" the number is a house's.
+    ("address", redact_addresses),
+    *((name, RULES[name]) for name in ("postcode", "state code")),
     ("code and town", RULES["code and town"]),
     ("phone", redact_phones),
-    ("address", redact_addresses),
     ("name", redact_names),
 )
 _EVERY_STEP = frozenset(TRIGGERS)
