@@ -61,9 +61,9 @@ TRIGGERS = {
         r",[ \t]{0,2}[0-9]{2}|\bin [0-9]{2}|[A-Z][a-z]{2}[a-z]*[ \t]?(?:-[ \t]?)?[1-9][0-9]{5}"
     ),
     "phone": rf"[0-9](?:{_SEP}{{0,7}}[0-9]){{5}}",
+    # A street type, a compound street name or a PO box; the digit they need is HINT's.
     "address": (
-        rf"(?i:[0-9][^\n]{{0,170}}\b(?:{_STREET_TYPES})\b|\b(?:{_STREET_TYPES})\b[^\n]{{0,170}}[0-9]"
-        rf"|(?:{_COMPOUND_STREET})[ \t]{{1,3}}[0-9]|\b(?:{_PO_BOX})[^\n]{{0,30}}[0-9])"
+        rf"(?i:\b(?:{_STREET_TYPES})\b|(?:{_COMPOUND_STREET})[ \t]{{1,3}}[0-9]|\b(?:{_PO_BOX}))"
     ),
     "name": (
         r"(?i:\bname\b|\bcalled\b)|(?i:\bi[ \t]am|\bi'm|\bi’m|\bim|\bthis[ \t]is|\bit's"

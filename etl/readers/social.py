@@ -1,7 +1,8 @@
 """Read the public Twitter customer-support CSV layout into one staging row per thread.
 
 A thread is a root tweet (no ``in_response_to_tweet_id``) and every tweet replying to it,
-transitively. Only threads started by an inbound (customer) tweet are contacts: brand-started
+transitively. Tweet text comes HTML-escaped, as Twitter's API gives it ("&amp;", "&lt;");
+it is unescaped here, so redaction sees "jo&#64;example.com" as the address it is. Only threads started by an inbound (customer) tweet are contacts: brand-started
 threads, and replies whose root is not in the file, are skipped, not rejected.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import html
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import BinaryIO, NamedTuple
@@ -138,7 +140,7 @@ def _read_row(record_no: int, row: list[str], width: int, at: dict[str, int]) ->
         inbound=inbound,
         created_raw=created_raw,
         created_at=parse_created_at(created_raw),
-        text=row[at["text"]],
+        text=html.unescape(row[at["text"]]),
         parent_id=normalise_id(row[at["in_response_to_tweet_id"]]),
     )
 
