@@ -1,4 +1,4 @@
-"""Street addresses, PO boxes and people's names, recognised by the words around them.
+"""Street addresses and PO boxes, recognised by the words around them.
 
 Addresses -> ``[ADDRESS]``:
 - house number, one to four street words and a street type: "221B Baker Street",
@@ -9,16 +9,13 @@ Addresses -> ``[ADDRESS]``:
 - a street type first and the number after: "Via Roma 12", "Calle Mayor, 5", "Rua Augusta 1500";
 - a compound street name and its number: "Hauptstraße 5", "Keizersgracht 123", "Storgatan 3";
 - PO boxes: "PO Box 1234", "P.O. Box 77", "Postfach 1020", "Apartado 45".
-Names -> ``[NAME]``: capitalised words after "my name is", "this is", "I am", "I'm", "it's",
-"call me", or a title ("Mr", "Dr", "Frau"); after "my name is" and "name:" lower-case words
-too. A stop list keeps "I am Very upset" and "this is The third time".
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["redact_addresses", "redact_names"]
+__all__ = ["redact_addresses"]
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LOWER = "a-zß-öø-ÿ"
@@ -42,7 +39,10 @@ _STREET_TYPE = (
 )
 # Lower-case street words go only with an unmistakable type (not "way", "drive", "park").
 _LOWER_TYPE = r"street|st|road|rd|avenue|ave|lane|ln|terrace|crescent|boulevard|blvd"
-_UNIT = rf"(?:(?i:flat|apt\.?|apartment|unit|suite|ste\.?|floor|room)[ \t]{{0,2}}#?[ \t]?[0-9A-Za-z]{{1,5}}+,?[ \t]{{1,3}})?"
+_UNIT = (
+    r"(?:(?i:flat|apt\.?|apartment|unit|suite|ste\.?|floor|room)[ \t]{0,2}#?[ \t]?"
+    r"[0-9A-Za-z]{1,5}+,?[ \t]{1,3})?"
+)
 _HOUSE = r"[0-9]{1,5}+[A-Za-z]?(?:[/-][0-9]{1,5}+[A-Za-z]?)?,?"
 # "123 Main St Apt 4", "12 Oak Road, Flat 2B"
 _UNIT_AFTER = (
@@ -71,8 +71,8 @@ _PLACE_WORD = rf"(?:{_CAPITALISED}|{_ELIDED}|{_PARTICLE})"
 _PLACE_WORDS = rf"(?:{_PLACE_WORD}|{_ORDINAL})(?:[ \t]{{1,2}}{_PLACE_WORD}){{0,4}}"
 _ROMANCE_NUMBER_FIRST = rf"{_HOUSE}[ \t]{{1,3}}(?i:{_ROMANCE_TYPE})[ \t]{{1,3}}{_PLACE_WORDS}"
 _TYPE_FIRST = (
-    rf"(?<![\w])(?:{_TYPE_BEFORE_NAME}|ul\.)[ \t]{{1,3}}{_PLACE_WORDS},?[ \t]{{1,3}}(?:n[°º.]?[ \t]?)?"
-    r"[0-9]{1,5}+[A-Za-z]?(?![\w])"
+    rf"(?<![\w])(?:{_TYPE_BEFORE_NAME}|ul\.)[ \t]{{1,3}}{_PLACE_WORDS},?[ \t]{{1,3}}"
+    r"(?:n[°º.]?[ \t]?)?[0-9]{1,5}+[A-Za-z]?(?![\w])"
 )
 _COMPOUND = (
     r"(?:straße|strasse|str\.|weg|gasse|platz|allee|damm|ufer|chaussee|gracht|straat"
@@ -102,54 +102,8 @@ _ADDRESS_CUE = (
 )
 _CUED_ADDRESS = re.compile(
     rf"(?<![\w]){_ADDRESS_CUE}[ \t]{{1,3}}(?P<value>{_UNIT}{_HOUSE}[ \t]{{1,3}}"
-    rf"(?:(?:{_LOWER_WORD}|{_CAPITALISED}|{_ORDINAL})[ \t]{{1,3}}){{1,3}}(?i:{_STREET_TYPE})(?![\w]))"
-)
-
-_TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Mme|Mlle|Herr|Frau|Sr|Sra|Srta|Sig|Sig\.ra)"
-_STOP = (
-    r"(?:The|A|An|Not|Very|So|Still|Now|Here|There|It|This|That|Just|Really|Calling|Writing"
-    r"|Trying|Going|Your|My|Our|Absolutely|Extremely|Totally|Being|Getting|Having|Unable"
-    r"|Sorry|Happy|Sure|Afraid|Done|Fine|Ok|OK|Okay|Also|Again|Always|Never|Regarding|About"
-    r"|Please|Looking|Waiting|Contacting|Following|Interested|Disappointed|Frustrated|Annoyed"
-    r"|Upset|Confused|Concerned|Worried|Glad|Pleased|Tired|Fed|Hoping|Wondering|Reaching"
-    r"|Emailing|Unhappy|Angry|Furious|Shocked|Ridiculous|Unacceptable|Urgent|Important"
-    r"|Customer|Support|Team|Service|Which|What|Why|How|Where|When|Who|Yes|No|Hi|Hello"
-    r"|Thanks|Thank|In|On|At|For|From|With|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday"
-    r"|Sunday|January|February|March|April|May|June|July|August|September|October|November"
-    r"|December|English|British|American|Canadian|Australian|Indian|Irish|French|German"
-    r"|Spanish|Italian|Dutch|Shop|Amazon|Apple|Google|Microsoft|Samsung|PayPal|Visa"
-    r"|Mastercard|Today|Tomorrow|Yesterday|Again|Because|If|As|But|And|Or|Is|Was|Will)"
-)
-_NAME_WORD = (
-    rf"(?!{_STOP}(?![\w]))[{_UPPER}](?:[{_LOWER}]{{0,2}}['’]?[{_UPPER}])?[{_LOWER}]{{1,20}}+"
-    rf"(?:-[{_UPPER}][{_LOWER}]{{1,20}}+)?"
-)
-_NAME_PARTICLE = r"(?:de|del|della|der|den|di|da|das|dos|du|la|le|van|von|bin|ibn|al|el|ter|ten)"
-_FULL_NAME = rf"{_NAME_WORD}(?:(?:[ \t]{_NAME_PARTICLE}){{0,2}}[ \t]{{1,2}}{_NAME_WORD}){{0,3}}"
-_NOT_NAME = (
-    r"(?:and|but|or|so|i|im|my|is|was|on|in|at|the|a|an|not|calling|from|here|with|to|about"
-    r"|regarding|ringing|writing|please|thanks|and|also|still|just|really|very)"
-)
-_LOWER_NAME_WORD = rf"(?!{_NOT_NAME}(?![\w]))[{_LOWER}]{{2,20}}+(?:-[{_LOWER}]{{2,20}}+)?"
-_UPPER_NAME_WORD = rf"[{_UPPER}]{{2,20}}+(?:['’-][{_UPPER}]{{2,20}}+)?"
-_STRONG_CUE = (
-    r"(?<![\w])(?i:my[ \t](?:full[ \t]|first[ \t]|last[ \t]|real[ \t])?name[ \t]{1,2}is"
-    r"|my[ \t](?:full[ \t])?name(?:'s|’s)|name[ \t]?:|i[ \t]am[ \t]called"
-    r"|i'm[ \t]called|i’m[ \t]called)[ \t]{1,3}"
-)
-_WEAK_CUE = (
-    r"(?<![\w])(?:(?i:i[ \t]am|i'm|i’m|im|this[ \t]is|it's|it’s|it[ \t]is|here[ \t]is|signed"
-    r"|call[ \t]me)[ \t]{1,3}"
-    # a sign-off: "Regards,\nJane Doe", "Thanks, Jo"
-    r"|(?:Regards|Kind[ \t]regards|Best[ \t]regards|Best|Thanks|Thank[ \t]you|Cheers|Sincerely"
-    r"|Yours[ \t]sincerely|Yours[ \t]truly|Many[ \t]thanks),[ \t]{0,3}\n?[ \t]{0,3})"
-)
-_NAME = re.compile(
-    rf"(?:{_STRONG_CUE}(?:(?:{_TITLE}\.?[ \t]{{1,2}})?(?P<strong>{_FULL_NAME})"
-    rf"|(?P<lower>{_LOWER_NAME_WORD}(?:[ \t]{_LOWER_NAME_WORD}){{0,2}})"
-    rf"|(?P<upper>{_UPPER_NAME_WORD}(?:[ \t]{_UPPER_NAME_WORD}){{0,2}}))"
-    rf"|{_WEAK_CUE}(?:{_TITLE}\.?[ \t]{{1,2}})?(?P<weak>{_FULL_NAME})"
-    rf"|(?<![\w]){_TITLE}\.?[ \t]{{1,2}}(?P<titled>{_FULL_NAME}))(?![\w-])"
+    rf"(?:(?:{_LOWER_WORD}|{_CAPITALISED}|{_ORDINAL})[ \t]{{1,3}}){{1,3}}"
+    rf"(?i:{_STREET_TYPE})(?![\w]))"
 )
 
 
@@ -159,14 +113,3 @@ def redact_addresses(text: str) -> str:
 
 def _redact_cued_address(match: re.Match[str]) -> str:
     return match.group()[: match.start("value") - match.start()] + "[ADDRESS]"
-
-
-def redact_names(text: str) -> str:
-    return _NAME.sub(_redact_name, text)
-
-
-def _redact_name(match: re.Match[str]) -> str:
-    group = next(g for g in ("strong", "lower", "upper", "weak", "titled") if match.group(g))
-    start, end = match.span(group)
-    offset = match.start()
-    return match.group()[: start - offset] + "[NAME]" + match.group()[end - offset :]

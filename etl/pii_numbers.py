@@ -40,7 +40,7 @@ _DASHES = "\\-\u2010-\u2015\u2212"
 _GROUP = r"(?:\([ ]?[0-9]{1,6}+[ ]?\)|[0-9]{1,19}+)"
 # Not glued to a word, an amount, a decimal or a reference ("ORD-123", "#123", "$1,299").
 _RUN = re.compile(
-    rf"(?<![\w+.,:/#$£€%&@{_DASHES}\ue000-\uefff])(?:\+[ ]?)?{_GROUP}"
+    rf"(?<![\w+.,/#$£€%&@{_DASHES}\ue000-\uefff])(?:\+[ ]?)?{_GROUP}"
     rf"(?:(?:[ \t.{_DASHES}/]{{1,3}}+)?{_GROUP}){{0,11}}+"
 )
 _GROUP_IN_RUN = re.compile(r"\([ ]?([0-9]{1,6})[ ]?\)|([0-9]{1,19})")
@@ -54,8 +54,8 @@ _PHONE_CUE = re.compile(
 _CUE_WINDOW = 40
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}(?:[ \-]?[A-Za-z0-9]){11,32}+")
 # ISO 13616 registry lengths; a country not listed may have any length from 15 to 34.
-_IBAN_LENGTHS = dict(
-    (code[:2], int(code[2:]))
+_IBAN_LENGTHS = {
+    code[:2]: int(code[2:])
     for code in (
         "AD24 AE23 AL28 AT20 AZ28 BA20 BE16 BG22 BH22 BI27 BR29 BY28 CH21 CR22 CY28 CZ24 DE22 "
         "DJ27 DK18 DO28 EE20 EG29 ES24 FI18 FK18 FO18 FR27 GB22 GE22 GI23 GL18 GR27 GT28 HR21 "
@@ -64,7 +64,7 @@ _IBAN_LENGTHS = dict(
         "RS22 RU33 SA24 SC31 SD18 SE24 SI19 SK24 SM27 SO23 ST25 SV28 TL23 TN24 TR26 UA29 VA22 "
         "VG24 XK20 YE30"
     ).split()
-)
+}
 
 
 class _Group(NamedTuple):

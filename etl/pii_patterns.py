@@ -45,18 +45,24 @@ def _value(placeholder: str, *groups: str) -> Callable[[re.Match[str]], str]:
 
 # --- e-mail and handles ----------------------------------------------------------------
 _LOCAL_CHAR = rf"[\w{_MARKS}.%+'’=~!#$&*/?^`{{|}}-]"
-_DOMAIN = rf"[\w{_MARKS}-]{{1,63}}+(?:\.[\w{_MARKS}-]{{1,63}}+){{0,10}}+"
+_LABEL = rf"[\w{_MARKS}-]{{1,63}}+"
 _EMAIL = re.compile(
     rf"(?:(?<!{_LOCAL_CHAR}){_LOCAL_CHAR}{{1,64}}+|\"[^\"\n\ue000-\uefff]{{1,64}}\")"
-    rf"(?:@(?:\[(?:IPv6:)?[0-9A-Fa-f:.]{{2,45}}\]|{_DOMAIN})"
+    rf"(?:@(?:\[(?:IPv6:)?[0-9A-Fa-f:.]{{2,45}}\]|{_LABEL}(?:\.{_LABEL}){{0,10}}+)"
     # "john @ example.com": spaced out, the domain must have a dot and a top-level domain.
-    rf"|[ \t]@[ \t]?[\w{_MARKS}-]{{1,63}}+(?:\.[\w{_MARKS}-]{{1,63}}+){{0,9}}\.[^\W\d_]{{2,24}}+(?![\w-]))"
+    rf"|[ \t]@[ \t]?{_LABEL}(?:\.{_LABEL}){{0,9}}\.[^\W\d_]{{2,24}}+(?![\w-]))"
 )
 _HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{1,50}+")
-_SPELLED_AT = (
-    r"(?:[ \t]{0,2}[\[(<{][ \t]{0,2}(?i:at)[ \t]{0,2}[\])>}][ \t]{0,2}|[ \t]{1,2}(?i:at)[ \t]{1,2})"
-)
-_SPELLED_DOT = r"(?:[ \t]{0,2}[\[(<{][ \t]{0,2}(?i:dot)[ \t]{0,2}[\])>}][ \t]{0,2}|[ \t]{1,2}(?i:dot)[ \t]{1,2})"
+
+
+def _spelled(word: str) -> str:
+    """ " at ", "(at)", " [ at ] ": a word standing for "@" or "."."""
+    bracketed = rf"[ \t]{{0,2}}[\[(<{{][ \t]{{0,2}}(?i:{word})[ \t]{{0,2}}[\])>}}][ \t]{{0,2}}"
+    return rf"(?:{bracketed}|[ \t]{{1,2}}(?i:{word})[ \t]{{1,2}})"
+
+
+_SPELLED_AT = _spelled("at")
+_SPELLED_DOT = _spelled("dot")
 _NAME_PART = rf"[\w{_MARKS}%+-]{{1,40}}+"
 _JOIN = rf"(?:{_SPELLED_DOT}|\.|[ \t]{{1,2}}(?i:underscore|dash|hyphen)[ \t]{{1,2}}|_)"
 _TLD = (
@@ -116,8 +122,8 @@ _MONTH = (
 _DAY = r"[0-9]{1,2}(?i:st|nd|rd|th)?"
 _DATE = (
     rf"(?:[0-9]{{1,4}}[/.{_DASH} ][0-9]{{1,2}}[/.{_DASH} ][0-9]{{2,4}}"
-    rf"|{_DAY}(?:[ \t]of)?[ \t]{{1,2}}{_MONTH},?(?:[ \t]{{1,2}}[0-9]{{2,4}})?"
-    rf"|{_MONTH}[ \t]{{1,2}}{_DAY},?(?:[ \t]{{1,2}}[0-9]{{2,4}})?"
+    rf"|{_DAY}(?:[ \t]of)?[ \t/.{_DASH}]{{1,2}}{_MONTH},?(?:[ \t/.{_DASH}]{{1,2}}[0-9]{{2,4}})?"
+    rf"|{_MONTH}[ \t/.{_DASH}]{{1,2}}{_DAY},?(?:[ \t/.{_DASH}]{{1,2}}[0-9]{{2,4}})?"
     rf"|{_MONTH},?[ \t]{{1,2}}(?:19|20)[0-9]{{2}}|(?:19|20)[0-9]{{2}}"
     rf"|[0-9]{{1,2}}[/.{_DASH}][0-9]{{1,2}})(?![\w])"
 )
@@ -128,24 +134,22 @@ _DOB = re.compile(
 )
 
 # --- values after a cue ----------------------------------------------------------------
-_NUMBER_TOKEN = (
-    rf"[A-Za-z]{{0,4}}+[{_DASH}/]?[0-9](?:[0-9A-Za-z]|[ .{_DASH}/](?=[0-9])){{1,34}}+"
-)
+# Letters, digits and single separators before a digit: "12-345-678", "GB12345678", "POL-12".
+_NUMBER_TOKEN = rf"[A-Za-z]{{0,4}}+[{_DASH}/]?[0-9](?:[0-9A-Za-z]|[ .{_DASH}/](?=[0-9])){{1,34}}+"
+_NUMBER = r"(?:[ \t](?:number|no\.?|num|nr|#|id))?"  # "account number", "acct no."
 _CUES = (
-    (r"ssn|social[ \t]security(?:[ \t](?:number|no\.?|#))?|ss#", "[SSN]", 4),
-    (r"ni|nino|national[ \t]insurance(?:[ \t](?:number|no\.?))?", "[NI]", 4),
+    (r"ssn|social[ \t]security|ss#", "[SSN]", 4),
+    (r"ni|nino|national[ \t]insurance", "[NI]", 4),
     (r"iban", "[IBAN]", 4),
     (r"cvv2?|cvc2?|cv2|csc|security[ \t]code", "[CARD]", 3),
     # A card number that failed the Luhn check (cards that pass are gone by now).
-    (r"(?:credit[ \t]|debit[ \t]|bank[ \t])?card(?:[ \t](?:number|no\.?|#))?", "[NUMBER]", 12),
+    (r"(?:credit[ \t]|debit[ \t]|bank[ \t])?card", "[NUMBER]", 12),
     (
         r"(?:(?:bank|savings|checking|current|customer|member(?:ship)?|loyalty|client|policy"
-        r"|billing)[ \t])?(?:account|acct|a/c|acc)(?:[ \t](?:number|no\.?|num|nr|#|id))?"
-        r"|sort[ \t]?code|routing(?:[ \t](?:number|no\.?))?|aba|bsb|swift|bic"
+        r"|billing)[ \t])?(?:account|acct|a/c|acc)|sort[ \t]?code|routing|aba|bsb|swift|bic"
         r"|(?:customer|member(?:ship)?|client|policy|loyalty|patient)[ \t](?:number|no\.?|id)"
-        r"|passport(?:[ \t](?:number|no\.?))?|(?:driver'?s?[ \t])?licen[cs]e(?:[ \t](?:number|no\.?))?"
-        r"|national[ \t]id(?:[ \t](?:number|no\.?))?|tax[ \t](?:id|number|code)|tin|nhs(?:[ \t](?:number|no\.?))?"
-        r"|medicare(?:[ \t](?:number|no\.?))?|sin|pps(?:[ \t](?:number|no\.?))?|personnummer|bsn",
+        r"|passport|(?:driver'?s?[ \t])?licen[cs]e|national[ \t]id|tax[ \t](?:id|number|code)"
+        r"|tin|nhs|medicare|sin|pps|personnummer|bsn",
         "[NUMBER]",
         4,
     ),
@@ -165,9 +169,7 @@ def _redact_cued(placeholder: str, min_digits: int) -> Callable[[re.Match[str]],
 
 _CUE_RULES = [
     (
-        re.compile(
-            rf"(?<![\w])(?i:{cue})(?:[ \t](?:number|no\.?))?{_SEP}(?P<value>{_NUMBER_TOKEN})"
-        ),
+        re.compile(rf"(?<![\w])(?i:{cue}){_NUMBER}{_SEP}(?P<value>{_NUMBER_TOKEN})"),
         _redact_cued(placeholder, min_digits),
     )
     for cue, placeholder, min_digits in _CUES
@@ -193,10 +195,10 @@ _STATE_CODE = re.compile(
     rf"(?<![\w])(?:(?:{_US_STATES})\.?,?[ \t]{{1,2}}(?P<value>[0-9]{{5}}(?:-[0-9]{{4}})?)"
     r"|(?:NSW|VIC|QLD|WA|SA|TAS|ACT|NT)[ \t]{1,2}(?P<state>[0-9]{4}))(?![\w-])"
 )
-# "..., 75001 Paris", "..., 00-950 Warszawa", "..., 114 55 Stockholm", "..., 1012 AB Amsterdam",
+# "..., 75001 Paris", "..., 00-950 Warszawa", "..., 114 55 Stockholm", "in 1012 AB Amsterdam",
 # "Mumbai - 400001"
 _CODE_AND_TOWN = re.compile(
-    rf"(?:(?<=,)|(?<=, )|(?<=,  )|(?<=\bin ))(?P<value>[0-9]{{2}}-[0-9]{{3}}|[0-9]{{3}} [0-9]{{2}}"
+    r"(?:(?<=,)|(?<=, )|(?<=,  )|(?<=\bin ))(?P<value>[0-9]{2}-[0-9]{3}|[0-9]{3} [0-9]{2}"
     r"|[0-9]{4} ?[A-Z]{2}|[0-9]{4,6})(?=[ \t]{1,2}[A-ZÀ-Þ][\w'-]{1,30}+)"
     r"|(?<![\w])[A-Z][a-z]{2,20}+[ \t]?(?:-[ \t]?)?(?P<town>[1-9][0-9]{5})(?![\w])"
 )

@@ -69,7 +69,7 @@ TRIGGERS = {
         r"(?i:\bname\b|\bcalled\b)|(?i:\bi[ \t]am|\bi'm|\bi’m|\bim|\bthis[ \t]is|\bit's"
         r"|\bit’s|\bit[ \t]is|\bhere[ \t]is|\bsigned|\bcall[ \t]me)[ \t]{1,3}[A-ZÀ-ÖØ-Þ]"
         r"|\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Mme|Mlle|Herr|Frau|Sr|Sra|Srta|Sig)\b"
-        r"|(?i:regards|best|thanks|you|cheers|sincerely|truly),[ \t]{0,3}\n?[ \t]{0,3}[A-ZÀ-ÖØ-Þ]"
+        r"|(?i:regards|best|thanks|you|cheers|sincerely|truly),[ \t]{1,3}[A-ZÀ-ÖØ-Þ]"
     ),
 }
 

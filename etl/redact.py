@@ -37,7 +37,8 @@ from collections.abc import Collection
 import polars as pl
 
 from dumbcontacts.etl.ascii_regex import rust_regex
-from dumbcontacts.etl.pii_addresses import redact_addresses, redact_names
+from dumbcontacts.etl.pii_addresses import redact_addresses
+from dumbcontacts.etl.pii_names import redact_names
 from dumbcontacts.etl.pii_numbers import redact_cards, redact_ibans, redact_phones
 from dumbcontacts.etl.pii_patterns import CUE_RULES, RULES
 from dumbcontacts.etl.pii_shield import REFERENCE_KEPT, REFERENCE_RUST, shield, unshield
@@ -95,7 +96,7 @@ def redact_expr(expr: pl.Expr) -> pl.Expr:
 
 def redact_text(text: str | None) -> str | None:
     """Redact one string; a string with nothing to redact comes back unchanged."""
-    return None if text is None else _redact(text, _EVERY_STEP, has_reference=True)
+    return None if text is None else _redact(text, None)
 
 
 def redact_series(texts: pl.Series) -> pl.Series:
@@ -110,34 +111,63 @@ def redact_series(texts: pl.Series) -> pl.Series:
         normal = texts.gather(unusual).str.normalize("NFKC").str.replace_all(_INVISIBLE, "")
         seen = seen.scatter(unusual, normal)
     rows = seen.str.contains(HINT).fill_null(False).arg_true()
-    seen = seen.gather(rows)
-    # Without the references the shield hides, then which steps could find anything.
-    probe = seen.str.replace_all(rust_regex(REFERENCE_RUST), REFERENCE_KEPT)
-    found = probe.str.contains(MAYBE_PII).arg_true()
-    if found.len() == 0:
+    if rows.len() == 0:
         return texts
-    rows, seen, probe = rows.gather(found), seen.gather(found), probe.gather(found)
-    flags = pl.DataFrame(
-        [probe.str.contains(rust_regex(trigger)).alias(name) for name, trigger in TRIGGERS.items()]
-        + [(probe != seen).alias("reference")]
+    # Line by line, as the rules work: most lines of a transcript need no rule at all.
+    lines = (
+        pl.DataFrame({"row": rows, "line": seen.gather(rows).str.split("\n")})
+        .with_columns(number=pl.int_ranges(pl.col("line").list.len()))
+        .explode("line", "number", empty_as_null=False)
     )
-    names = flags.columns[:-1]
-    redacted = [
-        _redact(text, {name for name, hit in zip(names, row, strict=False) if hit}, row[-1])
-        for text, row in zip(texts.gather(rows).to_list(), flags.iter_rows(), strict=True)
-    ]
-    return texts.scatter(rows, pl.Series(redacted, dtype=pl.Utf8))
+    # Without the references the shield hides, then which steps could find anything.
+    probe = lines["line"].str.replace_all(rust_regex(REFERENCE_RUST), REFERENCE_KEPT)
+    found = probe.str.contains(MAYBE_PII)
+    lines, probe = lines.filter(found), probe.filter(found)
+    if lines.is_empty():
+        return texts
+    flags = lines.select(
+        "row",
+        "number",
+        *(
+            probe.str.contains(rust_regex(trigger)).alias(name)
+            for name, trigger in TRIGGERS.items()
+        ),
+        (probe != lines["line"]).alias("reference"),
+    )
+    plans: dict[int, dict[int, tuple[set[str], bool]]] = {}
+    names = list(TRIGGERS)
+    for row, number, *hits, reference in flags.iter_rows():
+        steps = {name for name, hit in zip(names, hits, strict=True) if hit}
+        plans.setdefault(row, {})[number] = (steps, reference)
+    found_rows = pl.Series(list(plans), dtype=pl.UInt32)
+    redacted = [_redact(text, plan) for text, plan in zip(
+        texts.gather(found_rows).to_list(), plans.values(), strict=True
+    )]  # fmt: skip
+    return texts.scatter(found_rows, pl.Series(redacted, dtype=pl.Utf8))
 
 
-def _redact(text: str, triggered: Collection[str], has_reference: bool) -> str:
-    seen = _prepare(text)
-    if has_reference and _DIGIT.search(seen):
-        seen = shield(seen)
+def _redact(text: str, plan: dict[int, tuple[Collection[str], bool]] | None) -> str:
+    """Redact ``text`` line by line: every step on every line, or those ``plan`` names for
+    each line number (and whether the line holds a reference to shield)."""
+    lines = _prepare(text).split("\n")
+    changed = False
+    for number, line in enumerate(lines):
+        steps, reference = (_EVERY_STEP, True) if plan is None else plan.get(number, ((), False))
+        if steps:
+            redacted = _redact_line(line, steps, reference)
+            if redacted is not None:
+                lines[number], changed = redacted, True
+    return "\n".join(lines) if changed else text
+
+
+def _redact_line(line: str, steps: Collection[str], reference: bool) -> str | None:
+    """The line redacted, or None when no step changed it."""
+    seen = shield(line) if reference and _DIGIT.search(line) else line
     redacted = seen
     for name, step in _STEPS:
-        if name in triggered:
+        if name in steps:
             redacted = step(redacted)
-    return text if redacted == seen else unshield(redacted)
+    return None if redacted == seen else unshield(redacted)
 
 
 def _prepare(text: str) -> str:

@@ -1,9 +1,10 @@
 """Read the public Twitter customer-support CSV layout into one staging row per thread.
 
 A thread is a root tweet (no ``in_response_to_tweet_id``) and every tweet replying to it,
-transitively. Tweet text comes HTML-escaped, as Twitter's API gives it ("&amp;", "&lt;");
-it is unescaped here, so redaction sees "jo&#64;example.com" as the address it is. Only threads started by an inbound (customer) tweet are contacts: brand-started
-threads, and replies whose root is not in the file, are skipped, not rejected.
+transitively. Only threads started by an inbound (customer) tweet are contacts: brand-started
+threads, and replies whose root is not in the file, are skipped, not rejected. Tweet text
+comes HTML-escaped, as Twitter's API gives it ("&amp;", "&lt;"); it is unescaped here, so
+redaction sees "jo&#64;example.com" as the address it is.
 """
 
 from __future__ import annotations
