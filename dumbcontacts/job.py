@@ -160,6 +160,7 @@ def _load_inbox(
                         salt=config.salt,
                         keep_transcripts=config.keep_transcripts,
                         window=window,
+                        order_ref_pattern=config.order_ref_pattern,
                     )
                 )
         except DumbContactsError as error:

@@ -24,6 +24,7 @@ __all__ = [
     "DEFAULT_WAREHOUSE_URL",
     "EARLIEST_DAY",
     "LATEST_DAYS_AHEAD",
+    "ORDER_REF_PATTERN",
     "REPEAT_WINDOW_DAYS",
     "ChannelRate",
     "ConfigError",
@@ -49,7 +50,12 @@ _SECTIONS = {
 # A tuple (list, str) is a list of strings.
 _KEYS: dict[str, dict[str, type | tuple[type, type]]] = {
     "metrics": {"repeat_window_days": int, "cpx_driver": str},
-    "load": {"keep_transcripts": bool, "earliest": str, "latest_days_ahead": int},
+    "load": {
+        "keep_transcripts": bool,
+        "earliest": str,
+        "latest_days_ahead": int,
+        "order_ref_pattern": str,
+    },
     "run": {"inbox": (list, str), "refit_every_days": int, "report_dir": str, "fast": bool},
     "dashboard": {"username": str, "password": str},
 }
@@ -65,6 +71,11 @@ CPX_DRIVER = "orders"  # contacts per 1,000 of this business volume
 # placeholder (year 0, 1900), one after it a typo for this year (2206) or a sentinel (9999).
 EARLIEST_DAY = dt.date(1990, 1, 1)
 LATEST_DAYS_AHEAD = 2  # beyond now, for clocks and time zones a little ahead
+
+# What a stored order reference may look like (the whole value, Rust regex syntax): an
+# optional "#" or letter prefix and a number ("ORD-4653713", "#7307145", "INV-2026-0042").
+# Anything else in an order reference column (a phone number, an e-mail) is not stored.
+ORDER_REF_PATTERN = r"#?(?:[A-Za-z]{1,6}[-_/]?)?[0-9][0-9A-Za-z/_-]{2,30}"
 
 
 @dataclass(frozen=True)
@@ -166,6 +177,8 @@ class Settings:
     # The plausibility window of every time loaded, asked for or shown (``time_window``).
     earliest: dt.date = EARLIEST_DAY
     latest_days_ahead: int = LATEST_DAYS_AHEAD
+    # The form an order reference must have to be stored; see ORDER_REF_PATTERN.
+    order_ref_pattern: str = ORDER_REF_PATTERN
     # The scheduled job: folders it loads new files from, how often it refits, where reports go.
     inbox: tuple[Path, ...] = ()
     refit_every_days: int = 28
@@ -205,6 +218,9 @@ class Settings:
         if latest_days_ahead < 0:
             raise ConfigError(f"{path}: load.latest_days_ahead must be at least 0")
         earliest = _read_day(path, "load.earliest", load.get("earliest"), cls.earliest)
+        order_ref_pattern = load.get("order_ref_pattern", ORDER_REF_PATTERN)
+        if order_ref_pattern != ORDER_REF_PATTERN and not _is_rust_regex(order_ref_pattern):
+            raise ConfigError(f"{path}: load.order_ref_pattern is not a valid regular expression")
 
         def pick(env_name: str, file_value: Any) -> Any:
             return environ.get(env_name) or file_value
@@ -223,6 +239,7 @@ class Settings:
             keep_transcripts=load.get("keep_transcripts", cls.keep_transcripts),
             earliest=earliest,
             latest_days_ahead=latest_days_ahead,
+            order_ref_pattern=order_ref_pattern,
             inbox=tuple(Path(p) for p in run.get("inbox", ())),
             refit_every_days=run.get("refit_every_days", cls.refit_every_days),
             report_dir=Path(run.get("report_dir", cls.report_dir)),
@@ -248,6 +265,16 @@ def _read_day(path: Path, name: str, value: str | None, default: dt.date) -> dt.
         return dt.date.fromisoformat(value)
     except ValueError:
         raise ConfigError(f"{path}: {name} must be a date (YYYY-MM-DD)") from None
+
+
+def _is_rust_regex(pattern: str) -> bool:
+    import polars as pl  # the engine that will run it; only when a config file sets one
+
+    try:
+        pl.select(pl.lit("").str.contains(pattern))
+    except pl.exceptions.ComputeError:
+        return False
+    return True
 
 
 def _read_file(path: Path) -> dict[str, Any]:

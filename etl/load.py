@@ -32,11 +32,11 @@ from dumbcontacts.etl.readers.phone import read_calls
 from dumbcontacts.etl.readers.social import read_tweets
 from dumbcontacts.etl.readers.taxonomy import read_taxonomy
 from dumbcontacts.etl.readers.volumes import read_volumes
-from dumbcontacts.etl.redact import redact_series
+from dumbcontacts.etl.redact import redact_series, redact_text
 from dumbcontacts.etl.schema import business_volumes, contacts, defects, loads, rejects
 from dumbcontacts.etl.staging import Reject, RejectedFile, split_staging
 from dumbcontacts.etl.warehouse import Warehouse, insert_new_rows, read_setting
-from dumbcontacts.settings import TimeWindow
+from dumbcontacts.settings import ORDER_REF_PATTERN, TimeWindow
 
 __all__ = [
     "LoadError",
@@ -100,12 +100,14 @@ def load_paths(
     salt: str | None = None,
     keep_transcripts: bool = False,
     window: TimeWindow | None = None,
+    order_ref_pattern: str = ORDER_REF_PATTERN,
 ) -> Iterator[LoadResult]:
     """Load each path in turn, yielding its result as soon as it is committed.
 
     ``keep_transcripts`` stores each contact's whole conversation, redacted, besides its
     reason; off by default (see README, "What it does"). A record with a time outside
-    ``window`` (default: ``TimeWindow.ending_days_ahead()``) is rejected.
+    ``window`` (default: ``TimeWindow.ending_days_ahead()``) is rejected. ``order_ref_pattern``: what a
+    stored order reference may look like (``Settings.order_ref_pattern``).
     """
     for source in plan_sources(paths, channel=channel, fmt=fmt, mapping=mapping):
         yield load_source(
@@ -115,6 +117,7 @@ def load_paths(
             salt=salt,
             keep_transcripts=keep_transcripts,
             window=window,
+            order_ref_pattern=order_ref_pattern,
         )
 
 
@@ -126,6 +129,7 @@ def load_source(
     salt: str | None = None,
     keep_transcripts: bool = False,
     window: TimeWindow | None = None,
+    order_ref_pattern: str = ORDER_REF_PATTERN,
 ) -> LoadResult:
     name = str(source.path)
     if source.kind == "skip":
@@ -140,8 +144,9 @@ def load_source(
         salt = salt or read_setting(conn, "salt")
     started_at = _now()
     rows, bad, rows_read = read_source(
-        source, mapping=mapping, salt=salt, keep_transcripts=keep_transcripts, window=window
-    )
+        source, mapping=mapping, salt=salt, keep_transcripts=keep_transcripts, window=window,
+        order_ref_pattern=order_ref_pattern,
+    )  # fmt: skip
     load_id = content_hash[:16]
     bad = _stored_rejects(bad, load_id)
     table = {"volumes": business_volumes, "taxonomy": defects}.get(source.kind, contacts)
@@ -166,7 +171,7 @@ def load_source(
         conn.execute(
             loads.insert().values(
                 load_id=load_id,
-                source=name,
+                source=redact_text(name),  # a file may be named after a customer
                 channel=source.channel or source.kind,
                 format=source.format,
                 content_hash=content_hash,
@@ -209,6 +214,7 @@ def read_source(
     salt: str,
     keep_transcripts: bool = False,
     window: TimeWindow | None = None,
+    order_ref_pattern: str = ORDER_REF_PATTERN,
 ) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     """Read and normalise one source in memory: (rows for its table, rejects, records read).
 
@@ -221,7 +227,7 @@ def read_source(
             return _read_volumes(source.path, window)
         if source.kind == "taxonomy":
             return _read_taxonomy(source.path)
-        return _read_contacts(source, mapping, salt, keep_transcripts, window)
+        return _read_contacts(source, mapping, salt, keep_transcripts, window, order_ref_pattern)
     except (DumbContactsError, RejectedFile, UnicodeDecodeError, OSError) as error:
         raise LoadError(f"{source.path}: {error}") from None
 
@@ -232,6 +238,7 @@ def _read_contacts(
     salt: str,
     keep_transcripts: bool,
     window: TimeWindow,
+    order_ref_pattern: str,
 ):
     with ExitStack() as stack:
         items = _reader(source, mapping, stack)
@@ -242,6 +249,7 @@ def _read_contacts(
         salt=salt,
         keep_transcripts=keep_transcripts,
         window=window,
+        order_ref_pattern=order_ref_pattern,
     )
     bad_frame = pl.concat([_reject_frame(bad), normalize_rejects])
     return contact_rows, bad_frame, staging.height + len(bad)
@@ -310,14 +318,15 @@ def _stored_rejects(bad: pl.DataFrame, load_id: str) -> pl.DataFrame:
 
     Cut first: redaction's cost grows with the text, and a record's excerpt may hold a whole
     megabyte-long value. ``excerpt_of`` cuts between tokens, so no address or number is split
-    into a part redaction no longer recognises.
+    into a part redaction no longer recognises. A reason names a file at most (never a
+    value), and is redacted like the excerpt all the same: a file name can hold one.
     """
     bad = bad.unique("record_no", keep="first", maintain_order=True)
     excerpts = pl.Series("excerpt", [excerpt_of(e or "") for e in bad["excerpt"]], pl.Utf8)
     return bad.select(
         pl.lit(load_id).alias("load_id"),
         "record_no",
-        "reason",
+        redact_series(bad["reason"]).alias("reason"),
         redact_series(excerpts).alias("excerpt"),
     )
 

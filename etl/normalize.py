@@ -21,9 +21,9 @@ from dumbcontacts.etl.bounds import (
 )
 from dumbcontacts.etl.identity import contact_ids, salted_keys
 from dumbcontacts.etl.reasons import first_substantive_expr
-from dumbcontacts.etl.redact import redact_series
+from dumbcontacts.etl.redact import redact_expr, redact_series
 from dumbcontacts.etl.staging import STAGING_SCHEMA
-from dumbcontacts.settings import TimeWindow
+from dumbcontacts.settings import ORDER_REF_PATTERN, TimeWindow
 
 __all__ = [
     "CONTACT_COLUMNS",
@@ -116,11 +116,14 @@ def normalize_contacts(
     salt: str,
     keep_transcripts: bool = False,
     window: TimeWindow | None = None,
+    order_ref_pattern: str = ORDER_REF_PATTERN,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Return (contacts, rejects). Contacts are unique by contact_id, first record wins.
 
     A time outside ``window`` (default: ``TimeWindow.ending_days_ahead()``) rejects its
     record. The redacted transcript is kept only with ``keep_transcripts``; otherwise null.
+    An order reference is kept only when the whole value matches ``order_ref_pattern`` and
+    holds no personal data; otherwise it is null (a placeholder is no use as a reference).
     Rejects carry raw excerpts: the load cuts and redacts them before storing.
     """
     window = window or TimeWindow.ending_days_ahead()
@@ -158,7 +161,7 @@ def normalize_contacts(
             "source_id",
             pl.col("started").alias("started_at"),
             pl.col("ended").alias("ended_at"),
-            _clean_text("order_ref"),
+            _order_refs(order_ref_pattern),
             _clean_text("queue"),
             _clean_text("disposition_code"),
             handle.round(0).cast(pl.Int32).alias("handle_seconds"),
@@ -210,6 +213,12 @@ def _redact_transcripts(texts: pl.Series) -> pl.Series:
 def _redact(texts: pl.Series, limit: int) -> pl.Series:
     # Cut first, so one absurd message costs no more than a long real one; no NUL, as above.
     return redact_series(cut_series(texts.str.replace_all("\x00", "", literal=True), limit))
+
+
+def _order_refs(pattern: str) -> pl.Expr:
+    refs = _clean_text("order_ref")
+    shaped = refs.str.contains(f"^(?:{pattern})$")
+    return pl.when(shaped & (redact_expr(refs) == refs)).then(refs).alias("order_ref")
 
 
 def _clean_text(name: str) -> pl.Expr:

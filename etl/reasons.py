@@ -127,7 +127,7 @@ _CLOSING = _Rule(
     # Every closing holds one of these words.
     _cased("thank", "regards", "best", "cheers", "sincerely", "yours", "respectfully"),
     rf"((?m:^)|[.!?])[ \t]*(?:{_THANKS}(?: {_FOR_HELP})?|{_SIGN_OFF})[ \t]*[,.!]*"
-    r"(?:[ \t]+[A-ZÀ-ÖØ-Þ][\w\u0300-\u036f'’-]*){0,3}[ \t]*[.!]*"
+    r"(?:[ \t]+(?:[A-ZÀ-ÖØ-Þ][\w\u0300-\u036f'’-]*|\[NAME\])){0,3}[ \t]*[.!]*"
     r"(?:\n[ \t]*(?:[^\n]{0,39}[^\n.!?])?){0,3}\s*(?-m:$)",
     "${1}",
 )

@@ -1,123 +1,91 @@
 """PII redaction: replace personal data in free text with typed placeholders.
 
-Runs before anything is stored, on every text column that can hold customer words. The
-rules are regular expressions shared by the vectorised path (``redact_expr``, Rust regex
-via polars) and the scalar path (``redact_text``, Python ``re``), so both agree. The one
-decision a regex cannot make, the Luhn check, runs in Python on the few rows that hold 13
-digits close together.
+Runs before anything is stored, on every text column that can hold customer words, and on
+the decoded text (HTML entities, MIME encodings and JSON escapes are undone by the readers),
+before any tidying that could change what the rules see. One implementation, in Python:
+the vectorised path (``redact_series``, ``redact_expr``) first finds, with one Rust regex
+pass over the column, the rows that could hold anything a rule redacts, and runs
+``redact_text`` on those rows only, so both paths agree by construction.
 
-Rules, in this order (a placeholder hides its text from the later rules):
-1. e-mail addresses -> ``[EMAIL]``;
-2. social @handles (an ``@`` not glued to a word), numeric ones too as in the public
-   Twitter support dataset ("@115712") -> ``[HANDLE]``;
-3. 13-19 digits, in one piece or in groups of 3+ digits split by single spaces or hyphens,
-   passing the Luhn check -> ``[CARD]``;
-4. phone numbers: +1 415 555 0199, (415) 555-0199, 415-555-0199, 415.555.0199,
-   +44 20 7946 0958, +44 (0)20 7946 0958, 020 7946 0958, 07700 900123, +14155550199
-   -> ``[PHONE]``;
-5. any other run of 8+ digits (an account number, a Luhn-invalid card) and any card-shaped
-   4-4-4-4 number -> ``[NUMBER]``;
-6. house number + one to three capitalised words + a street suffix (Street/St, Road/Rd,
-   Avenue/Ave, Lane/Ln, Drive/Dr, Boulevard/Blvd, Way, Court/Ct, Place/Pl, any case)
-   -> ``[ADDRESS]``.
+Steps, in this order (a placeholder hides its text from the later steps):
+1. the text is read as NFKC with invisible characters (zero-width spaces, soft hyphens)
+   removed, so full-width digits and non-breaking spaces are seen as what they show;
+2. business references keep their digits: the value after "order", "tracking", "SKU",
+   "invoice", "ref", "ticket", "version", ... and ``#12345`` are shielded from every rule;
+3. e-mail addresses (written out too) -> ``[EMAIL]``; @handles -> ``[HANDLE]``;
+4. IBANs (mod-97) -> ``[IBAN]``;
+5. IPv4/IPv6 -> ``[IP]``; dates of birth after a cue -> ``[DOB]``; US SSNs -> ``[SSN]``;
+   UK National Insurance numbers -> ``[NI]``;
+6. payment cards (Luhn) -> ``[CARD]``, a Luhn-invalid 4-4-4-4 number -> ``[NUMBER]``;
+7. numbers after a cue ("account", "sort code", "passport", ...) -> ``[NUMBER]`` (or the
+   cue's type: "SSN" -> ``[SSN]``); postcodes -> ``[POSTCODE]``;
+8. phone numbers (``phonenumbers``) -> ``[PHONE]``;
+9. street addresses and PO boxes -> ``[ADDRESS]``; names after a cue -> ``[NAME]``.
+See etl/pii_patterns.py, etl/pii_numbers.py and etl/pii_addresses.py for each rule.
 
-Digit rules only start at a word boundary, so digits glued to letters ("A12345678") and
-order references (``ORD-12345678``, any length) are kept. Shorter numbers survive: order
-numbers ("order 1234567"), amounts ("$1,299.00"), dates ("12/03/2026", "2026-09-01"),
-times ("10:30") and quantities.
+A text in which nothing is found comes back exactly as it went in; one with a finding comes
+back in its NFKC form. Ordinary dates, times, amounts, quantities, order numbers, tracking
+numbers and SKUs are kept: the types that look like them are recognised by their context.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import NamedTuple
+import unicodedata
+from collections.abc import Collection
 
 import polars as pl
 
-from dumbcontacts.etl.ascii_regex import python_regex, python_replacement, rust_regex
+from dumbcontacts.etl.ascii_regex import rust_regex
+from dumbcontacts.etl.pii_addresses import redact_addresses
+from dumbcontacts.etl.pii_names import redact_names
+from dumbcontacts.etl.pii_numbers import redact_cards, redact_ibans, redact_phones
+from dumbcontacts.etl.pii_patterns import CUE_RULES, RULES
+from dumbcontacts.etl.pii_shield import REFERENCE_KEPT, REFERENCE_RUST, shield, unshield
+from dumbcontacts.etl.pii_triggers import HINT, MAYBE_PII, TRIGGERS
 
 __all__ = ["PLACEHOLDERS", "redact_expr", "redact_series", "redact_text"]
 
-PLACEHOLDERS = ("[EMAIL]", "[CARD]", "[PHONE]", "[NUMBER]", "[ADDRESS]", "[HANDLE]")
-
-
-class _Rule(NamedTuple):
-    pattern: str
-    replacement: str  # group references as ${1}, as polars writes them
-
-    def apply(self, texts: pl.Series) -> pl.Series:
-        return texts.str.replace_all(rust_regex(self.pattern), self.replacement)
-
-    def apply_one(self, text: str) -> str:
-        return python_regex(self.pattern).sub(python_replacement(self.replacement), text)
-
-
-# Rust's \w takes combining marks (a decomposed "é"), Python's does not: name them.
-_MARKS = "\u0300-\u036f"
-_EMAIL = _Rule(
-    rf"[\w{_MARKS}.%+-]+@[\w{_MARKS}-]+(?:\.[\w{_MARKS}-]+)*\.(?:[^\W\d_]|[{_MARKS}]){{2,}}",
+PLACEHOLDERS = (
     "[EMAIL]",
-)
-
-# \B before "@": the previous character is not a word character, so "user@host" is left.
-_HANDLE = _Rule(r"\B@[A-Za-z0-9_]+", "[HANDLE]")
-
-# Rust regex has no lookbehind, so order references are shielded instead: an underscore
-# after "ORD-" glues the digits to a word, and every digit rule starts at a word boundary.
-# Underscores already there are counted in, so unshielding restores any text exactly.
-_SHIELD_ORDER = _Rule(r"(?i)\b(ORD-)(_*[0-9])", "${1}_${2}")
-_UNSHIELD_ORDER = _Rule(r"(?i)\b(ORD-)_(_*[0-9])", "${1}${2}")
-
-# A cheap superset of "has a card": 13 digits with optional single separators.
-_CARD_CANDIDATE = r"[0-9](?:[ -]?[0-9]){12}"
-# Maximal runs of digit groups split by single spaces or hyphens, holding 13+ digits
-# (Python's re has lookahead); windows of them get Luhn-checked.
-_LONG_DIGIT_RUN = python_regex(r"\b(?=(?:[0-9][ -]?){13})[0-9]+(?:[ -][0-9]+)*")
-_SEPARATOR = re.compile(r"([ -])")
-
-_PHONE = _Rule(
-    r"(?:"
-    # +14155550199, +44 7700900123
-    r"\+[0-9]{1,3}[ .-]?[0-9]{6,12}"
-    # (415) 555-0199, +1 (415) 555 0199, +44 (0)20 7946 0958
-    r"|(?:\+[0-9]{1,3}[ .-]?)?\([0-9]{1,5}\)[ .-]?(?:[0-9]{1,5}[ .-])?[0-9]{3,4}[ .-]?[0-9]{3,4}"
-    # +1 415 555 0199, +44 20 7946 0958
-    r"|\+[0-9]{1,3}[ .-]?[0-9]{1,5}[ .-][0-9]{3,4}[ .-]?[0-9]{3,4}"
-    # 415-555-0199, 415.555.0199, 020 7946 0958, 07700 900123; a US area code starts 2-9
-    # and a national one with 0, which keeps "100 200 300" and dates out.
-    r"|\b(?:0[0-9]{2,4}|[2-9][0-9]{2})[ .-][0-9]{3,4}[ .-]?[0-9]{3,4}"
-    r")\b",
+    "[CARD]",
     "[PHONE]",
-)
-
-# Also a card-shaped 4-4-4-4 number that failed Luhn: a mistyped card is still a card.
-_NUMBER = _Rule(r"\b(?:[0-9]{8,}|[0-9]{4}(?:[ -][0-9]{4}){3})\b", "[NUMBER]")
-
-# Capitalised street names only: "12 oak lane" is missed, but "2 weeks on the way" and
-# "3 days on the road" are everyday complaint text and must survive.
-_STREET_WORD = rf"(?:[A-ZÀ-ÖØ-Þ][\w{_MARKS}'’-]*|[0-9]+(?:st|nd|rd|th))"
-_STREET_SUFFIX = (
-    r"(?i:street|st|road|rd|avenue|ave|lane|ln|drive|dr|boulevard|blvd|way|court|ct|place|pl)"
-)
-_ADDRESS = _Rule(
-    rf"\b[0-9]{{1,5}}[A-Za-z]?(?:[ \t]+{_STREET_WORD}){{1,3}}[ \t]+{_STREET_SUFFIX}\b\.?",
+    "[NUMBER]",
     "[ADDRESS]",
+    "[HANDLE]",
+    "[IBAN]",
+    "[SSN]",
+    "[NI]",
+    "[IP]",
+    "[POSTCODE]",
+    "[DOB]",
+    "[NAME]",
 )
 
-# The shield brackets exactly the digit rules.
-_BEFORE_CARDS = (_EMAIL, _HANDLE, _SHIELD_ORDER)
-_AFTER_CARDS = (_PHONE, _NUMBER, _ADDRESS, _UNSHIELD_ORDER)
-
-# The vectorised path runs each rule only on rows that can need it, because one regex pass
-# costs about 0.1 s per million rows even when nothing matches. E-mails and handles need
-# an "@" (a cheap literal scan); one scan for all digit rules, after those are gone, finds
-# the rows for the rest.
-_DIGIT_PII = rust_regex(
-    "|".join(
-        f"(?:{p})" for p in (_CARD_CANDIDATE, _PHONE.pattern, _NUMBER.pattern, _ADDRESS.pattern)
-    )
+# (trigger name, step) in the order they run. The vectorised path runs a step only on the
+# rows its trigger matches (etl/pii_triggers.py); ``redact_text`` runs them all.
+_STEPS = (
+    ("email", RULES["email"]),
+    ("written email", RULES["written email"]),
+    ("handle", RULES["handle"]),
+    ("iban", redact_ibans),
+    *((name, RULES[name]) for name in ("ipv6", "ipv4", "dob", "ssn", "ni")),
+    ("card", redact_cards),
+    *(("cue", rule) for rule in CUE_RULES),
+    ("postcode cue", RULES["postcode cue"]),
+    # Before the other postcodes: in "..., 1600 Amphitheatre Pkwy" the number is a house's.
+    ("address", redact_addresses),
+    *((name, RULES[name]) for name in ("postcode", "state code")),
+    ("code and town", RULES["code and town"]),
+    ("phone", redact_phones),
+    ("name", redact_names),
 )
+_EVERY_STEP = frozenset(TRIGGERS)
+# Invisible characters, and the private-use block the shield borrows.
+_INVISIBLE = "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ue000-\uefff]"
+_INVISIBLE_RE = re.compile(_INVISIBLE)
+_DIGIT = re.compile("[0-9]")
+_NOT_ASCII = "[^\\x00-\\x7f]"
 
 
 def redact_expr(expr: pl.Expr) -> pl.Expr:
@@ -127,97 +95,83 @@ def redact_expr(expr: pl.Expr) -> pl.Expr:
 
 
 def redact_text(text: str | None) -> str | None:
-    """Redact one string by the same rules as ``redact_expr``."""
-    if text is None:
-        return None
-    for rule in _BEFORE_CARDS:
-        text = rule.apply_one(text)
-    if python_regex(_CARD_CANDIDATE).search(text):
-        text = _mask_cards(text)
-    for rule in _AFTER_CARDS:
-        text = rule.apply_one(text)
-    return text
+    """Redact one string; a string with nothing to redact comes back unchanged."""
+    return None if text is None else _redact(text, None)
 
 
 def redact_series(texts: pl.Series) -> pl.Series:
     """Redact a Utf8 series by the same rules; nulls stay null."""
+    # One chunk: polars compiles a pattern once per chunk, and MAYBE_PII is large.
     # scatter works in place: a copy, so the caller's series is not changed.
-    texts = texts.cast(pl.Utf8).clone()
-    at_rows = texts.str.contains("@", literal=True).fill_null(False).arg_true()
-    texts = _replace_rows(texts, at_rows, _redact_at_signs)
-    digit_rows = texts.str.contains(_DIGIT_PII).fill_null(False).arg_true()
-    return _replace_rows(texts, digit_rows, _redact_digits)
-
-
-def _replace_rows(
-    texts: pl.Series, rows: pl.Series, redact: Callable[[pl.Series], pl.Series]
-) -> pl.Series:
+    texts = texts.cast(pl.Utf8).rechunk().clone()
+    # What the rules would see: Rust's NFKC where a character is not ASCII.
+    seen = texts.clone()
+    unusual = texts.str.contains(_NOT_ASCII).fill_null(False).arg_true()
+    if unusual.len():
+        normal = texts.gather(unusual).str.normalize("NFKC").str.replace_all(_INVISIBLE, "")
+        seen = seen.scatter(unusual, normal)
+    rows = seen.str.contains(HINT).fill_null(False).arg_true()
     if rows.len() == 0:
         return texts
-    return texts.scatter(rows, redact(texts.gather(rows)))
+    # Line by line, as the rules work: most lines of a transcript need no rule at all.
+    lines = (
+        pl.DataFrame({"row": rows, "line": seen.gather(rows).str.split("\n")})
+        .with_columns(number=pl.int_ranges(pl.col("line").list.len()))
+        .explode("line", "number", empty_as_null=False)
+    )
+    # Without the references the shield hides, then which steps could find anything.
+    probe = lines["line"].str.replace_all(rust_regex(REFERENCE_RUST), REFERENCE_KEPT)
+    found = probe.str.contains(MAYBE_PII)
+    lines, probe = lines.filter(found), probe.filter(found)
+    if lines.is_empty():
+        return texts
+    flags = lines.select(
+        "row",
+        "number",
+        *(
+            probe.str.contains(rust_regex(trigger)).alias(name)
+            for name, trigger in TRIGGERS.items()
+        ),
+        (probe != lines["line"]).alias("reference"),
+    )
+    plans: dict[int, dict[int, tuple[set[str], bool]]] = {}
+    names = list(TRIGGERS)
+    for row, number, *hits, reference in flags.iter_rows():
+        steps = {name for name, hit in zip(names, hits, strict=True) if hit}
+        plans.setdefault(row, {})[number] = (steps, reference)
+    found_rows = pl.Series(list(plans), dtype=pl.UInt32)
+    redacted = [_redact(text, plan) for text, plan in zip(
+        texts.gather(found_rows).to_list(), plans.values(), strict=True
+    )]  # fmt: skip
+    return texts.scatter(found_rows, pl.Series(redacted, dtype=pl.Utf8))
 
 
-def _redact_at_signs(texts: pl.Series) -> pl.Series:
-    return _HANDLE.apply(_EMAIL.apply(texts))
+def _redact(text: str, plan: dict[int, tuple[Collection[str], bool]] | None) -> str:
+    """Redact ``text`` line by line: every step on every line, or those ``plan`` names for
+    each line number (and whether the line holds a reference to shield)."""
+    lines = _prepare(text).split("\n")
+    changed = False
+    for number, line in enumerate(lines):
+        steps, reference = (_EVERY_STEP, True) if plan is None else plan.get(number, ((), False))
+        if steps:
+            redacted = _redact_line(line, steps, reference)
+            if redacted is not None:
+                lines[number], changed = redacted, True
+    return "\n".join(lines) if changed else text
 
 
-def _redact_digits(texts: pl.Series) -> pl.Series:
-    texts = _SHIELD_ORDER.apply(texts)
-    # Python (for Luhn) only on the rows with a 13-digit candidate.
-    texts = _replace_rows(texts, texts.str.contains(_CARD_CANDIDATE).arg_true(), _mask_cards_series)
-    for rule in _AFTER_CARDS:
-        texts = rule.apply(texts)
-    return texts
+def _redact_line(line: str, steps: Collection[str], reference: bool) -> str | None:
+    """The line redacted, or None when no step changed it."""
+    seen = shield(line) if reference and _DIGIT.search(line) else line
+    redacted = seen
+    for name, step in _STEPS:
+        if name in steps:
+            redacted = step(redacted)
+    return None if redacted == seen else unshield(redacted)
 
 
-def _mask_cards_series(texts: pl.Series) -> pl.Series:
-    return pl.Series([_mask_cards(text) for text in texts.to_list()], dtype=pl.Utf8)
-
-
-def _mask_cards(text: str) -> str:
-    return _LONG_DIGIT_RUN.sub(_mask_cards_in_run, text)
-
-
-def _mask_cards_in_run(match: re.Match[str]) -> str:
-    """Replace the Luhn-valid 13-19 digit windows of one run of digit groups."""
-    parts = _SEPARATOR.split(match.group())
-    groups, separators = parts[0::2], parts[1::2]
-    out: list[str] = []
-    start = 0
-    while start < len(groups):
-        end = _longest_card_end(groups, start)
-        if end is None:
-            out.append(groups[start])
-            start += 1
-        else:
-            out.append("[CARD]")
-            start = end + 1
-        if start < len(groups):
-            out.append(separators[start - 1])
-    return "".join(out)
-
-
-def _longest_card_end(groups: list[str], start: int) -> int | None:
-    best = None
-    digits = ""
-    for end in range(start, len(groups)):
-        # Cards are written in groups of 4-6 (or not split); a 2-digit group is a date
-        # ("2026-09-01 2026-09-05") or a quantity, never part of a card.
-        if len(groups[end]) < 3:
-            break
-        digits += groups[end]
-        if len(digits) > 19:
-            break
-        if len(digits) >= 13 and _passes_luhn(digits):
-            best = end
-    return best
-
-
-def _passes_luhn(digits: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
+def _prepare(text: str) -> str:
+    """NFKC without invisible characters: full-width digits and odd spaces read as such."""
+    if text.isascii():
+        return text
+    return _INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", text))

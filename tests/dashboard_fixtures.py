@@ -2,8 +2,9 @@
 embeddings, plus probe rows whose figures the tests know exactly.
 
 Probe rows, all in the sample's last week:
-- defect ``probe-markup`` (a name a spreadsheet would run, owner "@Security") with one chat
-  contact whose reason is HTML and a script, to prove both are shown and exported as text;
+- defect ``probe/markup #1`` (an id that needs percent-encoding in a URL, a name a
+  spreadsheet would run, owner "@Security") with one chat contact whose reason is HTML and a
+  script, to prove all three are shown and exported as text;
 - unmapped topic ``T9998`` with ``UNMAPPED_PROBE_CONTACTS`` phone contacts, for triage.
 """
 
@@ -36,7 +37,7 @@ __all__ = [
 ]
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
-MARKUP_DEFECT = "probe-markup"
+MARKUP_DEFECT = "probe/markup #1"
 MARKUP_NAME = '=HYPERLINK("http://example.invalid","click me")'
 MARKUP_REASON = '<script>window.__probe_xss = 1;</script><b>bold</b> & <i>"quoted"</i> text'
 UNMAPPED_PROBE = "T9998"

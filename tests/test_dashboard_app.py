@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from dumbcontacts.cli import cli
 from dumbcontacts.dashboard.app import create_app
 from dumbcontacts.dashboard.probe import DashProbe
+from dumbcontacts.dashboard.tables import defect_href
 from dumbcontacts.errors import ConfigError
 from dumbcontacts.settings import Settings
 from tests.dashboard_fixtures import MARKUP_DEFECT, MARKUP_NAME, MARKUP_REASON, copy_warehouse
@@ -78,7 +79,7 @@ def ranked_contacts(response) -> dict[str, str]:
         ("/", "", "overview-table"),
         ("/", "?channel=chat&since=2026-09-01&until=2026-10-01", "overview-table"),
         ("/defect/shipping-damaged-item", "?channel=phone", "defect-verbatim-box"),
-        (f"/defect/{MARKUP_DEFECT}", "", "defect-verbatim-box"),
+        (defect_href(MARKUP_DEFECT), "", "defect-verbatim-box"),  # /defect/probe%2Fmarkup%20%231
         ("/defect/no-such-defect", "", "No defect with this id"),
         ("/topics", "", "T9998"),
         ("/health", "", "health-loads"),

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from dumbcontacts.cli import cli
 from dumbcontacts.dashboard.app import create_app
+from dumbcontacts.dashboard.tables import defect_href
 from dumbcontacts.etl.load import load_paths
 from dumbcontacts.etl.warehouse import open_warehouse
 from dumbcontacts.settings import Settings
@@ -167,7 +168,7 @@ def test_a_defect_page_opens_from_the_table(browser, site):
 
 
 def test_markup_in_a_verbatim_is_shown_as_literal_text(browser, site):
-    browser.get(f"{site['base']}/defect/{MARKUP_DEFECT}")
+    browser.get(site["base"] + defect_href(MARKUP_DEFECT))  # its id needs percent-encoding
     wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#defect-verbatims .verbatim-text"))
     [quote] = browser.find_elements(By.CSS_SELECTOR, "#defect-verbatims .verbatim-text")
     assert quote.text == MARKUP_REASON

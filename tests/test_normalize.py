@@ -210,6 +210,34 @@ def test_customer_keys_ignore_case_and_spaces_but_not_salt():
     assert a["customer_key"].to_list() == b["customer_key"].to_list() != c["customer_key"].to_list()
 
 
+@pytest.mark.parametrize(
+    ("order_ref", "stored"),
+    [
+        ("ORD-4653713", "ORD-4653713"),
+        (" #7307145 ", "#7307145"),
+        ("INV-2026-0042", "INV-2026-0042"),
+        ("12345678", "12345678"),
+        # personal data typed into the field, or anything else, is not stored
+        ("+1 415 555 0199", None),
+        ("415-555-0199", None),
+        ("jo@example.com", None),
+        ("4111111111111111", None),
+        ("GB82WEST12345698765432", None),
+        ("see notes", None),
+        ("", None),
+    ],
+)
+def test_order_refs_are_kept_only_in_their_form_and_without_personal_data(order_ref, stored):
+    contacts, _ = _normalize(_row(order_ref=order_ref))
+    assert contacts["order_ref"].to_list() == [stored]
+
+
+def test_the_order_ref_form_is_a_setting():
+    rows = staging_frame([_row(order_ref="SO123456"), _row(source_id="C2", order_ref="ORD-1234")])
+    contacts, _ = normalize_contacts(rows, channel="phone", salt=SALT, order_ref_pattern="SO[0-9]+")
+    assert contacts["order_ref"].to_list() == ["SO123456", None]
+
+
 def test_nul_bytes_and_empty_strings_are_dropped():
     contacts, _ = _normalize(_row(queue="  ", transcript="Customer: a\x00b"), keep_transcripts=True)
     assert contacts["queue"].to_list() == [None]

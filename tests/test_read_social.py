@@ -48,6 +48,12 @@ def test_pure_helpers(function, argument, expected):
     assert function(argument) == expected
 
 
+def test_tweet_text_is_unescaped_as_twitter_escapes_it():
+    rows, _ = read(HEADER + "1,115712,True,Tue Oct 31 21:45:10 +0000 2017,"
+                   "@sprintcare R&amp;D &lt;3 mail jo&#64;example.com,,\n")  # fmt: skip
+    assert rows[0]["customer_turns"] == ["@sprintcare R&D <3 mail jo@example.com"]
+
+
 def test_only_customer_started_threads_become_contacts():
     rows, rejects = read(HEADER + THREAD)
     assert rejects == []

@@ -45,6 +45,13 @@ def sample_warehouse(warehouse):
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\t=1", "'\t=1"),
+        ("\n=1+2", "'\n=1+2"),
+        (" =1+2", "' =1+2"),
+        ("＝1+2", "'＝1+2"),  # full-width, as some spreadsheets read it
+        ("＋1 555", "'＋1 555"),
+        ("－2", "'－2"),
+        ("＠SUM(A1)", "'＠SUM(A1)"),
+        ("\u3000=1", "'\u3000=1"),  # an ideographic space
         ("Payments", "Payments"),
         ("a=b", "a=b"),
         (-12.5, "-12.5"),  # numbers stay numbers, negative ones too

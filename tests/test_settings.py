@@ -3,7 +3,14 @@ from pathlib import Path
 
 import pytest
 
-from dumbcontacts.settings import DEFAULT_RATES, ChannelRate, ConfigError, Settings, TimeWindow
+from dumbcontacts.settings import (
+    DEFAULT_RATES,
+    ORDER_REF_PATTERN,
+    ChannelRate,
+    ConfigError,
+    Settings,
+    TimeWindow,
+)
 
 
 def write(tmp_path: Path, text: str) -> dict[str, str]:
@@ -20,6 +27,7 @@ def test_defaults_without_a_file(tmp_path, monkeypatch):
     assert (config.repeat_window_days, config.cpx_driver) == (7, "orders")
     assert config.inbox == () and config.dashboard_username is None
     assert config.keep_transcripts is False and config.run_fast is False
+    assert config.order_ref_pattern == ORDER_REF_PATTERN
 
 
 def test_file_settings_and_environment_precedence(tmp_path):
@@ -35,6 +43,7 @@ repeat_window_days = 3
 cpx_driver = "shipments"
 [load]
 keep_transcripts = true
+order_ref_pattern = "SO[0-9]{6}"
 [run]
 inbox = ["inbox/phone", "inbox/chat"]
 refit_every_days = 7
@@ -53,6 +62,7 @@ password = "from-file"
     assert config.costs.rate("chat") == DEFAULT_RATES["chat"]
     assert (config.repeat_window_days, config.cpx_driver) == (3, "shipments")
     assert config.keep_transcripts is True
+    assert config.order_ref_pattern == "SO[0-9]{6}"
     assert config.inbox == (Path("inbox/phone"), Path("inbox/chat"))
     assert (config.refit_every_days, config.report_dir) == (7, Path("out"))
     assert config.run_fast is True
@@ -74,6 +84,7 @@ password = "from-file"
         ("[run]\ninbox = 'one'", "run.inbox must be a list"),
         ("[metrics]\nrepeat_window_days = true", "metrics.repeat_window_days must be a int"),
         ("[load]\nkeep_transcripts = 1", "load.keep_transcripts must be a bool"),
+        ("[load]\norder_ref_pattern = '(['", "load.order_ref_pattern is not a valid regular"),
         ("[dashboard]\nuser = 'x'", "unknown setting dashboard.user"),
         ("[run]\ninbox = [1, 2]", "run.inbox must be a list of str"),
         ("[costs]\nphone = 5", r"costs.phone must be a table \(\[costs.phone\]\)"),

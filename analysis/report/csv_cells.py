@@ -1,8 +1,10 @@
 """The ranking as CSV that a spreadsheet opens safely.
 
-Text cells that a spreadsheet would run as a formula (starting with ``= + - @``, or a tab or
-carriage return that hides one) get a leading ``'``, as OWASP advises against CSV injection:
-defect names, owners and descriptions come from a taxonomy file anyone may have edited.
+Text cells that a spreadsheet would run as a formula (starting with ``= + - @``, or a tab,
+carriage return, line feed or space that hides one) get a leading ``'``, as OWASP advises
+against CSV injection: defect names, owners and descriptions come from a taxonomy file anyone
+may have edited. The first character is read as NFKC, because some spreadsheets take the
+full-width ``＝ ＋ － ＠`` for the ASCII ones.
 Numbers stay numbers, written with every digit (``repr``), so totals add up exactly.
 """
 
@@ -11,12 +13,13 @@ from __future__ import annotations
 import csv
 import io
 import math
+import unicodedata
 
 import polars as pl
 
 __all__ = ["escape_cell", "ranking_csv"]
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", " ")
 
 
 def escape_cell(value: object) -> str:
@@ -30,7 +33,8 @@ def escape_cell(value: object) -> str:
     if isinstance(value, float):
         return "" if math.isnan(value) else repr(value)
     text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    starts_formula = unicodedata.normalize("NFKC", text[:1]).startswith(_FORMULA_START)
+    return "'" + text if starts_formula else text
 
 
 def ranking_csv(ranking: pl.DataFrame) -> str:

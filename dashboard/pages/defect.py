@@ -4,6 +4,7 @@ whether a fix worked."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import unquote
 
 import dash
 import dash_bootstrap_components as dbc
@@ -35,7 +36,9 @@ def layout(defect_id=None, since=None, until=None, channel=None, category=None, 
            **_other):  # fmt: skip
     source = current_source()
     catalogue = read_daily(source).catalogue
-    known = catalogue.filter(catalogue["defect_id"] == (defect_id or "")).to_dicts()
+    # The browser's path is percent-encoded as defect_href wrote it ("a%2Fb" for "a/b").
+    defect_id = unquote(defect_id or "")
+    known = catalogue.filter(catalogue["defect_id"] == defect_id).to_dicts()
     if not known:
         return dbc.Alert(
             ["No defect with this id. ", dcc.Link("Back to the overview", href="/")],

@@ -130,6 +130,7 @@ def run_load(
                         salt=config.salt,
                         keep_transcripts=keep_transcripts,
                         window=window,
+                        order_ref_pattern=config.order_ref_pattern,
                     )
                 )
             except DumbContactsError as error:  # the next source may load; exit 1 at the end

@@ -2,11 +2,14 @@
 
 A thread is a root tweet (no ``in_response_to_tweet_id``) and every tweet replying to it,
 transitively. Only threads started by an inbound (customer) tweet are contacts: brand-started
-threads, and replies whose root is not in the file, are skipped, not rejected.
+threads, and replies whose root is not in the file, are skipped, not rejected. Tweet text
+comes HTML-escaped, as Twitter's API gives it ("&amp;", "&lt;"); it is unescaped here, so
+redaction sees "jo&#64;example.com" as the address it is.
 """
 
 from __future__ import annotations
 
+import html
 import io
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -150,7 +153,7 @@ def _read_row(record_no: int, row: list[str], width: int, at: dict[str, int]) ->
         inbound=inbound,
         created_raw=created_raw,
         created_at=parse_created_at(created_raw),
-        text=row[at["text"]],
+        text=html.unescape(row[at["text"]]),
         parent_id=normalise_id(row[at["in_response_to_tweet_id"]]),
     )
 
