@@ -106,8 +106,8 @@ def load_paths(
 
     ``keep_transcripts`` stores each contact's whole conversation, redacted, besides its
     reason; off by default (see README, "What it does"). A record with a time outside
-    ``window`` (default: ``TimeWindow.ending_days_ahead()``) is rejected. ``order_ref_pattern``: what a
-    stored order reference may look like (``Settings.order_ref_pattern``).
+    ``window`` (default: ``TimeWindow.ending_days_ahead()``) is rejected.
+    ``order_ref_pattern``: what a stored order reference may look like.
     """
     for source in plan_sources(paths, channel=channel, fmt=fmt, mapping=mapping):
         yield load_source(

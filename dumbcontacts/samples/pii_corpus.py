@@ -133,7 +133,7 @@ def _references(rng: random.Random) -> dict[str, str]:
              "9400 " + " ".join(f"{rng.randint(0, 9999):04d}" for _ in range(4)) + " 12",
              f"JD{rng.randint(10**17, 10**18 - 1)}"]
         ),
-        "sku": rng.choice([f"A{rng.randint(10**7, 10**8 - 1)}", f"SKU-{rng.randint(1000, 9999)}-BLK"]),
+        "sku": rng.choice([f"A{rng.randint(10**7, 10**8 - 1)}", f"SKU-{rng.randint(1000, 9999)}-BLK"]),  # noqa: E501
         "amount": rng.choice([f"${rng.randint(1, 2999):,}.{rng.randint(0, 99):02d}",
                               f"£{rng.randint(5, 500)}.{rng.randint(0, 99):02d}",
                               f"€{rng.randint(5, 900)},{rng.randint(0, 99):02d}"]),
@@ -181,7 +181,7 @@ def _write_calls(cases: list[PiiCase], path: Path) -> list[Placement]:
             order_ref = _order_ref(case, "ORD-1234567")
             transcript = f"Agent: Thanks for calling, how can I help?\nCustomer: {case.text}"
             writer.writerow([f"C-{case.case_id}", "2026-09-01T08:00:00Z", "2026-09-01T08:05:00Z",
-                             "+15550000000", "billing", "agent7", "W1", order_ref, transcript])  # fmt: skip
+                             "+15550000000", "billing", "agent7", "W1", order_ref, transcript])  # fmt: skip  # noqa: E501
             record += 1
             placements.append(Placement(case, "calls.csv", f"C-{case.case_id}", None))
         for case in _rejected(cases):
@@ -346,11 +346,9 @@ def leaks(value: str, stored: str) -> list[str]:
     stored_tokens = {t.lower() for t in re.findall(r"\w+", stored)}
     for token in set(re.findall(r"\w+", value)):
         has_digit = any(c.isdigit() for c in token)
-        if has_digit and len(token) >= 3 and token.lower() in stored_tokens:
+        specific = has_digit or token.lower() not in _GENERIC
+        if specific and len(token) >= 3 and token.lower() in stored_tokens:
             found.append(token)
-        elif not has_digit and len(token) >= 3 and token.lower() not in _GENERIC:
-            if token.lower() in stored_tokens:
-                found.append(token)
     stored_runs = set(re.findall(r"[0-9]+", stored))
     found += [run for run in re.findall(r"[0-9]{4,}", value) if run in stored_runs]
     # Split differently, the digits are still the number: "AB 12 34 56" of "AB 12 34 56 C".

@@ -193,12 +193,12 @@ def _ipv6(compressed: bool) -> Callable[[random.Random], str]:
 # --- postcodes, dates of birth, names, addresses, accounts ----------------------------------
 def _uk_postcode(rng: random.Random) -> str:
     outward = _pick(rng, "SW1A|M1|B33|CR2|DN55|EC1A|W1A|LS1|G2|EH1|BS8|NW3")
-    return f"{outward} {rng.randint(0, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+    return f"{outward} {rng.randint(0, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"  # noqa: E501 (one generated value per line)
 
 
 def _canada(rng: random.Random) -> str:
     letters = "ABCEGHJKLMNPRSTVXY"
-    return f"{rng.choice(letters)}{rng.randint(0, 9)}{rng.choice(letters)} {rng.randint(0, 9)}{rng.choice(letters)}{rng.randint(0, 9)}"
+    return f"{rng.choice(letters)}{rng.randint(0, 9)}{rng.choice(letters)} {rng.randint(0, 9)}{rng.choice(letters)}{rng.randint(0, 9)}"  # noqa: E501 (one generated value per line)
 
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -231,7 +231,7 @@ def _street(layout: str, streets: str) -> Callable[[random.Random], str]:
     return lambda rng: layout.format(n=rng.randint(1, 240), street=_pick(rng, streets))
 
 
-_EN_STREETS = "Baker Street|Oak Terrace|Elm Loop|Maple Avenue|Station Road|Mill Lane|Cedar Court|Kings Way|Park Drive|Church Close|Willow Crescent|Highfield Place"
+_EN_STREETS = "Baker Street|Oak Terrace|Elm Loop|Maple Avenue|Station Road|Mill Lane|Cedar Court|Kings Way|Park Drive|Church Close|Willow Crescent|Highfield Place"  # noqa: E501 (one generated value per line)
 _FR_STREETS = (
     "Rue de Rivoli|Avenue des Ternes|Boulevard Saint-Michel|Rue du Bac|Place de la Bastille"
 )
@@ -309,7 +309,7 @@ FORMATS: dict[str, Format] = {
     "postcode Netherlands": Format(
         "postcode",
         lambda rng: (
-            f"{_digits(rng, 4, '123456789')} {rng.choice('ABCDEFGHJKLMNPRSTVWXZ')}{rng.choice('ABCDEFGHJKLMNPRSTVWXZ')}"
+            f"{_digits(rng, 4, '123456789')} {rng.choice('ABCDEFGHJKLMNPRSTVWXZ')}{rng.choice('ABCDEFGHJKLMNPRSTVWXZ')}"  # noqa: E501 (one generated value per line)
         ),
         cued=True,
     ),
@@ -317,7 +317,7 @@ FORMATS: dict[str, Format] = {
     "postcode Ireland Eircode": Format(
         "postcode",
         lambda rng: (
-            f"{_pick(rng, 'D02|A65|T12|H91|V94')} {rng.choice('ACDEFHKNPRTVWXY')}{_digits(rng, 2)}{rng.choice('ACDEFHKNPRTVWXY')}"
+            f"{_pick(rng, 'D02|A65|T12|H91|V94')} {rng.choice('ACDEFHKNPRTVWXY')}{_digits(rng, 2)}{rng.choice('ACDEFHKNPRTVWXY')}"  # noqa: E501 (one generated value per line)
         ),
     ),
     "dob 12 March 1985": Format("dob", _dob("{d} {month} {y}")),
