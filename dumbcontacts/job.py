@@ -150,6 +150,7 @@ def _load_inbox(warehouse: Warehouse, config: Settings) -> tuple[list[LoadResult
                         source,
                         salt=config.salt,
                         keep_transcripts=config.keep_transcripts,
+                        brand_names=config.brand_names,
                     )
                 )
         except (LoadError, WarehouseBusy, SQLAlchemyError, OSError) as error:

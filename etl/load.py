@@ -66,6 +66,8 @@ class LoadResult:
     rows_loaded: int = 0
     rows_duplicate: int = 0
     rows_rejected: int = 0
+    # Loaded contacts in which no customer turn says why they got in touch.
+    rows_without_reason: int = 0
     load_id: str | None = None
     note: str = ""
 
@@ -99,15 +101,22 @@ def load_paths(
     mapping: Mapping | None = None,
     salt: str | None = None,
     keep_transcripts: bool = False,
+    brand_names: Iterable[str] = (),
 ) -> Iterator[LoadResult]:
     """Load each path in turn, yielding its result as soon as it is committed.
 
     ``keep_transcripts`` stores each contact's whole conversation, redacted, besides its
-    reason; off by default (see README, "What it does").
+    reason; off by default (see README, "What it does"). A message that only names the
+    company (``brand_names``) is no reason.
     """
     for source in plan_sources(paths, channel=channel, fmt=fmt, mapping=mapping):
         yield load_source(
-            warehouse, source, mapping=mapping, salt=salt, keep_transcripts=keep_transcripts
+            warehouse,
+            source,
+            mapping=mapping,
+            salt=salt,
+            keep_transcripts=keep_transcripts,
+            brand_names=brand_names,
         )
 
 
@@ -118,6 +127,7 @@ def load_source(
     mapping: Mapping | None = None,
     salt: str | None = None,
     keep_transcripts: bool = False,
+    brand_names: Iterable[str] = (),
 ) -> LoadResult:
     name = str(source.path)
     if source.kind == "skip":
@@ -134,7 +144,9 @@ def load_source(
         elif source.kind == "taxonomy":
             rows, bad, rows_read = _read_taxonomy(source.path)
         else:
-            rows, bad, rows_read = _read_contacts(source, mapping, salt, keep_transcripts)
+            rows, bad, rows_read = _read_contacts(
+                source, mapping, salt, keep_transcripts, tuple(brand_names)
+            )
     except (RejectedFile, UnicodeDecodeError, OSError, ValueError) as error:
         raise LoadError(f"{name}: {error}") from None
 
@@ -157,6 +169,7 @@ def load_source(
             rows_loaded=loaded,
             rows_duplicate=rows_read - bad.height - loaded,
             rows_rejected=bad.height,
+            rows_without_reason=_count_without_reason(conn, load_id) if table is contacts else 0,
             load_id=load_id,
         )
         conn.execute(
@@ -198,12 +211,22 @@ def hash_source(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_contacts(source: Source, mapping: Mapping | None, salt: str, keep_transcripts: bool):
+def _read_contacts(
+    source: Source,
+    mapping: Mapping | None,
+    salt: str,
+    keep_transcripts: bool,
+    brand_names: tuple[str, ...],
+):
     with ExitStack() as stack:
         items = _reader(source, mapping, stack)
         staging, bad = split_staging(items)
     contact_rows, normalize_rejects = normalize_contacts(
-        staging, channel=source.channel, salt=salt, keep_transcripts=keep_transcripts
+        staging,
+        channel=source.channel,
+        salt=salt,
+        keep_transcripts=keep_transcripts,
+        brand_names=brand_names,
     )
     bad_frame = pl.concat([_reject_frame(bad), normalize_rejects])
     return contact_rows, bad_frame, staging.height + len(bad)
@@ -280,6 +303,13 @@ def _stored_rejects(bad: pl.DataFrame, load_id: str) -> pl.DataFrame:
 def _valid_text(text: str) -> str:
     # Undecodable bytes arrive as lone surrogates; no database accepts those.
     return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+
+
+def _count_without_reason(conn, load_id: str) -> int:
+    query = select(func.count()).where(
+        contacts.c.load_id == load_id, contacts.c.reason_text.is_(None)
+    )
+    return conn.execute(query).scalar_one()
 
 
 def _is_loaded(conn, content_hash: str) -> bool:

@@ -6,13 +6,14 @@ column-wise in polars, so a million calls normalise in seconds.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
+from functools import partial
 
 import polars as pl
 
 from dumbcontacts.etl.identity import contact_ids, salted_keys
-from dumbcontacts.etl.reasons import first_substantive_expr
+from dumbcontacts.etl.reasons import first_substantive_expr, name_phrases
 from dumbcontacts.etl.redact import redact_series, redact_text
 from dumbcontacts.etl.staging import STAGING_SCHEMA
 
@@ -90,11 +91,18 @@ def parse_durations(values: pl.Series) -> pl.Series:
 
 
 def normalize_contacts(
-    staging: pl.DataFrame, *, channel: str, salt: str, keep_transcripts: bool = False
+    staging: pl.DataFrame,
+    *,
+    channel: str,
+    salt: str,
+    keep_transcripts: bool = False,
+    brand_names: Iterable[str] = (),
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Return (contacts, rejects). Contacts are unique by contact_id, first record wins.
 
-    The redacted transcript is kept only with ``keep_transcripts``; otherwise it is null.
+    The redacted transcript is kept only with ``keep_transcripts``; otherwise it is null. A
+    turn that only names the company (``brand_names``, the source system, a social brand
+    account) is no reason.
     """
     frame = staging.select(list(STAGING_SCHEMA)).with_columns(
         parse_timestamps(staging["started_at"]).alias("started"),
@@ -115,7 +123,8 @@ def normalize_contacts(
     # threads share the cores.
     with ThreadPoolExecutor(max_workers=5) as pool:
         keys = pool.submit(_keys, good, channel, salt)
-        reasons = _in_halves(pool, _reasons, good["customer_turns"])
+        names = _company_names(good, channel, brand_names)
+        reasons = _in_halves(pool, partial(_reasons, names=names), good["customer_turns"])
         # Not kept by default: topics need only reason_text, and every stored sentence is
         # one more place personal data can hide (data minimisation).
         transcripts = _in_halves(pool, _redact, good["transcript"]) if keep_transcripts else None
@@ -155,9 +164,16 @@ def _keys(good: pl.DataFrame, channel: str, salt: str) -> list[pl.Series]:
     ]
 
 
-def _reasons(turns: pl.Series) -> pl.Series:
+def _company_names(good: pl.DataFrame, channel: str, brand_names: Iterable[str]) -> frozenset[str]:
+    sources = good["source_system"].drop_nulls().unique().to_list()
+    # A social thread's queue is the brand account that answered it; elsewhere it is a team.
+    brands = good["queue"].drop_nulls().unique().to_list() if channel == "social" else []
+    return name_phrases([*brand_names, *sources, *brands])
+
+
+def _reasons(turns: pl.Series, names: frozenset[str]) -> pl.Series:
     # Redact first, so no cleaning rule can move PII out of a placeholder's way.
-    reasons = first_substantive_expr(pl.col(turns.name), prepare=_redact)
+    reasons = first_substantive_expr(pl.col(turns.name), prepare=_redact, names=names)
     return turns.to_frame().select(reasons).to_series()
 
 

@@ -19,6 +19,7 @@ def test_defaults_without_a_file(tmp_path, monkeypatch):
     assert (config.repeat_window_days, config.cpx_driver) == (7, "orders")
     assert config.inbox == () and config.dashboard_username is None
     assert config.keep_transcripts is False and config.run_fast is False
+    assert config.brand_names == ()
 
 
 def test_file_settings_and_environment_precedence(tmp_path):
@@ -27,6 +28,7 @@ def test_file_settings_and_environment_precedence(tmp_path):
         """
 warehouse = "duckdb:///file.duckdb"
 overrides = "triage.toml"
+brand_names = ["Acme", " Acme Pay "]
 [costs.phone]
 per_minute_usd = 2
 [metrics]
@@ -48,6 +50,7 @@ password = "from-file"
     config = Settings.from_environ(environ)
     assert config.warehouse_url == "duckdb:///file.duckdb"
     assert config.overrides == Path("triage.toml")
+    assert config.brand_names == ("Acme", "Acme Pay")
     assert config.costs.rate("phone") == ChannelRate(2.0, DEFAULT_RATES["phone"].flat_usd)
     assert config.costs.rate("chat") == DEFAULT_RATES["chat"]
     assert (config.repeat_window_days, config.cpx_driver) == (3, "shipments")
@@ -58,6 +61,8 @@ password = "from-file"
     assert (config.dashboard_username, config.dashboard_password) == ("leader", "from-env")
     environ["DUMBCONTACTS_WAREHOUSE"] = "postgresql://x/y"
     assert Settings.from_environ(environ).warehouse_url == "postgresql://x/y"
+    environ["DUMBCONTACTS_BRAND_NAMES"] = "Zed, Zed Bank,"
+    assert Settings.from_environ(environ).brand_names == ("Zed", "Zed Bank")
 
 
 @pytest.mark.parametrize(
@@ -74,6 +79,8 @@ password = "from-file"
         ("[metrics]\nrepeat_window_days = true", "metrics.repeat_window_days must be a int"),
         ("[load]\nkeep_transcripts = 1", "load.keep_transcripts must be a bool"),
         ("[dashboard]\nuser = 'x'", "unknown setting dashboard.user"),
+        ("brand_names = 'Acme'", "brand_names must be a list"),
+        ("brand_names = [1]", "brand_names must be a list of strings"),
     ],
 )
 def test_bad_file_fails_with_one_line_naming_it(tmp_path, text, message):
