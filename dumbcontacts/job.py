@@ -183,6 +183,7 @@ def _analyze(warehouse, config, make_embedder, now, say, summary: RunSummary) ->
         embedder,
         refit=refit,
         overrides=_overrides(config),
+        brand_names=config.brand_names,
         fast=config.run_fast,
         # A static model's own vectors are the fast path's features already.
         fast_static=make_embedder(config, static=True) if config.run_fast and not static else None,

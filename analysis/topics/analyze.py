@@ -18,12 +18,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, case, func, select, update
 
 from dumbcontacts.analysis.economics.links import store_links
 from dumbcontacts.analysis.economics.scope import unassigned
@@ -42,6 +42,7 @@ from dumbcontacts.analysis.topics.embeddings import Embedder
 from dumbcontacts.analysis.topics.fast_assign import assign_fast, train_fast_assigner
 from dumbcontacts.analysis.topics.fit import TopicFit, TopicSettings, assign_topics, fit_topics
 from dumbcontacts.analysis.topics.guided import fit_guided
+from dumbcontacts.analysis.topics.keywords import keyword_stop_words
 from dumbcontacts.analysis.topics.mapping import (
     defect_phrase_vectors,
     map_fitted_topics,
@@ -49,6 +50,7 @@ from dumbcontacts.analysis.topics.mapping import (
     match_topics,
 )
 from dumbcontacts.analysis.topics.overrides import Override, check_defects, store_overrides
+from dumbcontacts.analysis.topics.prepare import prepare_reason
 from dumbcontacts.etl.schema import contacts, defects
 from dumbcontacts.etl.warehouse import Warehouse, insert_new_rows
 
@@ -69,6 +71,7 @@ class AnalyzeResult:
     topics: pl.DataFrame  # topic_key, label, contacts, defect_id, mapping_confidence, keywords,
     # mapped_by, merged_into
     unmatched: tuple[Override, ...] = ()  # overrides naming a key this version does not have
+    without_reason: int = 0  # contacts no customer message gives a reason for: no topic
 
     @property
     def unmapped(self) -> pl.DataFrame:
@@ -100,7 +103,9 @@ def analyze_contacts(
     fast_static: Embedder | None = None,  # static vectors for --fast (load_static_minilm)
     progress: Callable[[int], None] | None = None,
     overrides: list[Override] | None = None,
+    brand_names: Iterable[str] = (),
 ) -> AnalyzeResult:
+    """``brand_names`` (the configured ones) are never a topic's keyword."""
     settings, overrides = settings or TopicSettings(), overrides or []
     counting = _CountingEmbedder(embedder)
     with warehouse.begin() as conn:
@@ -126,6 +131,7 @@ def analyze_contacts(
             map_threshold=map_threshold,
             seed_threshold=seed_threshold,
             progress=progress,
+            brand_names=tuple(brand_names),
         )
     else:
         version = current
@@ -136,7 +142,12 @@ def analyze_contacts(
     with warehouse.begin() as conn:
         store_links(conn)  # so metrics need not link repeats themselves
         summary = _topic_summary(conn, version)
-    return AnalyzeResult(version, refitted, counting.count, assigned, summary, tuple(unmatched))
+        without_reason = conn.execute(
+            select(func.count()).where(contacts.c.reason_text.is_(None))
+        ).scalar_one()
+    return AnalyzeResult(
+        version, refitted, counting.count, assigned, summary, tuple(unmatched), without_reason
+    )
 
 
 def _current_version(conn: Connection) -> tuple[int | None, str | None]:
@@ -147,14 +158,31 @@ def _current_version(conn: Connection) -> tuple[int | None, str | None]:
 
 
 def _reasons(conn: Connection, version: int | None = None) -> pl.DataFrame:
-    """Contacts with a reason; with ``version``, only those it has not assigned yet."""
-    query = unassigned(select(contacts.c.contact_id, contacts.c.reason_text), version)
-    rows = conn.execute(query.order_by(contacts.c.contact_id)).all()
-    return pl.DataFrame(rows, schema=["contact_id", "reason_text"], orient="row")
+    """Contacts with a reason, and the brand account that answered a social one; with
+    ``version``, only those it has not assigned yet."""
+    brand = case((contacts.c.channel == "social", contacts.c.queue), else_=None)
+    columns = (contacts.c.contact_id, contacts.c.reason_text, brand.label("brand"))
+    rows = conn.execute(unassigned(select(*columns), version).order_by(contacts.c.contact_id))
+    schema = dict.fromkeys(["contact_id", "reason_text", "brand"], pl.Utf8)
+    return pl.DataFrame(rows.all(), schema=schema, orient="row")
+
+
+def _embed_reasons(warehouse, embedder, texts: list[str], progress=None) -> np.ndarray:
+    """Vectors of reasons as the sentence model should see them (``prepare_reason``)."""
+    return embed_with_cache(warehouse, embedder, [prepare_reason(t) for t in texts], progress)
 
 
 def _fit_new_version(
-    warehouse, embedder, previous, settings, *, fit_sample, map_threshold, seed_threshold, progress
+    warehouse,
+    embedder,
+    previous,
+    settings,
+    *,
+    fit_sample,
+    map_threshold,
+    seed_threshold,
+    progress,
+    brand_names,
 ):
     with warehouse.connect() as conn:
         reasons = _reasons(conn)
@@ -166,7 +194,9 @@ def _fit_new_version(
         rows = np.random.default_rng(settings.seed).choice(reasons.height, fit_sample, False)
         reasons = reasons[np.sort(rows)]
     texts = reasons["reason_text"].to_list()
-    vectors = embed_with_cache(warehouse, embedder, texts, progress)
+    vectors = _embed_reasons(warehouse, embedder, texts, progress)
+    brands = keyword_stop_words(texts, sources=reasons["brand"].to_list(), extra=brand_names)
+    settings = dataclasses.replace(settings, stop_words=settings.stop_words | brands)
     groups = defect_phrase_vectors(warehouse, embedder, taxonomy)
     if groups and seed_threshold is not None:
         fit, seeded = fit_guided(
@@ -285,7 +315,7 @@ def _assign_unassigned(warehouse, embedder, version, progress, fast: _FastWith |
     fit = TopicFit(np.zeros(0, dtype=int), topic_list, np.stack(model["vector"].to_list()), None)
 
     def embed(some: list[str]) -> np.ndarray:
-        return embed_with_cache(warehouse, embedder, some, progress)
+        return _embed_reasons(warehouse, embedder, some, progress)
 
     training = None
     if fast is not None:
@@ -318,7 +348,7 @@ def _embedded_reasons(
         .order_by(contacts.c.reason_text)
     )
     texts = list(conn.execute(query).scalars())
-    hashes = [hash_text(t) for t in texts]
+    hashes = [hash_text(prepare_reason(t)) for t in texts]
     positions, vectors = read_cached_vectors(conn, embedder.name, hashes, embedder.dimension)
     if len(positions) == 0:
         return None
