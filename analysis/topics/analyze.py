@@ -43,6 +43,7 @@ from dumbcontacts.analysis.topics.fast_assign import assign_fast, train_fast_ass
 from dumbcontacts.analysis.topics.fit import TopicFit, TopicSettings, assign_topics, fit_topics
 from dumbcontacts.analysis.topics.guided import fit_guided
 from dumbcontacts.analysis.topics.keywords import keyword_stop_words
+from dumbcontacts.analysis.topics.languages import detect_languages
 from dumbcontacts.analysis.topics.mapping import (
     defect_phrase_vectors,
     map_fitted_topics,
@@ -60,6 +61,7 @@ _VECTOR = np.dtype("<f4")
 # Predicted margin (cosine) below which the fast path asks the sentence model: one value for
 # every data set, from benchmarks/fast_path.py.
 FAST_CONFIDENCE = 0.008
+_UPDATE_CHUNK = 10_000  # contact ids per UPDATE: PostgreSQL takes at most 65,535 parameters
 
 
 @dataclass(frozen=True)
@@ -162,9 +164,39 @@ def _reasons(conn: Connection, version: int | None = None) -> pl.DataFrame:
     ``version``, only those it has not assigned yet."""
     brand = case((contacts.c.channel == "social", contacts.c.queue), else_=None)
     columns = (contacts.c.contact_id, contacts.c.reason_text, brand.label("brand"))
+    columns += (contacts.c.language,)
     rows = conn.execute(unassigned(select(*columns), version).order_by(contacts.c.contact_id))
-    schema = dict.fromkeys(["contact_id", "reason_text", "brand"], pl.Utf8)
+    schema = dict.fromkeys(["contact_id", "reason_text", "brand", "language"], pl.Utf8)
     return pl.DataFrame(rows.all(), schema=schema, orient="row")
+
+
+def _with_languages(warehouse: Warehouse, reasons: pl.DataFrame) -> pl.DataFrame:
+    """``reasons`` with each language the source did not give detected, and stored.
+
+    Detected here, on the distinct reasons of the fit sample, rather than at load: lingua
+    reads some hundreds of texts a second, a load a hundred thousand contacts.
+    """
+    missing = reasons.filter(pl.col("language").is_null())
+    distinct = missing["reason_text"].unique(maintain_order=True)
+    found = pl.DataFrame(
+        {"reason_text": distinct, "detected": detect_languages(distinct.to_list())},
+        schema={"reason_text": pl.Utf8, "detected": pl.Utf8},
+    )
+    detected = missing.join(found, on="reason_text").filter(pl.col("detected").is_not_null())
+    with warehouse.begin() as conn:
+        for (language,), rows in detected.group_by("detected"):
+            ids = rows["contact_id"].to_list()
+            for start in range(0, len(ids), _UPDATE_CHUNK):
+                chunk = ids[start : start + _UPDATE_CHUNK]
+                conn.execute(
+                    update(contacts)
+                    .where(contacts.c.contact_id.in_(chunk))
+                    .values(language=language)
+                )
+    return reasons.join(found, on="reason_text", how="left", maintain_order="left").select(
+        pl.exclude("language", "detected"),
+        pl.coalesce("language", "detected").alias("language"),
+    )
 
 
 def _embed_reasons(warehouse, embedder, texts: list[str], progress=None) -> np.ndarray:
@@ -193,6 +225,7 @@ def _fit_new_version(
     if reasons.height > fit_sample:
         rows = np.random.default_rng(settings.seed).choice(reasons.height, fit_sample, False)
         reasons = reasons[np.sort(rows)]
+    reasons = _with_languages(warehouse, reasons)
     texts = reasons["reason_text"].to_list()
     vectors = _embed_reasons(warehouse, embedder, texts, progress)
     brands = keyword_stop_words(texts, sources=reasons["brand"].to_list(), extra=brand_names)
