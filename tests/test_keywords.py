@@ -1,12 +1,28 @@
 import pytest
 
-from dumbcontacts.analysis.topics.keywords import keyword_stop_words, keyword_text
+from dumbcontacts.analysis.topics.keywords import (
+    keyword_document,
+    keyword_stop_words,
+    keyword_text,
+)
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Flights &amp; hotels", "flights & hotels"),
+        ("Comcast/Xfinity billing", "Comcast Xfinity billing"),
+        ("AT&amp;T won't refund; see https://t.co/x", "AT T won t refund see"),
+        ("my_account [EMAIL] is locked", "my account is locked"),
+    ],
+)
+def test_keyword_document_glues_no_words(text, expected):
+    assert keyword_document(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Flights &amp; hotels", "flights hotels"),
         ("see https://t.co/AbC12 now", "see now"),
         ("Call [EMAIL] on XX/XX/XXXX about my email", "call on about my email"),
         # After BERTopic's preprocessing: brackets and slashes already gone.

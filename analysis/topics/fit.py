@@ -19,8 +19,11 @@ from typing import Any
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
-from dumbcontacts.analysis.topics.keywords import keyword_stop_words, keyword_text
-from dumbcontacts.analysis.topics.prepare import clean_for_embedding
+from dumbcontacts.analysis.topics.keywords import (
+    keyword_document,
+    keyword_stop_words,
+    keyword_text,
+)
 
 __all__ = [
     "CONTACT_STOP_WORDS",
@@ -100,13 +103,13 @@ def fit_topics(
         # UMAP's spectral start needs more points than dimensions.
         raise ValueError(f"need more than {settings.n_components + 1} texts, got {len(texts)}")
     vectors = _unit_rows(np.asarray(embeddings, dtype=np.float32))
-    # Keywords come from clean text: BERTopic strips "&amp;" to "amp" before we see it.
-    texts = [clean_for_embedding(t) for t in texts]
     model = _build_model(settings, len(texts))
     with warnings.catch_warnings():
         # UMAP and HDBSCAN warn about things we decided (seeded single thread, etc.).
         warnings.simplefilter("ignore")
-        found, _ = model.fit_transform(texts, vectors)
+        # Keywords come from clean text: BERTopic strips "&amp;" to "amp" before we see it.
+        documents = [keyword_document(t) for t in texts]
+        found, _ = model.fit_transform(documents, vectors)
     found = np.asarray(found, dtype=int)
     topic_ids = found
     if settings.merge_similarity is not None:
@@ -118,7 +121,7 @@ def fit_topics(
         # It logs a warning about custom topics: assigning them is our deliberate last step.
         warnings.simplefilter("ignore")
         model.update_topics(
-            texts,
+            documents,
             topics=topic_ids.tolist(),
             top_n_words=settings.top_n_words,
             vectorizer_model=build_vectorizer(
