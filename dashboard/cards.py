@@ -156,6 +156,13 @@ def fix_verdict(fix, driver: str = CPX_DRIVER) -> str:
     return f"Contacts per 1,000 {driver} {direction}{amount} after this date."
 
 
+def _count_and_share(count: int | None, total: int) -> str:
+    if count is None:
+        return format_value(None, "int")
+    share = f" ({format_value(count / total, 'ratio')})" if total else ""
+    return f"{format_value(count, 'int')}{share}"
+
+
 def status_cards(status: dict) -> dbc.Row:
     """The model and coverage figures of ``dumbcontacts.analysis.economics.health.model_status``."""
     contacts, assigned = status.get("contacts") or 0, status.get("contacts_assigned") or 0
@@ -167,6 +174,7 @@ def status_cards(status: dict) -> dbc.Row:
         ("Outliers when fitted", format_value(status.get("outlier_share"), "ratio")),
         ("Contacts", format_value(contacts, "int")),
         ("With a topic", format_value(assigned / contacts if contacts else None, "ratio")),
+        ("Without a reason", _count_and_share(status.get("contacts_without_reason"), contacts)),
         ("Last load", format_value(status.get("last_load_at"), "datetime")),
     )
     return dbc.Row(

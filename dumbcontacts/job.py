@@ -161,6 +161,7 @@ def _load_inbox(
                         keep_transcripts=config.keep_transcripts,
                         window=window,
                         order_ref_pattern=config.order_ref_pattern,
+                        brand_names=config.brand_names,
                     )
                 )
         except DumbContactsError as error:
@@ -193,6 +194,7 @@ def _analyze(warehouse, config, make_embedder, now, say, summary: RunSummary) ->
         embedder,
         refit=refit,
         overrides=config.overrides,
+        brand_names=config.brand_names,
         fast=config.run_fast,
         # A static model's own vectors are the fast path's features already.
         fast_static=make_embedder(config, static=True) if config.run_fast and not static else None,

@@ -41,6 +41,7 @@ _SECTIONS = {
     "embedding_model": str,
     "model_cache": str,
     "overrides": str,
+    "brand_names": list,
     "costs": dict,
     "metrics": dict,
     "load": dict,
@@ -168,6 +169,9 @@ class Settings:
     # The analyst's topic overrides (TOML), read by analyze and written by the triage page.
     overrides: Path = Path("overrides.toml")
     costs: CostModel = field(default_factory=CostModel)
+    # Your company's and products' names: a message that only names them is no reason, and
+    # they are never a topic's keyword (names the data says everywhere are found anyway).
+    brand_names: tuple[str, ...] = ()
     # A new conversation by the same customer within this many days is a repeat contact.
     repeat_window_days: int = REPEAT_WINDOW_DAYS
     # The business volume CPX is counted against (contacts per 1,000 of it).
@@ -233,6 +237,7 @@ class Settings:
                 pick("DUMBCONTACTS_MODEL_CACHE", spec.get("model_cache")) or cls.model_cache
             ),
             overrides=Path(pick("DUMBCONTACTS_OVERRIDES", spec.get("overrides")) or cls.overrides),
+            brand_names=_brand_names(environ, spec, path),
             costs=costs,
             repeat_window_days=metrics.get("repeat_window_days", cls.repeat_window_days),
             cpx_driver=metrics.get("cpx_driver", cls.cpx_driver),
@@ -275,6 +280,17 @@ def _is_rust_regex(pattern: str) -> bool:
     except pl.exceptions.ComputeError:
         return False
     return True
+
+
+def _brand_names(environ: Mapping[str, str], spec: dict[str, Any], path: Path) -> tuple[str, ...]:
+    """``DUMBCONTACTS_BRAND_NAMES`` (comma-separated) wins over the file's ``brand_names``."""
+    if environ.get("DUMBCONTACTS_BRAND_NAMES"):
+        names = environ["DUMBCONTACTS_BRAND_NAMES"].split(",")
+    else:
+        names = spec.get("brand_names", [])
+        if not all(isinstance(name, str) for name in names):
+            raise ConfigError(f"{path}: brand_names must be a list of strings")
+    return tuple(name.strip() for name in names if name.strip())
 
 
 def _read_file(path: Path) -> dict[str, Any]:

@@ -64,6 +64,8 @@ class LoadResult:
     rows_loaded: int = 0
     rows_duplicate: int = 0
     rows_rejected: int = 0
+    # Loaded contacts in which no customer turn says why they got in touch.
+    rows_without_reason: int = 0
     load_id: str | None = None
     note: str = ""
 
@@ -101,6 +103,7 @@ def load_paths(
     keep_transcripts: bool = False,
     window: TimeWindow | None = None,
     order_ref_pattern: str = ORDER_REF_PATTERN,
+    brand_names: Iterable[str] = (),
 ) -> Iterator[LoadResult]:
     """Load each path in turn, yielding its result as soon as it is committed.
 
@@ -108,6 +111,7 @@ def load_paths(
     reason; off by default (see README, "What it does"). A record with a time outside
     ``window`` (default: ``TimeWindow.ending_days_ahead()``) is rejected.
     ``order_ref_pattern``: what a stored order reference may look like.
+    A message that only names the company (``brand_names``) is no reason.
     """
     for source in plan_sources(paths, channel=channel, fmt=fmt, mapping=mapping):
         yield load_source(
@@ -118,6 +122,7 @@ def load_paths(
             keep_transcripts=keep_transcripts,
             window=window,
             order_ref_pattern=order_ref_pattern,
+            brand_names=brand_names,
         )
 
 
@@ -130,6 +135,7 @@ def load_source(
     keep_transcripts: bool = False,
     window: TimeWindow | None = None,
     order_ref_pattern: str = ORDER_REF_PATTERN,
+    brand_names: Iterable[str] = (),
 ) -> LoadResult:
     name = str(source.path)
     if source.kind == "skip":
@@ -145,7 +151,7 @@ def load_source(
     started_at = _now()
     rows, bad, rows_read = read_source(
         source, mapping=mapping, salt=salt, keep_transcripts=keep_transcripts, window=window,
-        order_ref_pattern=order_ref_pattern,
+        order_ref_pattern=order_ref_pattern, brand_names=brand_names,
     )  # fmt: skip
     load_id = content_hash[:16]
     bad = _stored_rejects(bad, load_id)
@@ -166,6 +172,7 @@ def load_source(
             rows_loaded=loaded,
             rows_duplicate=rows_read - bad.height - loaded,
             rows_rejected=bad.height,
+            rows_without_reason=_count_without_reason(conn, load_id) if table is contacts else 0,
             load_id=load_id,
         )
         conn.execute(
@@ -215,6 +222,7 @@ def read_source(
     keep_transcripts: bool = False,
     window: TimeWindow | None = None,
     order_ref_pattern: str = ORDER_REF_PATTERN,
+    brand_names: Iterable[str] = (),
 ) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     """Read and normalise one source in memory: (rows for its table, rejects, records read).
 
@@ -227,7 +235,10 @@ def read_source(
             return _read_volumes(source.path, window)
         if source.kind == "taxonomy":
             return _read_taxonomy(source.path)
-        return _read_contacts(source, mapping, salt, keep_transcripts, window, order_ref_pattern)
+        return _read_contacts(
+            source, mapping, salt, keep_transcripts, window, order_ref_pattern,
+            tuple(brand_names),
+        )  # fmt: skip
     except (DumbContactsError, RejectedFile, UnicodeDecodeError, OSError) as error:
         raise LoadError(f"{source.path}: {error}") from None
 
@@ -239,6 +250,7 @@ def _read_contacts(
     keep_transcripts: bool,
     window: TimeWindow,
     order_ref_pattern: str,
+    brand_names: tuple[str, ...],
 ):
     with ExitStack() as stack:
         items = _reader(source, mapping, stack)
@@ -250,6 +262,7 @@ def _read_contacts(
         keep_transcripts=keep_transcripts,
         window=window,
         order_ref_pattern=order_ref_pattern,
+        brand_names=brand_names,
     )
     bad_frame = pl.concat([_reject_frame(bad), normalize_rejects])
     return contact_rows, bad_frame, staging.height + len(bad)
@@ -329,6 +342,18 @@ def _stored_rejects(bad: pl.DataFrame, load_id: str) -> pl.DataFrame:
         redact_series(bad["reason"]).alias("reason"),
         redact_series(excerpts).alias("excerpt"),
     )
+
+
+def _valid_text(text: str) -> str:
+    # Undecodable bytes arrive as lone surrogates; no database accepts those.
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+
+
+def _count_without_reason(conn, load_id: str) -> int:
+    query = select(func.count()).where(
+        contacts.c.load_id == load_id, contacts.c.reason_text.is_(None)
+    )
+    return conn.execute(query).scalar_one()
 
 
 def _is_loaded(conn, content_hash: str) -> bool:

@@ -6,7 +6,7 @@ column-wise in polars, so a million calls normalise in seconds.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from functools import partial
 
@@ -20,7 +20,7 @@ from dumbcontacts.etl.bounds import (
     cut_series,
 )
 from dumbcontacts.etl.identity import contact_ids, salted_keys
-from dumbcontacts.etl.reasons import first_substantive_expr
+from dumbcontacts.etl.reasons import first_substantive_expr, name_phrases
 from dumbcontacts.etl.redact import redact_expr, redact_series
 from dumbcontacts.etl.staging import STAGING_SCHEMA
 from dumbcontacts.settings import ORDER_REF_PATTERN, TimeWindow
@@ -117,6 +117,7 @@ def normalize_contacts(
     keep_transcripts: bool = False,
     window: TimeWindow | None = None,
     order_ref_pattern: str = ORDER_REF_PATTERN,
+    brand_names: Iterable[str] = (),
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Return (contacts, rejects). Contacts are unique by contact_id, first record wins.
 
@@ -124,7 +125,9 @@ def normalize_contacts(
     record. The redacted transcript is kept only with ``keep_transcripts``; otherwise null.
     An order reference is kept only when the whole value matches ``order_ref_pattern`` and
     holds no personal data; otherwise it is null (a placeholder is no use as a reference).
-    Rejects carry raw excerpts: the load cuts and redacts them before storing.
+    A turn that only names the company (``brand_names``, the source system, a social
+    brand account) is no reason. Rejects carry raw excerpts: the load cuts and redacts them
+    before storing.
     """
     window = window or TimeWindow.ending_days_ahead()
     frame = _without_nul(staging.select(list(STAGING_SCHEMA)))
@@ -149,7 +152,8 @@ def normalize_contacts(
     # threads share the cores.
     with ThreadPoolExecutor(max_workers=5) as pool:
         keys = pool.submit(_keys, good, channel, salt)
-        reasons = _in_halves(pool, _reasons, good["customer_turns"])
+        names = _company_names(good, channel, brand_names)
+        reasons = _in_halves(pool, partial(_reasons, names=names), good["customer_turns"])
         # Not kept by default: topics need only reason_text, and every stored sentence is
         # one more place personal data can hide (data minimisation).
         transcripts = (
@@ -200,9 +204,17 @@ def _without_nul(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col(names).str.replace_all("\x00", "", literal=True))
 
 
-def _reasons(turns: pl.Series) -> pl.Series:
+def _company_names(good: pl.DataFrame, channel: str, brand_names: Iterable[str]) -> frozenset[str]:
+    sources = good["source_system"].drop_nulls().unique().to_list()
+    # A social thread's queue is the brand account that answered it; elsewhere it is a team.
+    brands = good["queue"].drop_nulls().unique().to_list() if channel == "social" else []
+    return name_phrases([*brand_names, *sources, *brands])
+
+
+def _reasons(turns: pl.Series, names: frozenset[str]) -> pl.Series:
     # Redact first, so no cleaning rule can move PII out of a placeholder's way.
-    reasons = first_substantive_expr(pl.col(turns.name), prepare=partial(_redact, limit=TURN_CHARS))
+    prepare = partial(_redact, limit=TURN_CHARS)
+    reasons = first_substantive_expr(pl.col(turns.name), prepare=prepare, names=names)
     return turns.to_frame().select(reasons).to_series()
 
 

@@ -27,8 +27,8 @@ the text the rule before it left:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from functools import partial
+from collections.abc import Callable, Iterable
+from functools import cache, partial
 from typing import NamedTuple
 
 import polars as pl
@@ -41,6 +41,7 @@ __all__ = [
     "clean_message_expr",
     "first_substantive",
     "first_substantive_expr",
+    "name_phrases",
 ]
 
 
@@ -174,14 +175,16 @@ _RULES = (
 # social exports that is most of them.
 _MAYBE_MESSY = "|".join([r"\A\s|\s$", *(rule.trigger for rule in _RULES)])
 
-# A cleaned message made only of these words, placeholders and punctuation is small talk.
-# Combining marks are word characters here, as in Rust's \w (Python's \W would match them).
-_SMALL_TALK_ONLY = (
-    rf"(?i)\A(?:[^\w\u0300-\u036f]|_|{'|'.join(re.escape(p) for p in PLACEHOLDERS)}"
-    r"|(?:hi|hello|hey|hiya|thanks|thank|thx|ty|cheers|you|ok|okay|k|yes|yeah|yep|yup|no|nope"
+# A cleaned message made only of these words, placeholders, punctuation and the company's own
+# names is small talk. Combining marks are word characters here, as in Rust's \w (Python's
+# \W would match them). "n/a", "test" and a bare "issue" or "complaint" say nothing either.
+_SMALL_TALK_WORDS = (
+    r"hi|hello|hey|hiya|thanks|thank|thx|ty|cheers|you|ok|okay|k|yes|yeah|yep|yup|no|nope"
     r"|sure|great|cool|good|fine|perfect|awesome|nice|bye|goodbye|morning|afternoon|evening"
     r"|there|so|much|very|a|lot|again|all|team|please|alright|right|understood|noted|got|it"
-    r"|for|your|the|help|reply|that|is|was|will|do|done|appreciate|appreciated)\b)*$"
+    r"|for|your|the|help|reply|that|is|was|will|do|done|appreciate|appreciated"
+    r"|n|na|none|nothing|test|testing|issue|issues|problem|problems|complaint|complaints"
+    r"|question|questions|inquiry|enquiry|my|me|i"
 )
 # Asking for a human (often the answer to an IVR prompt) says nothing about the reason.
 _ASK_FOR_HUMAN = (
@@ -190,10 +193,30 @@ _ASK_FOR_HUMAN = (
     r"(?:real |live |human )?(?:person|human|agent|representative|rep|operator|advisor"
     r"|someone|somebody|customer service)?[ .!?,]*(?:please)?[ .!?]*$"
 )
-_MIN_CHARS = 15
-# At least three words: cleaning leaves single spaces, so two spaces. A regex stops at the
-# second space, where counting all spaces would read the whole text.
-_THREE_WORDS = r" [^ ]* "
+# A reason needs a word: two letters in a row ("TV", "Billing", "Data Caps"). A short
+# phrase is a reason; only what says nothing (greetings, thanks, yes/ok, a bare company
+# name, "n/a") is not.
+_A_WORD = r"(?:[^\W\d_]|[\u0300-\u036f]){2}"
+# Brand accounts are written as one token ("AmazonHelp", "British_Airways"); customers
+# write the parts.
+_NAME_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+
+
+def name_phrases(names: Iterable[str]) -> frozenset[str]:
+    """The phrases that name a company: each name, and the parts of a one-token account name.
+
+    ``AmazonHelp`` gives ``amazonhelp``, ``amazon`` and ``help``; ``Bank of America`` stays
+    one phrase (``bank`` alone names nothing). Lower case; parts of under 3 letters dropped.
+    """
+    phrases: set[str] = set()
+    for name in names:
+        name = " ".join(name.split())
+        if not name:
+            continue
+        phrases.add(name.lower())
+        if " " not in name:
+            phrases.update(p.lower() for p in _NAME_PARTS.findall(name) if len(p) >= 3)
+    return frozenset(phrases)
 
 
 def clean_message_expr(expr: pl.Expr) -> pl.Expr:
@@ -212,29 +235,35 @@ def clean_message(text: str | None) -> str | None:
 
 
 def first_substantive_expr(
-    turns: pl.Expr, *, prepare: Callable[[pl.Series], pl.Series] | None = None
+    turns: pl.Expr,
+    *,
+    prepare: Callable[[pl.Series], pl.Series] | None = None,
+    names: frozenset[str] = frozenset(),
 ) -> pl.Expr:
     """The first cleaned message of a List[Utf8] of customer turns that says something.
 
-    Substantive: at least three words or 15 characters, and not only greetings, thanks,
-    yes/ok and placeholders. Null when no turn is. ``prepare`` (redaction) runs on each turn
-    before it is cleaned, and only on the turns that are looked at.
+    Substantive: holds a word of two letters or more, and is not only greetings, thanks,
+    yes/ok, placeholders and ``names`` (the company's own, from ``name_phrases``). Null when
+    no turn is. ``prepare`` (redaction) runs on each turn before it is cleaned, and only on
+    the turns that are looked at.
     """
-    first = partial(_first_substantive_series, prepare=prepare)
+    first = partial(_first_substantive_series, prepare=prepare, names=names)
     return turns.map_batches(first, return_dtype=pl.Utf8, is_elementwise=True)
 
 
-def first_substantive(turns: list[str | None] | None) -> str | None:
+def first_substantive(
+    turns: list[str | None] | None, names: frozenset[str] = frozenset()
+) -> str | None:
     """The scalar twin of ``first_substantive_expr``."""
     for turn in turns or ():
         cleaned = clean_message(turn)
-        if cleaned is not None and _is_substantive(cleaned):
+        if cleaned is not None and _is_substantive(cleaned, names):
             return cleaned
     return None
 
 
 def _first_substantive_series(
-    turns: pl.Series, prepare: Callable[[pl.Series], pl.Series] | None
+    turns: pl.Series, prepare: Callable[[pl.Series], pl.Series] | None, names: frozenset[str]
 ) -> pl.Series:
     # Turn by turn, and only for the rows still without a reason: most rows are settled by
     # their first or second turn, so later turns are never redacted or cleaned.
@@ -244,7 +273,7 @@ def _first_substantive_series(
     while not turns.is_empty():
         texts = turns.list.get(position, null_on_oob=True)
         cleaned = _clean_series(texts if prepare is None else prepare(texts))
-        found = cleaned.to_frame("text").select(_is_substantive_expr(pl.col("text")))
+        found = cleaned.to_frame("text").select(_is_substantive_expr(pl.col("text"), names))
         found = found.to_series().fill_null(False)
         reasons.scatter(rows.filter(found), cleaned.filter(found))  # in place
         pending = ~found & (turns.list.len() > position + 1)
@@ -273,18 +302,25 @@ def _clean_series(texts: pl.Series) -> pl.Series:
     return texts.clone().scatter(messy, cleaned.str.strip_chars())
 
 
-def _is_substantive_expr(cleaned: pl.Expr) -> pl.Expr:
-    long_enough = (cleaned.str.len_chars() >= _MIN_CHARS) | cleaned.str.contains(_THREE_WORDS)
-    small_talk = cleaned.str.contains(rust_regex(_SMALL_TALK_ONLY))
-    return long_enough & ~small_talk & ~cleaned.str.contains(rust_regex(_ASK_FOR_HUMAN))
+@cache
+def _small_talk_only(names: frozenset[str]) -> str:
+    """Matches a cleaned message made only of small talk, placeholders and ``names``."""
+    # Longest first, so "bank of america" is tried before "bank".
+    spelled = [r"\s+".join(map(re.escape, n.split())) for n in sorted(names, key=len, reverse=True)]
+    words = "|".join([*spelled, _SMALL_TALK_WORDS])
+    placeholders = "|".join(re.escape(p) for p in PLACEHOLDERS)
+    return rf"(?i)\A(?:[^\w\u0300-\u036f]|_|{placeholders}|(?:{words})\b)*$"
 
 
-def _is_substantive(cleaned: str) -> bool:
-    long_enough = (
-        len(cleaned) >= _MIN_CHARS or python_regex(_THREE_WORDS).search(cleaned) is not None
-    )
+def _is_substantive_expr(cleaned: pl.Expr, names: frozenset[str]) -> pl.Expr:
+    has_word = cleaned.str.contains(rust_regex(_A_WORD))
+    small_talk = cleaned.str.contains(rust_regex(_small_talk_only(names)))
+    return has_word & ~small_talk & ~cleaned.str.contains(rust_regex(_ASK_FOR_HUMAN))
+
+
+def _is_substantive(cleaned: str, names: frozenset[str] = frozenset()) -> bool:
     return (
-        long_enough
-        and python_regex(_SMALL_TALK_ONLY).search(cleaned) is None
+        python_regex(_A_WORD).search(cleaned) is not None
+        and python_regex(_small_talk_only(names)).search(cleaned) is None
         and python_regex(_ASK_FOR_HUMAN).search(cleaned) is None
     )

@@ -324,3 +324,33 @@ def test_the_fast_path_embeds_only_what_the_classifier_is_unsure_of(loaded):
     assert len(topic_of) == 200
     # _add_contacts restarts its phrases, so contact 160 + k says what contact k said.
     assert all(topic_of[f"c{160 + k:05d}"] == topic_of[f"c{k:05d}"] for k in range(40))
+
+
+def test_analyze_detects_languages_keeps_brands_out_of_keywords_and_counts_no_reason(warehouse):
+    phrases = [p for ps in REASONS.values() for p in ps]
+    texts = [f"Acme, {phrases[n % len(phrases)]} (ref {n})" for n in range(120)]
+    texts += ["mi paquete no ha llegado todavía", "mon colis est en retard", None]
+    frame = pl.DataFrame(
+        {
+            "contact_id": [f"s{n:04d}" for n in range(len(texts))],
+            "channel": "social",
+            "source_system": "twitter",
+            "source_id": [str(n) for n in range(len(texts))],
+            "started_at": dt.datetime(2026, 9, 1),
+            "queue": "AcmeHelp",
+            "reason_text": texts,
+            # The source's own language wins over detection.
+            "language": [None] * (len(texts) - 2) + ["fr", None],
+            "load_id": "test",
+        }
+    )
+    with warehouse.begin() as conn:
+        insert_new_rows(conn, contacts, frame)
+    result = analyze_contacts(warehouse, ReasonEmbedder())
+    assert result.without_reason == 1
+    assert result.topics["contacts"].sum() == 122
+    assert not any("acme" in k for k in result.topics["keywords"].to_list())
+    with warehouse.connect() as conn:
+        stored = dict(conn.execute(select(contacts.c.contact_id, contacts.c.language)).all())
+    assert stored["s0000"] == "en"  # "my parcel is late"
+    assert (stored["s0120"], stored["s0121"], stored["s0122"]) == ("es", "fr", None)

@@ -52,6 +52,20 @@ def test_rejects_are_counted_and_the_load_succeeds(run, tmp_path):
     assert "1 new, 0 duplicate, 1 rejected" in result.output
 
 
+def test_contacts_without_a_reason_are_counted(run, tmp_path):
+    (tmp_path / "calls.csv").write_bytes(
+        b"call_id,started_at,transcript\n"
+        b"C1,2026-09-01T08:00:00Z,Customer: Billing\n"
+        b"C2,2026-09-01T08:00:00Z,Customer: hello there\n"
+        b"C3,2026-09-01T08:00:00Z,Customer: Acme!\n"
+        b'C4,2026-09-01T08:00:00Z,"Customer: Acme\nCustomer: Slow internet"\n'
+    )
+    result = run("load", "calls.csv", env={"DUMBCONTACTS_BRAND_NAMES": "Acme"})
+    assert result.exit_code == 0, result.output
+    assert "4 new (2 without a reason), 0 duplicate, 0 rejected" in result.output
+    assert "\nphone             4          2          0          0\n" in result.output
+
+
 def test_transcripts_are_stored_redacted_only_when_asked(run, tmp_path):
     (tmp_path / "calls.csv").write_bytes(
         b"call_id,started_at,transcript\n"

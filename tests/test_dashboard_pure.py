@@ -321,3 +321,5 @@ def test_defect_figures_and_status_cards_handle_missing_values():
     assert shown.count("–") == 4 and "0" in shown and "$0" in shown
     status = {"model_version": None, "contacts": 0, "contacts_assigned": 0}
     assert "none yet" in texts(status_cards(status))
+    status |= {"contacts": 1_204, "contacts_without_reason": 102}
+    assert "102 (8.5%)" in texts(status_cards(status))

@@ -105,10 +105,12 @@ def test_data_health_reports_loads_rejects_and_model(warehouse, tmp_path):
     list(load_paths(warehouse, [bad]))
     history = load_history(warehouse, as_polars=True)
     assert history["rows_rejected"].to_list() == [1]
+    assert history["rows_without_reason"].to_list() == [1]  # the caller only said "hi"
     rejects = reject_reasons(warehouse, as_polars=True)
     assert rejects["rejects"].to_list() == [1] and rejects["source"][0].endswith("calls.csv")
     status = model_status(warehouse)
     assert status["model_version"] is None and status["contacts"] == 1
+    assert status["contacts_without_reason"] == 1
     assert status["last_load_at"] == history["finished_at"][0]
 
 

@@ -8,6 +8,7 @@ from dumbcontacts.etl.reasons import (
     clean_message_expr,
     first_substantive,
     first_substantive_expr,
+    name_phrases,
 )
 from dumbcontacts.etl.redact import redact_expr
 
@@ -86,7 +87,12 @@ SUBSTANTIVE_CASES = [
     (["[EMAIL] [PHONE]", "Double charge on my card"], "Double charge on my card"),
     ([None, "Refund still missing"], "Refund still missing"),
     (["Refund pls now"], "Refund pls now"),  # three words
-    (["Wrong size"], None),  # two words, ten characters
+    (["Wrong size"], "Wrong size"),  # a short phrase is a reason
+    (["Billing"], "Billing"),
+    (["hi", "Data Caps"], "Data Caps"),
+    (["TV"], "TV"),
+    (["n/a (b) (6)"], None),
+    (["Issue", "Complaint!", "Slow Internet"], "Slow Internet"),
     (["Thanks!"], None),
     (["yes", "ok", "thank you so much"], None),
     (["Thanks for the help!", "ok 👍"], None),
@@ -96,6 +102,43 @@ SUBSTANTIVE_CASES = [
     ([], None),
     (None, None),
 ]
+
+
+NAMED_CASES = [
+    # A bare company name says nothing; a short phrase beside it does.
+    (["Comcast"], None),
+    (["COMCAST!"], None),
+    (["Comcast Issues"], None),
+    (["comcast", "Billing"], "Billing"),
+    (["Comcast bill"], "Comcast bill"),
+    (["Bank of America"], None),
+    (["Bank fees"], "Bank fees"),
+    (["Amazon help"], None),
+    (["amazon parcel lost"], "amazon parcel lost"),
+]
+NAMES = name_phrases(["Comcast", "Bank of America", "AmazonHelp"])
+
+
+@pytest.mark.parametrize(("turns", "expected"), NAMED_CASES)
+def test_first_substantive_without_company_names(turns, expected):
+    frame = pl.DataFrame({"turns": [turns]}, schema={"turns": pl.List(pl.Utf8)})
+    vectorised = frame.select(first_substantive_expr(pl.col("turns"), names=NAMES)).item()
+    assert first_substantive(turns, NAMES) == vectorised == expected
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        (["AmazonHelp"], {"amazonhelp", "amazon", "help"}),
+        (["British_Airways"], {"british_airways", "british", "airways"}),
+        (["sprintcare"], {"sprintcare"}),
+        (["ATVIAssist"], {"atviassist", "atvi", "assist"}),
+        (["Bank of  America", " "], {"bank of america"}),
+        (["Comcast", "XboxSupport"], {"comcast", "xboxsupport", "xbox", "support"}),
+    ],
+)
+def test_name_phrases(names, expected):
+    assert name_phrases(names) == expected
 
 
 def clean_both(text: str | None) -> str | None:

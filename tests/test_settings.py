@@ -28,6 +28,7 @@ def test_defaults_without_a_file(tmp_path, monkeypatch):
     assert config.inbox == () and config.dashboard_username is None
     assert config.keep_transcripts is False and config.run_fast is False
     assert config.order_ref_pattern == ORDER_REF_PATTERN
+    assert config.brand_names == ()
 
 
 def test_file_settings_and_environment_precedence(tmp_path):
@@ -36,6 +37,7 @@ def test_file_settings_and_environment_precedence(tmp_path):
         """
 warehouse = "duckdb:///file.duckdb"
 overrides = "triage.toml"
+brand_names = ["Acme", " Acme Pay "]
 [costs.phone]
 per_minute_usd = 2
 [metrics]
@@ -58,6 +60,7 @@ password = "from-file"
     config = Settings.from_environ(environ)
     assert config.warehouse_url == "duckdb:///file.duckdb"
     assert config.overrides == Path("triage.toml")
+    assert config.brand_names == ("Acme", "Acme Pay")
     assert config.costs.rate("phone") == ChannelRate(2.0, DEFAULT_RATES["phone"].flat_usd)
     assert config.costs.rate("chat") == DEFAULT_RATES["chat"]
     assert (config.repeat_window_days, config.cpx_driver) == (3, "shipments")
@@ -69,6 +72,8 @@ password = "from-file"
     assert (config.dashboard_username, config.dashboard_password) == ("leader", "from-env")
     environ["DUMBCONTACTS_WAREHOUSE"] = "postgresql://x/y"
     assert Settings.from_environ(environ).warehouse_url == "postgresql://x/y"
+    environ["DUMBCONTACTS_BRAND_NAMES"] = "Zed, Zed Bank,"
+    assert Settings.from_environ(environ).brand_names == ("Zed", "Zed Bank")
 
 
 @pytest.mark.parametrize(
@@ -94,6 +99,8 @@ password = "from-file"
         ("[load]\nearliest = 'last year'", "load.earliest must be a date"),
         ("[load]\nearliest = 1990", "load.earliest must be a str"),
         ("[load]\nlatest_days_ahead = -1", "load.latest_days_ahead must be at least 0"),
+        ("brand_names = 'Acme'", "brand_names must be a list"),
+        ("brand_names = [1]", "brand_names must be a list of strings"),
     ],
 )
 def test_bad_file_fails_with_one_line_naming_it(tmp_path, text, message):

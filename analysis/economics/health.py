@@ -21,12 +21,24 @@ def load_history(
     warehouse: Warehouse, *, limit: int | None = None, as_polars: bool = False
 ) -> pd.DataFrame | pl.DataFrame:
     """Every load, newest first: load_id, source, channel, format, status, started_at,
-    finished_at, rows_read, rows_loaded, rows_duplicate, rows_rejected."""
+    finished_at, rows_read, rows_loaded, rows_without_reason, rows_duplicate, rows_rejected."""
     columns = ["load_id", "source", "channel", "format", "status", "started_at", "finished_at",
                "rows_read", "rows_loaded", "rows_duplicate", "rows_rejected"]  # fmt: skip
-    query = select(*(loads.c[c] for c in columns)).order_by(
-        loads.c.finished_at.desc(), loads.c.load_id
+    without = (
+        select(contacts.c.load_id, func.count().label("n"))
+        .where(contacts.c.reason_text.is_(None))
+        .group_by(contacts.c.load_id)
+        .subquery()
     )
+    query = (
+        select(
+            *(loads.c[c] for c in columns),
+            func.coalesce(without.c.n, 0).label("rows_without_reason"),
+        )
+        .outerjoin(without, without.c.load_id == loads.c.load_id)
+        .order_by(loads.c.finished_at.desc(), loads.c.load_id)
+    )
+    columns = [*columns, "rows_without_reason"]
     with warehouse.connect() as conn:
         rows = conn.execute(query.limit(limit) if limit else query).all()
     frame = pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
@@ -58,7 +70,8 @@ def reject_reasons(warehouse: Warehouse, *, as_polars: bool = False) -> pd.DataF
 
 def model_status(warehouse: Warehouse) -> dict[str, Any]:
     """The current model and coverage: model_version, created_at, n_topics, outlier_share
-    (None before the first analyze), contacts, contacts_assigned, last_load_at."""
+    (None before the first analyze), contacts, contacts_assigned, contacts_without_reason
+    (no customer message says why they got in touch; never given a topic), last_load_at."""
     with warehouse.connect() as conn:
         version = current_model_version(conn)
         status: dict[str, Any] = {
@@ -76,5 +89,8 @@ def model_status(warehouse: Warehouse) -> dict[str, Any]:
                 select(func.count()).where(contact_topics.c.model_version == version)
             ).scalar_one()
         status["contacts"] = conn.execute(select(func.count()).select_from(contacts)).scalar_one()
+        status["contacts_without_reason"] = conn.execute(
+            select(func.count()).where(contacts.c.reason_text.is_(None))
+        ).scalar_one()
         status["last_load_at"] = conn.execute(select(func.max(loads.c.finished_at))).scalar()
     return status

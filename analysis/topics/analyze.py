@@ -19,13 +19,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import polars as pl
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, case, func, select, update
 
 from dumbcontacts.analysis.economics.links import store_links
 from dumbcontacts.analysis.economics.scope import unassigned
@@ -38,6 +38,8 @@ from dumbcontacts.analysis.topics.embeddings import Embedder
 from dumbcontacts.analysis.topics.fast_assign import assign_fast, train_fast_assigner
 from dumbcontacts.analysis.topics.fit import TopicFit, TopicSettings, assign_topics, fit_topics
 from dumbcontacts.analysis.topics.guided import fit_guided
+from dumbcontacts.analysis.topics.keywords import keyword_stop_words
+from dumbcontacts.analysis.topics.languages import detect_languages
 from dumbcontacts.analysis.topics.mapping import (
     defect_phrase_vectors,
     map_fitted_topics,
@@ -50,6 +52,7 @@ from dumbcontacts.analysis.topics.overrides import (
     read_overrides_file,
     store_overrides,
 )
+from dumbcontacts.analysis.topics.prepare import prepare_reason
 from dumbcontacts.errors import ModelError
 from dumbcontacts.etl.schema import contact_topics, contacts, defects, topic_models, topics
 from dumbcontacts.etl.warehouse import Warehouse, insert_new_rows
@@ -61,6 +64,7 @@ _VECTOR = np.dtype("<f4")
 # Predicted margin (cosine) below which the fast path asks the sentence model: one value for
 # every data set, from benchmarks/fast_path.py.
 FAST_CONFIDENCE = 0.008
+_UPDATE_CHUNK = 10_000  # contact ids per UPDATE: PostgreSQL takes at most 65,535 parameters
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,7 @@ class AnalyzeResult:
     # mapped_by, merged_into
     overrides: tuple[Override, ...] = ()  # read from the overrides file
     unmatched: tuple[Override, ...] = ()  # overrides naming a key this version does not have
+    without_reason: int = 0  # contacts no customer message gives a reason for: no topic
 
     @property
     def unmapped(self) -> pl.DataFrame:
@@ -108,13 +113,15 @@ def analyze_contacts(
     fast_static: Embedder | None = None,  # static vectors for --fast (load_static_minilm)
     progress: Callable[[int], None] | None = None,
     overrides: Path | str | None = None,
+    brand_names: Iterable[str] = (),
 ) -> AnalyzeResult:
     """Analyse the contacts no topic has yet (all of them with ``refit``); see the module.
 
     ``overrides`` is the analyst's overrides file; None means the configured one
     (``Settings.overrides``), so a run from a notebook keeps the triage page's decisions.
     Raises ModelError when there is nothing to fit or the embedder is not the model's,
-    ConfigError for a broken overrides file.
+    ConfigError for a broken overrides file. ``brand_names`` (the configured ones) are
+    never a topic's keyword.
     """
     settings = settings or TopicSettings()
     decisions = read_overrides_file(
@@ -143,6 +150,7 @@ def analyze_contacts(
             map_threshold=map_threshold,
             seed_threshold=seed_threshold,
             progress=progress,
+            brand_names=tuple(brand_names),
         )
     else:
         version = current
@@ -153,9 +161,13 @@ def analyze_contacts(
     with warehouse.begin() as conn:
         store_links(conn)  # so metrics need not link repeats themselves
         summary = _topic_summary(conn, version)
+        without_reason = conn.execute(
+            select(func.count()).where(contacts.c.reason_text.is_(None))
+        ).scalar_one()
     return AnalyzeResult(
-        version, refitted, counting.count, assigned, summary, tuple(decisions), tuple(unmatched)
-    )
+        version, refitted, counting.count, assigned, summary, tuple(decisions),
+        tuple(unmatched), without_reason,
+    )  # fmt: skip
 
 
 def _current_version(conn: Connection) -> tuple[int | None, str | None]:
@@ -166,14 +178,61 @@ def _current_version(conn: Connection) -> tuple[int | None, str | None]:
 
 
 def _reasons(conn: Connection, version: int | None = None) -> pl.DataFrame:
-    """Contacts with a reason; with ``version``, only those it has not assigned yet."""
-    query = unassigned(select(contacts.c.contact_id, contacts.c.reason_text), version)
-    rows = conn.execute(query.order_by(contacts.c.contact_id)).all()
-    return pl.DataFrame(rows, schema=["contact_id", "reason_text"], orient="row")
+    """Contacts with a reason, and the brand account that answered a social one; with
+    ``version``, only those it has not assigned yet."""
+    brand = case((contacts.c.channel == "social", contacts.c.queue), else_=None)
+    columns = (contacts.c.contact_id, contacts.c.reason_text, brand.label("brand"))
+    columns += (contacts.c.language,)
+    rows = conn.execute(unassigned(select(*columns), version).order_by(contacts.c.contact_id))
+    schema = dict.fromkeys(["contact_id", "reason_text", "brand", "language"], pl.Utf8)
+    return pl.DataFrame(rows.all(), schema=schema, orient="row")
+
+
+def _with_languages(warehouse: Warehouse, reasons: pl.DataFrame) -> pl.DataFrame:
+    """``reasons`` with each language the source did not give detected, and stored.
+
+    Detected here, on the distinct reasons of the fit sample, rather than at load: lingua
+    reads some hundreds of texts a second, a load a hundred thousand contacts.
+    """
+    missing = reasons.filter(pl.col("language").is_null())
+    distinct = missing["reason_text"].unique(maintain_order=True)
+    found = pl.DataFrame(
+        {"reason_text": distinct, "detected": detect_languages(distinct.to_list())},
+        schema={"reason_text": pl.Utf8, "detected": pl.Utf8},
+    )
+    detected = missing.join(found, on="reason_text").filter(pl.col("detected").is_not_null())
+    with warehouse.begin() as conn:
+        for (language,), rows in detected.group_by("detected"):
+            ids = rows["contact_id"].to_list()
+            for start in range(0, len(ids), _UPDATE_CHUNK):
+                chunk = ids[start : start + _UPDATE_CHUNK]
+                conn.execute(
+                    update(contacts)
+                    .where(contacts.c.contact_id.in_(chunk))
+                    .values(language=language)
+                )
+    return reasons.join(found, on="reason_text", how="left", maintain_order="left").select(
+        pl.exclude("language", "detected"),
+        pl.coalesce("language", "detected").alias("language"),
+    )
+
+
+def _embed_reasons(warehouse, embedder, texts: list[str], progress=None) -> np.ndarray:
+    """Vectors of reasons as the sentence model should see them (``prepare_reason``)."""
+    return embed_with_cache(warehouse, embedder, [prepare_reason(t) for t in texts], progress)
 
 
 def _fit_new_version(
-    warehouse, embedder, previous, settings, *, fit_sample, map_threshold, seed_threshold, progress
+    warehouse,
+    embedder,
+    previous,
+    settings,
+    *,
+    fit_sample,
+    map_threshold,
+    seed_threshold,
+    progress,
+    brand_names,
 ):
     with warehouse.connect() as conn:
         reasons = _reasons(conn)
@@ -184,8 +243,11 @@ def _fit_new_version(
     if reasons.height > fit_sample:
         rows = np.random.default_rng(settings.seed).choice(reasons.height, fit_sample, False)
         reasons = reasons[np.sort(rows)]
+    reasons = _with_languages(warehouse, reasons)
     texts = reasons["reason_text"].to_list()
-    vectors = embed_with_cache(warehouse, embedder, texts, progress)
+    vectors = _embed_reasons(warehouse, embedder, texts, progress)
+    brands = keyword_stop_words(texts, sources=reasons["brand"].to_list(), extra=brand_names)
+    settings = dataclasses.replace(settings, stop_words=settings.stop_words | brands)
     groups = defect_phrase_vectors(warehouse, embedder, taxonomy)
     if groups and seed_threshold is not None:
         fit, seeded = fit_guided(
@@ -304,7 +366,7 @@ def _assign_unassigned(warehouse, embedder, version, progress, fast: _FastWith |
     fit = TopicFit(np.zeros(0, dtype=int), topic_list, np.stack(model["vector"].to_list()), None)
 
     def embed(some: list[str]) -> np.ndarray:
-        return embed_with_cache(warehouse, embedder, some, progress)
+        return _embed_reasons(warehouse, embedder, some, progress)
 
     training = None
     if fast is not None:
@@ -337,7 +399,7 @@ def _embedded_reasons(
         .order_by(contacts.c.reason_text)
     )
     texts = list(conn.execute(query).scalars())
-    hashes = [hash_text(t) for t in texts]
+    hashes = [hash_text(prepare_reason(t)) for t in texts]
     positions, vectors = read_cached_vectors(conn, embedder.name, hashes, embedder.dimension)
     if len(positions) == 0:
         return None

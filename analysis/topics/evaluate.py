@@ -16,6 +16,7 @@ import pandas as pd
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from dumbcontacts.analysis.topics.fit import TopicSettings, fit_topics
+from dumbcontacts.analysis.topics.prepare import prepare_reason
 from dumbcontacts.errors import InputError, first_line
 
 __all__ = ["evaluate_file", "evaluate_labels", "read_labelled"]
@@ -70,13 +71,18 @@ def evaluate_file(
     embed: Callable[[list[str]], np.ndarray],
     settings: TopicSettings | None = None,
 ) -> dict[str, float]:
-    """Fit topics on a labelled file and score them; ``seconds`` covers embedding and fitting."""
+    """Fit topics on a labelled file and score them; ``seconds`` covers embedding and fitting.
+
+    Texts are embedded as ``analyze`` embeds reasons: cleaned, and long ones cut to the
+    sentences that state the problem (``prepare_reason``).
+    """
     rows = read_labelled(path, text_column, label_column)
     if rows.empty:
         raise InputError(f"{path}: no rows with both {text_column} and {label_column}")
     texts = rows["text"].astype(str).tolist()
     started = time.perf_counter()
-    fit = fit_topics(texts, embed(texts), settings or TopicSettings())
+    vectors = embed([prepare_reason(t) for t in texts])
+    fit = fit_topics(texts, vectors, settings or TopicSettings())
     seconds = time.perf_counter() - started
     scores = evaluate_labels(rows["label"].astype(str).tolist(), fit.topic_ids)
     return {**scores, "n_docs": len(texts), "seconds": round(seconds, 3)}

@@ -10,7 +10,6 @@ no clusterer, so it is fast and works on a model loaded from the warehouse.
 from __future__ import annotations
 
 import logging
-import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,8 +19,12 @@ from typing import Any
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
+from dumbcontacts.analysis.topics.keywords import (
+    keyword_document,
+    keyword_stop_words,
+    keyword_text,
+)
 from dumbcontacts.errors import ModelError
-from dumbcontacts.etl.redact import PLACEHOLDERS
 
 __all__ = [
     "CONTACT_STOP_WORDS",
@@ -46,11 +49,6 @@ CONTACT_STOP_WORDS = frozenset(
         "assist", "assistance", "wanna", "gonna",
     }
 )  # fmt: skip
-# BERTopic drops the brackets before we see the text, so "[EMAIL]" arrives as "EMAIL"; only
-# the upper-case form is a placeholder ("my email" is a reason).
-_PLACEHOLDER = re.compile(
-    r"\[?\b(?:" + "|".join(re.escape(p.strip("[]")) for p in PLACEHOLDERS) + r")\b\]?"
-)
 
 
 @dataclass(frozen=True)
@@ -110,7 +108,9 @@ def fit_topics(
     with warnings.catch_warnings():
         # UMAP and HDBSCAN warn about things we decided (seeded single thread, etc.).
         warnings.simplefilter("ignore")
-        found, _ = model.fit_transform(texts, vectors)
+        # Keywords come from clean text: BERTopic strips "&amp;" to "amp" before we see it.
+        documents = [keyword_document(t) for t in texts]
+        found, _ = model.fit_transform(documents, vectors)
     found = np.asarray(found, dtype=int)
     topic_ids = found
     if settings.merge_similarity is not None:
@@ -122,10 +122,12 @@ def fit_topics(
         # It logs a warning about custom topics: assigning them is our deliberate last step.
         warnings.simplefilter("ignore")
         model.update_topics(
-            texts,
+            documents,
             topics=topic_ids.tolist(),
             top_n_words=settings.top_n_words,
-            vectorizer_model=build_vectorizer(settings),
+            vectorizer_model=build_vectorizer(
+                settings, keyword_stop_words(texts, topics=topic_ids.tolist())
+            ),
             ctfidf_model=model.ctfidf_model,
         )
     # So the model's own transform (UMAP + HDBSCAN) answers in our merged, renumbered ids.
@@ -222,17 +224,15 @@ def _quiet_logger(name: str) -> Iterator[None]:
         logger.setLevel(level)
 
 
-def build_vectorizer(settings: TopicSettings) -> CountVectorizer:
+def build_vectorizer(
+    settings: TopicSettings, learnt_stop_words: frozenset[str] = frozenset()
+) -> CountVectorizer:
+    """Counts keyword candidates; ``learnt_stop_words`` from ``keyword_stop_words``."""
     return CountVectorizer(
-        preprocessor=_strip_placeholders,
-        stop_words=sorted(ENGLISH_STOP_WORDS | settings.stop_words),
+        preprocessor=keyword_text,
+        stop_words=sorted(ENGLISH_STOP_WORDS | settings.stop_words | learnt_stop_words),
         ngram_range=settings.ngram_range,
     )
-
-
-def _strip_placeholders(text: str) -> str:
-    # "[EMAIL]" would otherwise become the keyword "email", a real contact reason.
-    return _PLACEHOLDER.sub(" ", text).lower()
 
 
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:

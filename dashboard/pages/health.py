@@ -21,6 +21,7 @@ LOAD_COLUMNS = [
     ("status", "Status", "text"),
     ("rows_read", "Read", "int"),
     ("rows_loaded", "Loaded", "int"),
+    ("rows_without_reason", "Without a reason", "int"),
     ("rows_duplicate", "Duplicate", "int"),
     ("rows_rejected", "Rejected", "int"),
 ]

@@ -131,6 +131,7 @@ def run_load(
                         keep_transcripts=keep_transcripts,
                         window=window,
                         order_ref_pattern=config.order_ref_pattern,
+                        brand_names=config.brand_names,
                     )
                 )
             except DumbContactsError as error:  # the next source may load; exit 1 at the end
@@ -149,23 +150,30 @@ def _print_load_summary(results: list[LoadResult]) -> None:
     for r in results:
         if r.status == "loaded":
             detail = (
-                f"{r.rows_loaded:,} new, {r.rows_duplicate:,} duplicate, "
-                f"{r.rows_rejected:,} rejected"
+                f"{r.rows_loaded:,} new{_without_reason(r.rows_without_reason)}, "
+                f"{r.rows_duplicate:,} duplicate, {r.rows_rejected:,} rejected"
             )
         else:
             detail = r.note or "0 new rows"
         click.echo(f"{r.status:<15} {r.source}: {detail}")
-    per_channel: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    per_channel: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for r in results:
         if r.channel and r.status == "loaded":
             totals = per_channel[r.channel]
             totals[0] += r.rows_loaded
-            totals[1] += r.rows_duplicate
-            totals[2] += r.rows_rejected
+            totals[1] += r.rows_without_reason
+            totals[2] += r.rows_duplicate
+            totals[3] += r.rows_rejected
     if per_channel:
-        click.echo(f"\n{'channel':<8} {'loaded':>10} {'duplicate':>10} {'rejected':>10}")
-        for channel, (new, dup, rej) in sorted(per_channel.items()):
-            click.echo(f"{channel:<8} {new:>10,} {dup:>10,} {rej:>10,}")
+        click.echo(
+            f"\n{'channel':<8} {'loaded':>10} {'no reason':>10} {'duplicate':>10} {'rejected':>10}"
+        )
+        for channel, (new, none, dup, rej) in sorted(per_channel.items()):
+            click.echo(f"{channel:<8} {new:>10,} {none:>10,} {dup:>10,} {rej:>10,}")
+
+
+def _without_reason(count: int) -> str:
+    return f" ({count:,} without a reason)" if count else ""
 
 
 def _size(path: Path) -> int:

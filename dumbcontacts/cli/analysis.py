@@ -98,6 +98,7 @@ def analyze(
             fast_static=load_embedder(config, static=True) if fast and not static else None,
             progress=bar.update,
             overrides=overrides_file or config.overrides,
+            brand_names=config.brand_names,
         )
     how = "fitted" if result.refitted else "reused"
     topics = result.topics
@@ -118,6 +119,12 @@ def analyze(
     for override in result.unmatched:
         click.echo(
             f"override not applied, no such topic in v{result.model_version}: {override.describe()}"
+        )
+    if result.without_reason:
+        total = result.without_reason + int(topics["contacts"].sum())
+        click.echo(
+            f"\n{result.without_reason:,} contacts ({result.without_reason / total:.1%}) have no "
+            "reason (only greetings, thanks or the company's name): they get no topic"
         )
     unmapped = result.unmapped
     if unmapped.height:

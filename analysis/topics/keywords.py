@@ -1,0 +1,151 @@
+"""Keyword hygiene: what a topic's keywords may not be.
+
+A keyword should name a problem. Three kinds of words never do, and are kept out:
+- masks and placeholders (``xxxx``, ``EMAIL``): ``keyword_text`` removes them from the text
+  c-TF-IDF counts (BERTopic has already dropped their brackets and slashes by then);
+- the company's own names, configured (``brand_names`` in the settings) or learnt from the
+  brand accounts that answered (a social thread's queue): "AmazonHelp" makes ``amazon``;
+- names the data says everywhere: a word written as a name (Capitalised in mostly
+  lower-case text) that a good share of the contacts of many topics use, such as
+  "Comcast" in complaints about Comcast. A name that belongs to one topic ("Apple Pay")
+  stays: there it names the problem.
+
+BERTopic deletes every character that is not a letter, digit or blank before counting
+words, gluing "Comcast/Xfinity" into one word: ``keyword_document`` makes them blanks first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from dumbcontacts.analysis.topics.prepare import clean_for_embedding
+from dumbcontacts.etl.reasons import name_phrases
+from dumbcontacts.etl.redact import PLACEHOLDERS
+
+__all__ = ["keyword_document", "keyword_stop_words", "keyword_text"]
+
+# BERTopic drops the brackets before the vectorizer sees the text, so "[EMAIL]" arrives as
+# "EMAIL"; only the upper-case form is a placeholder ("my email" is a reason). Masks arrive
+# as "XXXX" or, from "XX/XX/XXXX", as "XXXXXXXX".
+_NOISE = re.compile(
+    r"\[?\b(?:" + "|".join(re.escape(p.strip("[]")) for p in PLACEHOLDERS) + r")\b\]?"
+    r"|(?i:\bx{2,}\b)"
+)
+# The vectorizer's own tokens: CountVectorizer's default pattern.
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_SENTENCE_BREAK = re.compile(r"[.!?:;\n]")
+_PUNCTUATION = re.compile(r"[^\w\s]+|_+")
+
+# A word is written as a name when at least this share of its uses are Capitalised where
+# the text around it is mostly lower case (a title-cased subject line proves nothing).
+NAME_CASE_SHARE = 0.5
+# Said everywhere: by at least this share of the contacts of at least this share of the
+# topics (and of two topics at least). On the Comcast complaints "Comcast" is said by 10 %
+# or more of the contacts of 14 of 35 topics; "Xfinity", a product, of one.
+SPREAD_SHARE = 0.1
+SPREAD_TOPICS = 0.25
+_MIN_NAME_USES = 5
+_MIN_TOPIC_CONTACTS = 10
+# A brand account's start ("sprint" of "sprintcare") is its name when at least this share of
+# the contacts using the word were answered by that account.
+_OWN_SHARE = 0.5
+
+
+def keyword_document(text: str) -> str:
+    """A text as BERTopic should get it for keywords: clean (``clean_for_embedding``), and
+    punctuation as blanks, so that no two words are glued into one."""
+    return " ".join(_PUNCTUATION.sub(" ", clean_for_embedding(text)).split())
+
+
+def keyword_text(text: str) -> str:
+    """The text as c-TF-IDF counts it: a ``keyword_document``, lower case, without what is
+    left of placeholders and masks after BERTopic's own preprocessing."""
+    return _NOISE.sub(" ", keyword_document(text)).lower()
+
+
+def keyword_stop_words(
+    texts: Sequence[str],
+    *,
+    topics: Sequence[int] | None = None,
+    sources: Sequence[str | None] | None = None,
+    extra: Iterable[str] = (),
+) -> frozenset[str]:
+    """Lower-case words to keep out of keywords, learnt from ``texts`` and given in ``extra``.
+
+    ``extra``: names to exclude (the configured brand names); each word of a name counts,
+    except English stop words ("Bank of America" gives ``bank`` and ``america``).
+    ``topics``: each text's topic (-1 = none): names said across most topics are learnt.
+    ``sources``: each text's brand account (a social queue), or None: account names are
+    learnt.
+    """
+    words = {w for name in extra for w in _TOKEN.findall(name.lower())} - ENGLISH_STOP_WORDS
+    if sources is not None:
+        words |= _account_words(texts, sources)
+    if topics is not None:
+        words |= _spread_names(texts, topics)
+    return frozenset(words)
+
+
+def _account_words(texts: Sequence[str], sources: Sequence[str | None]) -> set[str]:
+    accounts = sorted({s for s in sources if s})
+    words = {p for p in name_phrases(accounts) if " " not in p}
+    # "sprintcare" is one token: its start is the name if its contacts are the ones using it.
+    used_by: dict[str, Counter[str]] = defaultdict(Counter)
+    for text, source in zip(texts, sources, strict=True):
+        for word in set(_TOKEN.findall(text.lower())):
+            used_by[word][source] += 1
+    squashed = {a: re.sub(r"[\W_]", "", a.lower()) for a in accounts}
+    for word, by_source in used_by.items():
+        if len(word) < 3 or word in words:
+            continue
+        for account, name in squashed.items():
+            share = by_source[account] / sum(by_source.values())
+            if name.startswith(word) and share >= _OWN_SHARE:
+                words.add(word)
+    return words
+
+
+def _spread_names(texts: Sequence[str], topics: Sequence[int]) -> set[str]:
+    names = _written_as_names(texts)
+    if not names:
+        return set()
+    sizes = Counter(t for t in topics if t != -1)
+    large = {t for t, n in sizes.items() if n >= _MIN_TOPIC_CONTACTS} or set(sizes)
+    using: dict[str, Counter[int]] = defaultdict(Counter)
+    for text, topic in zip(texts, topics, strict=True):
+        if topic in large:
+            for word in names & set(_TOKEN.findall(text.lower())):
+                using[word][topic] += 1
+    spread = set()
+    for word, per_topic in using.items():
+        common_in = sum(1 for t in large if per_topic[t] >= SPREAD_SHARE * sizes[t])
+        if common_in >= max(2, SPREAD_TOPICS * len(large)):
+            spread.add(word)
+    return spread
+
+
+def _written_as_names(texts: Sequence[str]) -> set[str]:
+    """Words mostly Capitalised (not all capitals) inside mostly lower-case text."""
+    capitalised: Counter[str] = Counter()
+    uses: Counter[str] = Counter()
+    for text in texts:
+        tokens = _TOKEN.findall(text)
+        lower = sum(1 for t in tokens if t[0].islower())
+        if lower * 2 < len(tokens):
+            continue  # a title or a shout
+        end = None
+        for match in _TOKEN.finditer(text):
+            token = match.group()
+            # The first word of a sentence is capitalised whatever it is.
+            if end is not None and not _SENTENCE_BREAK.search(text, end, match.start()):
+                key = token.lower()
+                uses[key] += 1
+                capitalised[key] += token[0].isupper() and not token.isupper()
+            end = match.end()
+    return {
+        w for w, n in uses.items() if n >= _MIN_NAME_USES and capitalised[w] >= NAME_CASE_SHARE * n
+    }

@@ -1,0 +1,100 @@
+import pytest
+
+from dumbcontacts.analysis.topics.keywords import (
+    keyword_document,
+    keyword_stop_words,
+    keyword_text,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Comcast/Xfinity billing", "Comcast Xfinity billing"),
+        ("AT&amp;T won't refund; see https://t.co/x", "AT T won t refund see"),
+        ("my_account [EMAIL] is locked", "my account is locked"),
+    ],
+)
+def test_keyword_document_glues_no_words(text, expected):
+    assert keyword_document(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Flights &amp; hotels", "flights hotels"),
+        ("see https://t.co/AbC12 now", "see now"),
+        ("Call [EMAIL] on XX/XX/XXXX about my email", "call on about my email"),
+        # After BERTopic's preprocessing: brackets and slashes already gone.
+        ("Call EMAIL on XXXXXXXX about my email", "call on about my email"),
+        ("XBOX xbox", "xbox xbox"),
+    ],
+)
+def test_keyword_text(text, expected):
+    assert " ".join(keyword_text(text).split()) == expected
+
+
+def test_configured_names_give_their_words():
+    assert keyword_stop_words([], extra=["Acme", "Bank of America"]) == {
+        "acme",
+        "bank",
+        "america",
+    }
+
+
+def test_brand_accounts_give_their_names():
+    texts = [
+        "my amazon parcel never came",
+        "amazon prime video is down",
+        "sprint cut my phone line",
+        "sprint coverage is bad",
+        "my phone line is down",
+    ]
+    sources = ["AmazonHelp", "AmazonHelp", "sprintcare", "sprintcare", None]
+    assert keyword_stop_words(texts, sources=sources) == {
+        "amazonhelp",
+        "amazon",
+        "help",
+        "sprintcare",
+        "sprint",  # the start of "sprintcare", said by its own contacts
+    }
+
+
+def test_a_start_of_an_account_said_by_everyone_is_not_its_name():
+    texts = ["the phone line is down", "phone line is dead", "my phone is broken"]
+    assert keyword_stop_words(texts, sources=["phonecare", None, None]) == {"phonecare"}
+
+
+def _complaints() -> tuple[list[str], list[int]]:
+    texts, topics = [], []
+    for topic, problem in enumerate(["my bill is too high", "the internet is slow"]):
+        for n in range(10):
+            texts.append(f"{problem} again, Comcast please fix it {n}")
+            topics.append(topic)
+    for n in range(10):
+        texts.append(f"the data cap of Comcast blocks Netflix streaming {n}")
+        topics.append(2)
+    # A subject line in title case says nothing about which words are names.
+    texts.append("Comcast Billing Internet Data Cap Speed")
+    topics.append(-1)
+    return texts, topics
+
+
+def test_names_said_in_most_topics_are_learnt_and_a_topic_own_name_is_kept():
+    texts, topics = _complaints()
+    assert keyword_stop_words(texts, topics=topics) == {"comcast"}
+
+
+def test_names_said_in_few_topics_are_kept():
+    texts, topics = _complaints()
+    # Only the data-cap topic names the company now.
+    texts = [
+        t if topic == 2 else t.replace(" Comcast", "")
+        for t, topic in zip(texts, topics, strict=True)
+    ]
+    assert keyword_stop_words(texts, topics=topics) == set()
+
+
+def test_capitals_at_a_sentence_start_are_not_names():
+    texts = [f"Bill is wrong. Bill me less {n}" for n in range(10)]
+    assert keyword_stop_words(texts, topics=[0] * 10) == set()
