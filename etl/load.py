@@ -25,8 +25,9 @@ from dumbcontacts.errors import DumbContactsError, InputError, LoadError
 from dumbcontacts.etl.detect import Source, detect_source, expand_paths
 from dumbcontacts.etl.normalize import REJECT_SCHEMA, normalize_contacts
 from dumbcontacts.etl.readers.chat import read_chats
+from dumbcontacts.etl.readers.csvfile import read_csv_header
 from dumbcontacts.etl.readers.email import read_eml_files, read_mbox
-from dumbcontacts.etl.readers.mapping import Mapping, read_mapped_csv
+from dumbcontacts.etl.readers.mapping import Mapping, check_columns, read_mapped_csv
 from dumbcontacts.etl.readers.phone import read_calls
 from dumbcontacts.etl.readers.social import read_tweets
 from dumbcontacts.etl.readers.taxonomy import read_taxonomy
@@ -39,11 +40,13 @@ from dumbcontacts.etl.warehouse import Warehouse, insert_new_rows, read_setting
 __all__ = [
     "LoadError",
     "LoadResult",
+    "SourceRows",
     "count_contacts",
     "hash_source",
     "load_paths",
     "load_source",
     "plan_sources",
+    "read_source",
 ]
 
 _EXCERPT_CHARS = 200
@@ -67,6 +70,15 @@ class LoadResult:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class SourceRows:
+    """A source read and normalised, before anything is written."""
+
+    rows: pl.DataFrame  # rows of the source's table (contacts, business_volumes or defects)
+    rejects: pl.DataFrame  # record_no, reason, excerpt (raw)
+    rows_read: int
+
+
 def plan_sources(
     paths: Iterable[str | Path],
     *,
@@ -74,10 +86,12 @@ def plan_sources(
     fmt: str | None = None,
     mapping: Mapping | None = None,
 ) -> list[Source]:
-    """Detect every path up front, so a typo fails before anything is written."""
+    """Detect every path up front, and check that each names every column a mapping does,
+    so a typo fails before anything is written."""
     sources = []
     for path in expand_paths(paths):
         if mapping is not None:
+            _check_mapped_header(path, mapping)
             sources.append(Source(path, "contacts", mapping.channel, "mapped"))
             continue
         try:
@@ -130,18 +144,10 @@ def load_source(
             return LoadResult(name, source.channel, "already loaded")
         salt = salt or read_setting(conn, "salt")
     started_at = _now()
-    try:
-        if source.kind == "volumes":
-            rows, bad, rows_read = _read_volumes(source.path)
-        elif source.kind == "taxonomy":
-            rows, bad, rows_read = _read_taxonomy(source.path)
-        else:
-            rows, bad, rows_read = _read_contacts(source, mapping, salt, keep_transcripts)
-    except (DumbContactsError, UnicodeDecodeError, OSError) as error:
-        raise LoadError(f"{name}: {error}") from None
-
+    read = read_source(source, mapping=mapping, salt=salt, keep_transcripts=keep_transcripts)
+    rows, rows_read = read.rows, read.rows_read
     load_id = content_hash[:16]
-    bad = _stored_rejects(bad, load_id)
+    bad = _stored_rejects(read.rejects, load_id)
     table = {"volumes": business_volumes, "taxonomy": defects}.get(source.kind, contacts)
     with _WRITE_LOCK, warehouse.begin() as conn:
         # Checked again under the write lock: a concurrent run may have loaded it meanwhile.
@@ -180,6 +186,24 @@ def load_source(
     return result
 
 
+def read_source(
+    source: Source,
+    *,
+    mapping: Mapping | None = None,
+    salt: str,
+    keep_transcripts: bool = False,
+) -> SourceRows:
+    """Read and normalise one source in memory; raises LoadError when it cannot be read."""
+    try:
+        if source.kind == "volumes":
+            return SourceRows(*_read_volumes(source.path))
+        if source.kind == "taxonomy":
+            return SourceRows(*_read_taxonomy(source.path))
+        return SourceRows(*_read_contacts(source, mapping, salt, keep_transcripts))
+    except (DumbContactsError, UnicodeDecodeError, OSError) as error:
+        raise LoadError(f"{source.path}: {error}") from None
+
+
 def count_contacts(warehouse: Warehouse) -> dict[str, int]:
     """Contacts in the warehouse per channel."""
     query = select(contacts.c.channel, func.count()).group_by(contacts.c.channel)
@@ -198,6 +222,19 @@ def hash_source(path: Path) -> str:
         for block in iter(lambda: fp.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _check_mapped_header(path: Path, mapping: Mapping) -> None:
+    if not path.is_file():
+        raise LoadError(f"{path}: no such file")
+    try:
+        with path.open("rb") as fp:
+            header = read_csv_header(fp, what="CSV", delimiter=mapping.delimiter)
+        check_columns(mapping, header)
+    except OSError as error:
+        raise LoadError(f"{path}: cannot read ({error.strerror or error})") from None
+    except InputError as error:
+        raise LoadError(f"{path}: {error}") from None
 
 
 def _read_contacts(source: Source, mapping: Mapping | None, salt: str, keep_transcripts: bool):

@@ -17,7 +17,7 @@ import polars as pl
 
 from dumbcontacts.etl.staging import Reject, RejectedFile
 
-__all__ = ["read_csv_records"]
+__all__ = ["read_csv_header", "read_csv_records"]
 
 _EXCERPT = 200
 _REPLACEMENT = "\ufffd"
@@ -56,6 +56,19 @@ def read_csv_records(
     for row in frame.filter(broken).iter_rows(named=True):
         yield Reject(row["record_no"], "invalid UTF-8 (wrong file encoding?)", _excerpt(row))
     yield frame.filter(~broken)
+
+
+def read_csv_header(fp: BinaryIO, *, what: str, delimiter: str = ",") -> list[str]:
+    """The column names of a CSV file as ``read_csv_records`` names them (stripped, lower-cased),
+    read from its first record only; raises RejectedFile when there is none."""
+    text = io.TextIOWrapper(fp, encoding="utf-8-sig", errors="replace", newline="")
+    try:
+        header = next(csv.reader(text, delimiter=delimiter))
+    except (StopIteration, csv.Error) as error:
+        raise RejectedFile(f"not a {what}: {error or 'empty file'}") from None
+    finally:
+        text.detach()  # leave the caller's file open
+    return [name.strip().lower() for name in header]
 
 
 def _parse(data: bytes, delimiter: str, encoding: str) -> pl.DataFrame:
