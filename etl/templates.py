@@ -7,12 +7,14 @@ line starting ``# Column names:``, where its column names come from and how sure
 
 from __future__ import annotations
 
+import difflib
 import io
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from dumbcontacts.errors import ConfigError, InputError
 from dumbcontacts.etl.readers.mapping import Mapping, read_mapping
 
 __all__ = [
@@ -72,36 +74,38 @@ def list_templates(kind: str) -> list[Template]:
 
 
 def find_template(kind: str, name: str) -> Template:
-    """The shipped template called ``name``; ValueError listing the names otherwise."""
+    """The shipped template called ``name``; InputError listing the names otherwise."""
     templates = list_templates(kind)
     for template in templates:
         if template.name == name:
             return template
-    names = ", ".join(t.name for t in templates)
-    raise ValueError(f"no {_KIND_NAMES[kind]} named '{name}'; choose from {names}")
+    names = [t.name for t in templates]
+    close = [n for n in names if n.startswith(name)] or difflib.get_close_matches(name, names, 1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    raise InputError(f"no {_KIND_NAMES[kind]} named '{name}'; {hint}choose from {', '.join(names)}")
 
 
 def open_mapping(name_or_path: str) -> tuple[str, Mapping]:
     """Read the mapping file at a path, else the shipped template of that name.
 
-    Returns a display name and the mapping; raises ValueError (naming it) on a mistake.
+    Returns a display name and the mapping; raises ConfigError (naming it) on a mistake.
     """
     path = Path(name_or_path)
     if path.is_file():
         try:
             data = path.read_bytes()
         except OSError as error:
-            raise ValueError(f"{path}: cannot read: {error.strerror}") from None
+            raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
         shown = str(path)
     elif path.suffix or path.parent != Path("."):
-        raise ValueError(f"{path}: no such mapping file")
+        raise ConfigError(f"{path}: no such mapping file")
     else:
         try:
             template = find_template(MAPPINGS, name_or_path)
-        except ValueError as error:
-            raise ValueError(f"{name_or_path}: no such file, and {error}") from None
+        except InputError as error:
+            raise ConfigError(f"{name_or_path}: no such file, and {error}") from None
         data, shown = template.read_bytes(), f"{template.name} (shipped template)"
     try:
         return shown, read_mapping(io.BytesIO(data))
-    except ValueError as error:
-        raise ValueError(f"{shown}: {error}") from None
+    except ConfigError as error:
+        raise ConfigError(f"{shown}: {error}") from None
