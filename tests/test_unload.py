@@ -10,12 +10,19 @@ from sqlalchemy import func, select
 
 import dumbcontacts as dc
 from dumbcontacts.analysis.economics.links import store_links
-from dumbcontacts.analysis.schema import contact_links, contact_topics
 from dumbcontacts.analysis.topics.analyze import analyze_contacts
 from dumbcontacts.cli import cli
 from dumbcontacts.etl.load import load_paths
 from dumbcontacts.etl.readers.mapping import read_mapping
-from dumbcontacts.etl.schema import contacts, defects, loads, rejects, settings
+from dumbcontacts.etl.schema import (
+    contact_links,
+    contact_topics,
+    contacts,
+    defects,
+    loads,
+    rejects,
+    settings,
+)
 from dumbcontacts.unload import UnloadError, find_load, remove_load
 from tests.conftest import TEST_SALT
 from tests.test_analyze import REASONS, TAXONOMY, ReasonEmbedder
