@@ -39,6 +39,8 @@ _EXPORTS = {
     "Warehouse": "dumbcontacts.etl.warehouse",
     "create_warehouse": "dumbcontacts.etl.warehouse",
     "load_paths": "dumbcontacts.etl.load",
+    "find_load": "dumbcontacts.unload",
+    "remove_load": "dumbcontacts.unload",
     "count_contacts": "dumbcontacts.etl.load",
     "read_contacts": "dumbcontacts.etl.queries",
     "write_sample_data": "dumbcontacts.samples.generate",

@@ -80,14 +80,14 @@ def detect_source(path: Path, *, channel: str | None = None, fmt: str | None = N
 def detect_mapped(path: Path, channel: str) -> Source:
     """A CSV described by a mapping file: checked only for being there, empty or compressed."""
     if not path.is_file():
-        raise ValueError("no such file")
+        raise InputError("no such file")
     return _skip_or_refuse(path, _head(path)) or Source(path, "contacts", channel, "mapped")
 
 
 def _skip_or_refuse(path: Path, head: bytes) -> Source | None:
     for magic, kind in _COMPRESSIONS.items():
         if head.startswith(magic):
-            raise ValueError(f"{kind}-compressed; decompress it first, then load the file inside")
+            raise InputError(f"{kind}-compressed; decompress it first, then load the file inside")
     if not as_utf8(head).strip() and (len(head) < _SNIFF_BYTES or _is_blank(path)):
         return Source(path, "skip", None, "skip", "empty file")
     return None

@@ -26,8 +26,9 @@ from dumbcontacts.etl.bounds import excerpt_of, storable_text
 from dumbcontacts.etl.detect import Source, detect_mapped, detect_source, expand_paths
 from dumbcontacts.etl.normalize import REJECT_SCHEMA, normalize_contacts
 from dumbcontacts.etl.readers.chat import read_chats
+from dumbcontacts.etl.readers.csvfile import read_csv_header
 from dumbcontacts.etl.readers.email import read_eml_files, read_mbox
-from dumbcontacts.etl.readers.mapping import Mapping, read_mapped_csv
+from dumbcontacts.etl.readers.mapping import Mapping, check_columns, read_mapped_csv
 from dumbcontacts.etl.readers.phone import read_calls
 from dumbcontacts.etl.readers.social import read_tweets
 from dumbcontacts.etl.readers.taxonomy import read_taxonomy
@@ -41,6 +42,7 @@ from dumbcontacts.settings import ORDER_REF_PATTERN, TimeWindow
 __all__ = [
     "LoadError",
     "LoadResult",
+    "SourceRows",
     "count_contacts",
     "hash_source",
     "load_paths",
@@ -70,6 +72,15 @@ class LoadResult:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class SourceRows:
+    """A source read and normalised, before anything is written."""
+
+    rows: pl.DataFrame  # rows of the source's table (contacts, business_volumes or defects)
+    rejects: pl.DataFrame  # record_no, reason, excerpt (raw)
+    rows_read: int
+
+
 def plan_sources(
     paths: Iterable[str | Path],
     *,
@@ -77,14 +88,20 @@ def plan_sources(
     fmt: str | None = None,
     mapping: Mapping | None = None,
 ) -> list[Source]:
-    """Detect every path up front, so a typo fails before anything is written."""
+    """Detect every path up front, and check that each names every column a mapping does,
+    so a typo fails before anything is written."""
     sources = []
     for path in expand_paths(paths):
         try:
             if mapping is not None:
-                sources.append(detect_mapped(path, mapping.channel))
+                source = detect_mapped(path, mapping.channel)
+                if source.kind != "skip":
+                    _check_mapped_header(path, mapping)
+                sources.append(source)
             else:
                 sources.append(detect_source(path, channel=channel, fmt=fmt))
+        except LoadError:
+            raise
         except InputError as error:
             raise LoadError(f"{path}: {error}") from None
         except OSError as error:
@@ -149,12 +166,13 @@ def load_source(
             return LoadResult(name, source.channel, "already loaded")
         salt = salt or read_setting(conn, "salt")
     started_at = _now()
-    rows, bad, rows_read = read_source(
+    read = read_source(
         source, mapping=mapping, salt=salt, keep_transcripts=keep_transcripts, window=window,
         order_ref_pattern=order_ref_pattern, brand_names=brand_names,
     )  # fmt: skip
+    rows, rows_read = read.rows, read.rows_read
     load_id = content_hash[:16]
-    bad = _stored_rejects(bad, load_id)
+    bad = _stored_rejects(read.rejects, load_id)
     table = {"volumes": business_volumes, "taxonomy": defects}.get(source.kind, contacts)
     with _WRITE_LOCK, warehouse.begin() as conn:
         # Checked again under the write lock: a concurrent run may have loaded it meanwhile.
@@ -223,7 +241,7 @@ def read_source(
     window: TimeWindow | None = None,
     order_ref_pattern: str = ORDER_REF_PATTERN,
     brand_names: Iterable[str] = (),
-) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+) -> SourceRows:
     """Read and normalise one source in memory: (rows for its table, rejects, records read).
 
     Rejects carry raw excerpts (the load cuts and redacts them). A source that cannot be read
@@ -232,15 +250,28 @@ def read_source(
     window = window or TimeWindow.ending_days_ahead()
     try:
         if source.kind == "volumes":
-            return _read_volumes(source.path, window)
+            return SourceRows(*_read_volumes(source.path, window))
         if source.kind == "taxonomy":
-            return _read_taxonomy(source.path)
-        return _read_contacts(
+            return SourceRows(*_read_taxonomy(source.path))
+        return SourceRows(*_read_contacts(
             source, mapping, salt, keep_transcripts, window, order_ref_pattern,
             tuple(brand_names),
-        )  # fmt: skip
+        ))  # fmt: skip
     except (DumbContactsError, RejectedFile, UnicodeDecodeError, OSError) as error:
         raise LoadError(f"{source.path}: {error}") from None
+
+
+def _check_mapped_header(path: Path, mapping: Mapping) -> None:
+    if not path.is_file():
+        raise LoadError(f"{path}: no such file")
+    try:
+        with path.open("rb") as fp:
+            header = read_csv_header(fp, what="CSV", delimiter=mapping.delimiter)
+        check_columns(mapping, header)
+    except OSError as error:
+        raise LoadError(f"{path}: cannot read ({error.strerror or error})") from None
+    except InputError as error:
+        raise LoadError(f"{path}: {error}") from None
 
 
 def _read_contacts(

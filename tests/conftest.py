@@ -14,7 +14,10 @@ import sqlalchemy as sa
 
 from dumbcontacts.etl.warehouse import Warehouse, create_warehouse
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# The public data sets beside the repository; a checkout elsewhere names them in the variable.
+SHARED_DATA = Path(
+    os.environ.get("DUMBCONTACTS_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared/data")
+)
 POSTGRES_URL = os.environ.get("DUMBCONTACTS_TEST_POSTGRES")
 TEST_SALT = "test-salt"
 

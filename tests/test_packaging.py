@@ -26,7 +26,12 @@ INSTALLS_AS = {
     "analysis": "dumbcontacts/analysis",
     "dashboard": "dumbcontacts/dashboard",
 }
-DATA_FILES = ("analysis/report/templates/*.j2", "dashboard/assets/*")
+DATA_FILES = (
+    "analysis/report/templates/*.j2",
+    "dashboard/assets/*",
+    "etl/taxonomies/*.toml",
+    "etl/mappings/*.toml",
+)
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 

@@ -5,8 +5,8 @@ metric (at 1M contacts on two cores, ~0.4 s of a ~0.55 s count when quiet, ~0.8 
 busy). ``store_links`` keeps the links in a table, and
 ``contacts_with_next`` reads them while the contacts are unchanged since; after a load it
 falls back to the window, so a metric is never wrong, only slower until links are stored
-again (``analyze`` does so at its end). Contacts are only ever appended, so an unchanged
-count means unchanged contacts.
+again (``analyze`` does so at its end). Contacts are only appended, except by an unload,
+which calls ``forget_links``; so otherwise an unchanged count means unchanged contacts.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Subquery, func, select
 from dumbcontacts.etl.schema import contact_links, contacts, settings
 from dumbcontacts.etl.warehouse import read_setting
 
-__all__ = ["contacts_with_next", "store_links"]
+__all__ = ["contacts_with_next", "forget_links", "store_links"]
 
 _STORED_FOR = "contact_links_for"  # settings key: the contact count the links were made from
 _CONTACT_COLUMNS = ("channel", "started_at", "handle_seconds", "reason_text", "customer_key")
@@ -40,6 +40,13 @@ def store_links(conn: Connection) -> bool:
     conn.execute(settings.delete().where(settings.c.key == _STORED_FOR))
     conn.execute(settings.insert().values(key=_STORED_FOR, value=count))
     return True
+
+
+def forget_links(conn: Connection) -> None:
+    """Drop the stored links (metrics fall back to the window until ``store_links`` runs):
+    after contacts are removed, an unchanged count no longer means unchanged contacts."""
+    conn.execute(contact_links.delete())
+    conn.execute(settings.delete().where(settings.c.key == _STORED_FOR))
 
 
 def contacts_with_next(

@@ -20,11 +20,14 @@ from dumbcontacts.cli.edges import Commands, create_configured_warehouse
 from dumbcontacts.cli.jobs import report
 from dumbcontacts.cli.jobs import run as run_command
 from dumbcontacts.cli.metrics import rank
-from dumbcontacts.errors import ConfigError, DumbContactsError
+from dumbcontacts.cli.preview import print_dry_run
+from dumbcontacts.cli.templates import defects, mappings
+from dumbcontacts.cli.unload import unload
+from dumbcontacts.errors import DumbContactsError
 from dumbcontacts.etl.detect import FORMATS
 from dumbcontacts.etl.load import LoadResult, count_contacts, load_source, plan_sources
-from dumbcontacts.etl.readers.mapping import read_mapping
 from dumbcontacts.etl.schema import CHANNELS
+from dumbcontacts.etl.templates import open_mapping
 from dumbcontacts.samples.generate import write_sample_data
 from dumbcontacts.settings import DEFAULT_WAREHOUSE_URL, Settings
 
@@ -79,8 +82,9 @@ def sample_data(directory: Path, contacts: int, seed: int, channels: str) -> Non
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Override the detected format.")
 @click.option(
     "--mapping",
-    type=click.File("rb"),
-    help="TOML file naming your CSV's columns (see README, 'Your own CSV export').",
+    metavar="FILE|NAME",
+    help="TOML file naming your CSV's columns, or a shipped template's name "
+    "(`dumbcontacts mappings` lists them; see README, 'Your own CSV export').",
 )
 @click.option(
     "--keep-transcripts",
@@ -88,9 +92,25 @@ def sample_data(directory: Path, contacts: int, seed: int, channels: str) -> Non
     help="Also store each contact's whole conversation, redacted (default: the reason only, "
     "or [load] keep_transcripts in the config file).",
 )
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show the detected format, the field mapping, the first rows as they would be "
+    "stored and what would be rejected; write nothing.",
+)
 @click.pass_obj
-def load(config: Settings, paths, channel, fmt, mapping, keep_transcripts) -> None:
+def load(config: Settings, paths, channel, fmt, mapping, keep_transcripts, dry_run) -> None:
     """Load raw files (or folders) into the warehouse. Safe to re-run: nothing loads twice."""
+    if dry_run:
+        mapping_name, mapping = open_mapping(mapping) if mapping else (None, None)
+        print_dry_run(
+            plan_sources(paths, channel=channel, fmt=fmt, mapping=mapping),
+            mapping=mapping,
+            mapping_name=mapping_name,
+            salt=config.salt,
+            detected=channel is None and fmt is None,
+        )
+        return
     failed = run_load(
         config,
         paths,
@@ -106,12 +126,11 @@ def load(config: Settings, paths, channel, fmt, mapping, keep_transcripts) -> No
 def run_load(
     config: Settings, paths, *, channel=None, fmt=None, mapping=None, keep_transcripts=False
 ) -> int:
-    """Load and print a summary; return the number of sources that failed."""
-    if mapping is not None:
-        try:
-            mapping = read_mapping(mapping)
-        except ConfigError as error:
-            raise ConfigError(f"{mapping.name}: {error}") from None
+    """Load and print a summary; return the number of sources that failed.
+
+    ``mapping`` is a mapping file's path or a shipped template's name.
+    """
+    mapping = open_mapping(mapping)[1] if mapping else None
     sources = plan_sources(paths, channel=channel, fmt=fmt, mapping=mapping)
     warehouse = create_configured_warehouse(config)
     window = config.time_window()
@@ -151,7 +170,7 @@ def _print_load_summary(results: list[LoadResult]) -> None:
         if r.status == "loaded":
             detail = (
                 f"{r.rows_loaded:,} new{_without_reason(r.rows_without_reason)}, "
-                f"{r.rows_duplicate:,} duplicate, {r.rows_rejected:,} rejected"
+                f"{r.rows_duplicate:,} duplicate, {r.rows_rejected:,} rejected (load {r.load_id})"
             )
         else:
             detail = r.note or "0 new rows"
@@ -212,6 +231,9 @@ cli.add_command(dashboard)
 cli.add_command(rank)
 cli.add_command(report)
 cli.add_command(run_command)
+cli.add_command(defects)
+cli.add_command(mappings)
+cli.add_command(unload)
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ from dumbcontacts.etl.bounds import excerpt_of
 from dumbcontacts.etl.readers.encoding import as_utf8
 from dumbcontacts.etl.staging import Reject, RejectedFile
 
-__all__ = ["CUT_SHORT", "read_csv_records", "split_records"]
+__all__ = ["CUT_SHORT", "read_csv_header", "read_csv_records", "split_records"]
 
 _REPLACEMENT = "\ufffd"
 CUT_SHORT = "ends inside a quoted field (file cut short?)"
@@ -71,6 +71,19 @@ def _with_newlines(data: bytes) -> bytes:
     if b"\r" in data and b"\n" not in data:
         return data.replace(b"\r", b"\n")
     return data
+
+
+def read_csv_header(fp: BinaryIO, *, what: str, delimiter: str = ",") -> list[str]:
+    """The column names of a CSV file as ``read_csv_records`` names them (stripped, lower-cased),
+    read from its first record only; raises RejectedFile when there is none."""
+    text = io.TextIOWrapper(fp, encoding="utf-8-sig", errors="replace", newline="")
+    try:
+        header = next(csv.reader(text, delimiter=delimiter))
+    except (StopIteration, csv.Error) as error:
+        raise RejectedFile(f"not a {what}: {error or 'empty file'}") from None
+    finally:
+        text.detach()  # leave the caller's file open
+    return [name.strip().lower() for name in header]
 
 
 def _parse(data: bytes, delimiter: str, encoding: str) -> pl.DataFrame:

@@ -25,13 +25,14 @@ A mapping is a small TOML file naming which of your columns holds each staging f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import difflib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
 import polars as pl
 
-from dumbcontacts.errors import ConfigError
+from dumbcontacts.errors import ConfigError, InputError
 from dumbcontacts.etl.bounds import excerpt_of
 from dumbcontacts.etl.readers.csvfile import read_csv_records
 from dumbcontacts.etl.readers.phone import customer_turns_expr
@@ -39,7 +40,7 @@ from dumbcontacts.etl.schema import CHANNELS
 from dumbcontacts.etl.staging import STAGING_SCHEMA, Reject
 from dumbcontacts.settings import parse_toml
 
-__all__ = ["Mapping", "read_mapped_csv", "read_mapping"]
+__all__ = ["Mapping", "check_columns", "read_mapped_csv", "read_mapping"]
 
 _SETTINGS = {
     "channel": str,
@@ -107,10 +108,27 @@ def read_mapping(fp: BinaryIO) -> Mapping:
     )
 
 
+def check_columns(mapping: Mapping, header: Sequence[str]) -> None:
+    """Raise InputError naming each mapped column the file lacks, optional ones included: a
+    typo in an optional column would otherwise load every row without that field."""
+    present = set(header)
+    missing = [(f, c) for f, c in mapping.columns.items() if c not in present]
+    if not missing:
+        return
+    named = []
+    for field, column in missing:
+        close = difflib.get_close_matches(column, header, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        named.append(f"{field} = '{column}'{hint}")
+    raise InputError(f"the file has no column for {'; '.join(named)}")
+
+
 def read_mapped_csv(fp: BinaryIO, mapping: Mapping) -> Iterator[pl.DataFrame | Reject]:
-    required = [mapping.columns[name] for name in _REQUIRED]
     records = read_csv_records(
-        fp, required=required, what="CSV matching the mapping", delimiter=mapping.delimiter
+        fp,
+        required=list(mapping.columns.values()),
+        what="CSV matching the mapping",
+        delimiter=mapping.delimiter,
     )
     for item in records:
         if isinstance(item, Reject):
