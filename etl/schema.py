@@ -41,7 +41,7 @@ CHANNELS = ("phone", "email", "chat", "social")
 
 metadata = MetaData()
 
-# One row per conversation a customer starts (see ARCHITECTURE.md, "Data flow and grain").
+# One row per conversation a customer starts (docs/architecture.md, "Data flow and grain").
 contacts = Table(
     "contacts",
     metadata,
@@ -71,7 +71,7 @@ def _not_duckdb(ddl, target, bind, **kw) -> bool:
 
 
 # On DuckDB a primary key is an ART index that more than doubles the cost of a bulk insert
-# (ARCHITECTURE.md). There the load's anti-join on contact_id keeps it unique instead, with
+# (docs/architecture.md). There the load's anti-join on contact_id keeps it unique instead, with
 # one writer at a time (DuckDB's file lock, and a lock in etl.load). Other engines keep it.
 contacts.primary_key.ddl_if(callable_=_not_duckdb)
 

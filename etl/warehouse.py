@@ -2,7 +2,7 @@
 
 The schema is SQLAlchemy Core, but rows travel by each engine's native bulk path: an Arrow
 table scanned by DuckDB, or CSV through PostgreSQL's COPY. Row-by-row inserts through
-SQLAlchemy are ~100x slower on DuckDB (see ARCHITECTURE.md).
+SQLAlchemy are ~100x slower on DuckDB (see docs/architecture.md).
 
 DuckDB locks its file against every other process, so connections are short-lived (NullPool)
 and opening one retries while another process holds the lock.

