@@ -76,7 +76,8 @@ def test_every_error_is_a_dumbcontacts_error_and_on_the_package():
         (
             "",
             ["--warehouse", "duckdb:///no/such/folder/w.duckdb", "rank"],
-            "error: cannot open warehouse duckdb:///no/such/folder/w.duckdb: ",
+            "error: no warehouse at duckdb:///no/such/folder/w.duckdb "
+            "(`dumbcontacts load` makes one)\n",
         ),
         (
             "",
@@ -100,7 +101,7 @@ def test_a_user_error_is_one_line_and_exit_2(run, tmp_path, config, args, messag
 def test_an_unreachable_server_is_one_line_without_its_password(run):
     result = run("--warehouse", "postgresql://u:secret@127.0.0.1:1/db", "rank")
     assert result.exit_code == 2 and result.output.count("\n") == 1
-    assert result.output.startswith("error: cannot open warehouse postgresql+psycopg://u:***@")
+    assert result.output.startswith("error: cannot open warehouse postgresql://u:***@")
     assert "secret" not in result.output
 
 
