@@ -62,6 +62,16 @@ def test_broken_records_are_rejected_and_the_rest_loads(bad_line, reason):
     assert [(r.record_no, r.reason) for r in rejects] == [(2, reason)]
 
 
+def test_one_invalid_byte_costs_only_its_record_even_beside_empty_fields():
+    # An empty field is null: it once made the whole row "maybe broken", and dropped it.
+    sparse = b"C3,2026-09-01T08:00:00Z,,,,,,,,Customer: my bill is wrong\n"
+    staging, rejects = _read(HEADER + GOOD + sparse + b"C4,2026,,,,,,,,caf\xe9\n")
+    assert staging["source_id"].to_list() == ["C1", "C3"]
+    assert [(r.record_no, r.reason) for r in rejects] == [
+        (3, "invalid UTF-8 (wrong file encoding?)")
+    ]
+
+
 def test_a_short_record_loads_with_missing_fields_as_null():
     staging, rejects = _read(HEADER + b"C2,2026-09-01T08:00:00Z\n")
     assert rejects == []

@@ -114,10 +114,10 @@ def test_bad_lines_are_rejected_with_their_line_numbers_and_good_lines_load():
     assert [r["record_no"] for r in rows] == [1, 4, 9]
     assert [(r.record_no, r.reason) for r in rejects] == [
         (2, "invalid JSON: Expecting ',' delimiter at column 22"),
-        (5, "session without session_id"),
+        (5, "session_id: missing"),
         (6, "invalid UTF-8 at byte offset 68"),
         (7, "not a JSON object"),
-        (8, "turns is not a list"),
+        (8, "turns: not a list"),
     ]
     assert rejects[0].excerpt == '{"session_id": "CH2" "turns": []}'
 
@@ -139,7 +139,7 @@ def test_messages_per_line_are_grouped_by_session():
     )
     rows, rejects = read(data)
     assert [(r.record_no, r.reason) for r in rejects] == [
-        (3, "message without session_id"),
+        (3, "session_id: missing"),
         (6, "expected a message (file is one message per line)"),
     ]
     by_id = {r["source_id"]: r for r in rows}

@@ -175,7 +175,7 @@ def _stage_records(records: Iterator[tuple[int, dict] | Reject]) -> Iterator[dic
         elif per_message:
             session_id = _text(item.get("session_id"))
             if session_id is None:
-                yield Reject(record_no, "message without session_id", _excerpt(item))
+                yield Reject(record_no, "session_id: missing", _excerpt(item))
             else:
                 sessions.setdefault(session_id, []).append((record_no, item))
         else:
@@ -187,13 +187,13 @@ def _stage_records(records: Iterator[tuple[int, dict] | Reject]) -> Iterator[dic
 def _stage_session(record_no: int, item: dict) -> dict | Reject:
     session_id = _text(item.get("session_id"))
     if session_id is None:
-        return Reject(record_no, "session without session_id", _excerpt(item))
+        return Reject(record_no, "session_id: missing", _excerpt(item))
     turns = item.get("turns") or []
     if not isinstance(turns, list):
-        return Reject(record_no, "turns is not a list", _excerpt(item))
+        return Reject(record_no, "turns: not a list", _excerpt(item))
     for number, turn in enumerate(turns, start=1):
         if not isinstance(turn, dict):
-            return Reject(record_no, f"turn {number} is not an object", _excerpt(item))
+            return Reject(record_no, f"turns: turn {number} is not an object", _excerpt(item))
     agent_turn_ids = (
         t.get("agent_id")
         for t in turns

@@ -60,7 +60,10 @@ def read_csv_records(
     if valid_utf8:
         yield frame
         return
-    broken = pl.any_horizontal(pl.col(pl.Utf8).str.contains(_REPLACEMENT, literal=True))
+    # fill_null: a row with an empty field is not broken (null would drop it from both sides).
+    broken = pl.any_horizontal(
+        pl.col(pl.Utf8).str.contains(_REPLACEMENT, literal=True).fill_null(False)
+    )
     for row in frame.filter(broken).iter_rows(named=True):
         yield Reject(row["record_no"], "invalid UTF-8 (wrong file encoding?)", _excerpt(row))
     yield frame.filter(~broken)
