@@ -93,8 +93,9 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/dumbcontacts-hostile"))
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    print(f"hostile-input benchmark, {dt.date.today()}, {platform.processor() or platform.machine()}"
-          f", {os.cpu_count()} cores, Python {platform.python_version()}")  # fmt: skip
+    machine = platform.processor() or platform.machine()
+    print(f"hostile-input benchmark, {dt.date.today()}, {machine}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}")  # fmt: skip
     print(f"{'case':<28} {'MB':>7} {'seconds':>8} {'s/MB':>6} {'x time':>7}")
     worst_rate, worst_ratio = 0.0, 0.0
     for case, make in CASES.items():

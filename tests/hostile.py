@@ -138,8 +138,9 @@ def chat_lines(good: int) -> st.SearchStrategy[tuple[list[bytes], int]]:
 _HEADER_NAMES = ("From", "To", "Date", "Subject", "Message-ID", "References", "In-Reply-To",
                  "Content-Type", "Content-Transfer-Encoding", "Content-Disposition")  # fmt: skip
 _HEADER_VALUES = (
-    'multipart/mixed; boundary="b"', "multipart/alternative; boundary=", "text/plain; charset=utf-7",
-    "text/plain; charset=bogus", "text/html; charset=utf-16", "message/rfc822", "base64",
+    'multipart/mixed; boundary="b"', "multipart/alternative; boundary=",
+    "text/plain; charset=utf-7", "text/plain; charset=bogus", "text/html; charset=utf-16",
+    "message/rfc822", "base64",
     "quoted-printable", "x-uuencode", "attachment", "inline; filename=x.txt", "=?utf-8?b?w7Y=?=",
     "=?bogus?q?x?=", "<h-1@x> <h-2@x>", "Fri, 31 Dec 9999 23:59:59 -2359", "a@", "@", "<",
     "Mon, 01 Jan 0001 00:00:00 +0000", "J\xf6 <j\xf6@ex\xe4mple.com>", '"J\\"o" <jo@x.com>',
