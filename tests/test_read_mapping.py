@@ -68,6 +68,10 @@ def test_a_mapping_turns_any_csv_into_staging_rows():
         ),
         (b"channel = 'phone'\n[columns]\nsource_id=1\nstarted_at='b'", "column name in quotes"),
         (b"chanel = 'phone'", "unknown setting: chanel"),
+        (
+            b"channel = 'phone'\ndelimiter = \"\\u00a7\"\n[columns]\nsource_id='a'\nstarted_at='b'",
+            "delimiter must be one character",
+        ),
     ],
 )
 def test_mapping_mistakes_are_named(text, message):

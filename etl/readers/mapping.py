@@ -57,7 +57,6 @@ _FIELDS = {name for name in STAGING_SCHEMA if name not in ("record_no", "custome
     "reason"
 }
 _REQUIRED = ("source_id", "started_at")
-_TEXT_KEYS = ("channel", "source_system", "delimiter", "timestamp_format", "timezone")
 
 
 @dataclass(frozen=True)
