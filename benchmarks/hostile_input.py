@@ -56,13 +56,19 @@ CASES: dict[str, Callable[[int], tuple[str, bytes]]] = {
     ),
     "message of digits": lambda n: _calls(f"C9,2026-09-01T08:00:00Z,,Customer: {'1 ' * (n // 2)}"),
     "chat of 'hi' turns": lambda n: _chat(
-        {"session_id": "S9", "started_at": "2026-09-01T08:00:00Z",
-         "turns": [{"speaker": "customer", "text": "hi"}] * (n // 36)}
+        {
+            "session_id": "S9",
+            "started_at": "2026-09-01T08:00:00Z",
+            "turns": [{"speaker": "customer", "text": "hi"}] * (n // 36),
+        }
     ),  # fmt: skip
     "JSON nested deep": lambda n: (
         "chats.jsonl",
-        _chat({})[1].split(b"\n")[0] + b'\n{"session_id": "D", "x": '
-        + b"[" * (n // 2) + b"]" * (n // 2) + b"}\n",
+        _chat({})[1].split(b"\n")[0]
+        + b'\n{"session_id": "D", "x": '
+        + b"[" * (n // 2)
+        + b"]" * (n // 2)
+        + b"}\n",
     ),  # fmt: skip
 }
 

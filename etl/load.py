@@ -351,7 +351,7 @@ def _reject_frame(bad: list[Reject]) -> pl.DataFrame:
         {
             "record_no": [r.record_no for r in bad],
             "reason": [storable_text(r.reason) for r in bad],
-            "excerpt": [excerpt_of(r.excerpt) for r in bad],
+            "excerpt": [storable_text(r.excerpt) for r in bad],
         },
         schema=REJECT_SCHEMA,
     )

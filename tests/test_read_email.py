@@ -87,10 +87,19 @@ def read(*messages: bytes, **kw) -> tuple[list[dict], list[Reject]]:
         (find_order_ref, "order number: ORD-1234567", "ORD-1234567"),
         (find_order_ref, "I ordered 5 items", None),
         (find_order_ref, "no reference here", None),
+        (find_order_ref, "order :  #  ORD-1234567", "ORD-1234567"),
+        (find_order_ref, "ORDER\n\n   no. 4567", "4567"),
+        # Blanks after "order" once backtracked through every way of splitting them: minutes.
+        (find_order_ref, "order" + " " * 100_000 + "x", None),
         (html_to_text, "<p>Tom &amp; Jerry&#39;s</p><p>caf&eacute;</p>", "Tom & Jerry's\ncafé"),
         (html_to_text, "<style>p {color: red}</style><div>Hi<br>there</div>", "Hi\nthere"),
         (html_to_text, "<p>new</p><blockquote><p>old</p></blockquote>", "new\n> old"),
         (html_to_text, "<div>-- <br>Jo</div>", "-- \nJo"),
+        (html_to_text, "<p>x < y and 3>2</p><!-- note --><p>end", "x < y and 3>2\nend"),
+        (html_to_text, "<P>shout</P><br/>quiet<!-- never closed <p>gone", "shout\nquiet"),
+        # Unclosed tags once cost HTMLParser minutes (a rescan to the end for every "<").
+        (html_to_text, "<a " * 20_000, ("<a " * 20_000).strip()),
+        (html_to_text, "<!--" * 20_000, ""),
     ],
 )
 def test_pure_helpers(function, argument, expected):

@@ -19,10 +19,10 @@ from email.errors import HeaderParseError, MessageError
 from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
-from html.parser import HTMLParser
 from typing import BinaryIO
 
 from dumbcontacts.etl.bounds import excerpt_of
+from dumbcontacts.etl.readers.html_text import html_to_text
 from dumbcontacts.etl.staging import Reject, RejectedFile
 
 __all__ = [
@@ -38,8 +38,11 @@ __all__ = [
 SOURCE_SYSTEM = "mailbox"
 _SUPPORT_WORDS = "support help care service customerservice customer.service noreply no-reply"
 SUPPORT_LOCAL_PARTS = frozenset(_SUPPORT_WORDS.split())
+# Possessive blanks (*+): no part after a blank starts with one, so nothing is lost, and
+# "order" before a run of blanks cannot backtrack through every way of splitting it (a
+# thousand blanks took minutes).
 _ORDER_RE = re.compile(
-    r"\border\s*(?:#|no\.?|number|num\.?|ref\.?)?\s*:?\s*#?\s*([A-Z]{2,5}-?\d{3,}|\d{3,})\b",
+    r"\border\s*+(?:#|no\.?|number|num\.?|ref\.?)?\s*+:?\s*+#?\s*+([A-Z]{2,5}-?\d{3,}|\d{3,})\b",
     re.IGNORECASE,
 )
 _MSG_ID_RE = re.compile(r"<([^<>\s]+)>")
@@ -114,18 +117,6 @@ def find_order_ref(text: str) -> str | None:
     """The first ``Order #NNN`` / ``order NNN`` reference in text, as written."""
     match = _ORDER_RE.search(text)
     return match.group(1) if match else None
-
-
-def html_to_text(html: str) -> str:
-    """Reduce HTML to plain text: drop tags, scripts and styles, unescape entities, keep lines.
-
-    Blockquotes become ``> `` lines so normalisation recognises quoted mail as it does in
-    plain-text mail.
-    """
-    parser = _TextExtractor()
-    parser.feed(html)
-    parser.close()
-    return parser.text()
 
 
 def _read_messages(
@@ -395,62 +386,3 @@ def _thread_order_ref(customers: list[_Mail], agents: list[_Mail]) -> str | None
         if ref:
             return ref
     return None
-
-
-_BLOCK_TAGS = "p div br li tr table ul ol hr section blockquote pre h1 h2 h3 h4 h5 h6"
-
-
-class _TextExtractor(HTMLParser):
-    _BLOCKS = frozenset(_BLOCK_TAGS.split())
-    _SKIP = frozenset({"script", "style", "head", "title"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self._lines: list[list] = [[0, ""]]  # [blockquote depth, text]
-        self._depth = 0
-        self._skip = 0
-        self._pre = 0
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        self._count_tag(tag, +1)
-
-    def handle_endtag(self, tag: str) -> None:
-        self._count_tag(tag, -1)
-
-    def _count_tag(self, tag: str, step: int) -> None:
-        if tag in self._SKIP:
-            self._skip = max(0, self._skip + step)
-        elif tag == "blockquote":
-            self._depth = max(0, self._depth + step)
-        elif tag == "pre":
-            self._pre = max(0, self._pre + step)
-        if tag in self._BLOCKS:
-            self._newline()
-
-    def handle_data(self, data: str) -> None:
-        if self._skip:
-            return
-        if self._pre:
-            first, *rest = data.split("\n")
-            self._lines[-1][1] += first
-            for line in rest:
-                self._newline(force=True)
-                self._lines[-1][1] += line
-        else:
-            self._lines[-1][1] += re.sub(r"\s+", " ", data)
-
-    def _newline(self, force: bool = False) -> None:
-        if force or self._lines[-1][1].strip():
-            self._lines.append([self._depth, ""])
-        else:
-            self._lines[-1][0] = self._depth
-
-    def text(self) -> str:
-        out: list[str] = []
-        for depth, text in self._lines:
-            text = text.strip()
-            # Keep the "-- " signature separator intact; normalisation looks for it.
-            line = "> " * depth + ("-- " if text == "--" else text) if text else ""
-            if line or (out and out[-1]):  # keep single blank lines only
-                out.append(line)
-        return "\n".join(out).strip("\n")
