@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-__all__ = ["CUE_RULES", "RULES", "Rule"]
+__all__ = ["RULES", "Rule"]
 
 _MARKS = "\u0300-\u036f"
 _DASH = "\\-\u2010-\u2015\u2212"
@@ -137,9 +137,10 @@ _DOB = re.compile(
 # Letters, digits and single separators before a digit: "12-345-678", "GB12345678", "POL-12".
 _NUMBER_TOKEN = rf"[A-Za-z]{{0,4}}+[{_DASH}/]?[0-9](?:[0-9A-Za-z]|[ .{_DASH}/](?=[0-9])){{1,34}}+"
 _NUMBER = r"(?:[ \t](?:number|no\.?|num|nr|#|id))?"  # "account number", "acct no."
+# (cue, placeholder, digits the value needs), longest cue first where one starts another.
 _CUES = (
     (r"ssn|social[ \t]security|ss#", "[SSN]", 4),
-    (r"ni|nino|national[ \t]insurance", "[NI]", 4),
+    (r"nino|national[ \t]insurance|ni", "[NI]", 4),
     (r"iban", "[IBAN]", 4),
     (r"cvv2?|cvc2?|cv2|csc|security[ \t]code", "[CARD]", 3),
     # A card number that failed the Luhn check (cards that pass are gone by now).
@@ -154,26 +155,20 @@ _CUES = (
         4,
     ),
 )
+_CUED = re.compile(
+    r"(?<![\w])(?:"
+    + "|".join(f"(?P<cue{n}>(?i:{cue}))" for n, (cue, _, _) in enumerate(_CUES))
+    + rf"){_NUMBER}{_SEP}(?P<value>{_NUMBER_TOKEN})"
+)
 
 
-def _redact_cued(placeholder: str, min_digits: int) -> Callable[[re.Match[str]], str]:
+def _redact_cued(match: re.Match[str]) -> str:
     """The value after the cue, when it has enough digits to be an identifier."""
-    replace = _value(placeholder)
-
-    def redact(match: re.Match[str]) -> str:
-        digits = sum(c.isdigit() for c in match.group("value"))
-        return replace(match) if digits >= min_digits else match.group()
-
-    return redact
-
-
-_CUE_RULES = [
-    (
-        re.compile(rf"(?<![\w])(?i:{cue}){_NUMBER}{_SEP}(?P<value>{_NUMBER_TOKEN})"),
-        _redact_cued(placeholder, min_digits),
-    )
-    for cue, placeholder, min_digits in _CUES
-]
+    number = next(n for n in range(len(_CUES)) if match.group(f"cue{n}"))
+    _, placeholder, min_digits = _CUES[number]
+    if sum(c.isdigit() for c in match.group("value")) < min_digits:
+        return match.group()
+    return _value(placeholder)(match)
 
 
 # --- postcodes -------------------------------------------------------------------------
@@ -233,5 +228,5 @@ RULES = {
     "postcode": Rule(_POSTCODE, "[POSTCODE]"),
     "state code": Rule(_STATE_CODE, _value("[POSTCODE]", "state")),
     "code and town": Rule(_CODE_AND_TOWN, _value("[POSTCODE]", "town")),
+    "cue": Rule(_CUED, _redact_cued),
 }
-CUE_RULES = tuple(Rule(pattern, redact) for pattern, redact in _CUE_RULES)

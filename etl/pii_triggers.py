@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dumbcontacts.etl.ascii_regex import rust_regex
 
-__all__ = ["HINT", "MAYBE_PII", "TRIGGERS"]
+__all__ = ["HINT", "TRIGGERS"]
 
 _SEP = r"[ \t.\-\u2010-\u2015\u2212/()+]"
 _STREET_TYPES = (
@@ -73,7 +73,5 @@ TRIGGERS = {
     ),
 }
 
-# Any trigger: the rows worth handing to Python.
-MAYBE_PII = rust_regex("|".join(f"(?:{trigger})" for trigger in TRIGGERS.values()))
-# A cheaper first look: every trigger but these two needs a digit or an "@".
+# A cheap first look: every trigger but these two needs a digit or an "@".
 HINT = rust_regex(f"[0-9@]|{TRIGGERS['name']}|{TRIGGERS['written email']}")
