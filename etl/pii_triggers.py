@@ -1,10 +1,9 @@
 """Cheap checks of whether a redaction step could find anything in a text.
 
-Each step of the redaction has a *trigger*: a regular expression that matches every text in
-which the step could change something (a superset; tests hold every step to it). A step
-whose trigger does not match is skipped, and the vectorised path sends to Python only the
-rows that match one trigger, found in one Rust regex pass (``MAYBE_PII``) over the column.
-Triggers use the syntax both engines share: no lookaround, no possessive repetition.
+Each step of the redaction has a *trigger*: a Rust regular expression that matches every
+line in which the step could change something (a superset: tests compare the vectorised
+path, which skips a step where its trigger does not match, with ``redact_text``, which runs
+every step). ``HINT`` is a cheaper first look over whole texts.
 """
 
 from __future__ import annotations

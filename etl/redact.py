@@ -1,31 +1,34 @@
 """PII redaction: replace personal data in free text with typed placeholders.
 
-Runs before anything is stored, on every text column that can hold customer words, and on
-the decoded text (HTML entities, MIME encodings and JSON escapes are undone by the readers),
-before any tidying that could change what the rules see. One implementation, in Python:
-the vectorised path (``redact_series``, ``redact_expr``) first finds, with one Rust regex
-pass over the column, the rows that could hold anything a rule redacts, and runs
-``redact_text`` on those rows only, so both paths agree by construction.
+Runs before anything is stored, on every text column that can hold customer words, on the
+decoded text (the readers undo HTML entities, MIME encodings and JSON escapes) and before
+any tidying that could change what the rules see (reasons.py collapses whitespace after).
+One implementation, in Python, applied line by line. The vectorised path (``redact_series``,
+``redact_expr``) first finds with Rust regex passes which lines of which rows a step's
+trigger matches (etl/pii_triggers.py), and runs only those steps on only those lines;
+``redact_text`` runs every step on every line. Triggers are supersets, so both agree.
 
 Steps, in this order (a placeholder hides its text from the later steps):
-1. the text is read as NFKC with invisible characters (zero-width spaces, soft hyphens)
-   removed, so full-width digits and non-breaking spaces are seen as what they show;
+1. each line is read as NFKC without invisible characters (zero-width spaces, soft
+   hyphens), so full-width digits and non-breaking spaces are seen as what they show;
 2. business references keep their digits: the value after "order", "tracking", "SKU",
-   "invoice", "ref", "ticket", "version", ... and ``#12345`` are shielded from every rule;
-3. e-mail addresses (written out too) -> ``[EMAIL]``; @handles -> ``[HANDLE]``;
+   "invoice", "ref", "ticket", "version", ... and ``#12345`` is shielded (etl/pii_shield.py);
+3. e-mail addresses, also written out -> ``[EMAIL]``; @handles -> ``[HANDLE]``;
 4. IBANs (mod-97) -> ``[IBAN]``;
 5. IPv4/IPv6 -> ``[IP]``; dates of birth after a cue -> ``[DOB]``; US SSNs -> ``[SSN]``;
    UK National Insurance numbers -> ``[NI]``;
 6. payment cards (Luhn) -> ``[CARD]``, a Luhn-invalid 4-4-4-4 number -> ``[NUMBER]``;
-7. numbers after a cue ("account", "sort code", "passport", ...) -> ``[NUMBER]`` (or the
-   cue's type: "SSN" -> ``[SSN]``); postcodes -> ``[POSTCODE]``;
-8. phone numbers (``phonenumbers``) -> ``[PHONE]``;
-9. street addresses and PO boxes -> ``[ADDRESS]``; names after a cue -> ``[NAME]``.
-See etl/pii_patterns.py, etl/pii_numbers.py and etl/pii_addresses.py for each rule.
+7. values after a cue ("account", "sort code", "passport", "SSN", "CVV", "postcode") ->
+   ``[NUMBER]`` or the cue's type;
+8. street addresses and PO boxes -> ``[ADDRESS]``; postcodes -> ``[POSTCODE]``;
+9. phone numbers (``phonenumbers``) -> ``[PHONE]``; names after a cue -> ``[NAME]``.
+The rules are in etl/pii_patterns.py, pii_numbers.py, pii_addresses.py and pii_names.py;
+every pattern is linear in the length of its input (bounded or possessive repetition).
 
-A text in which nothing is found comes back exactly as it went in; one with a finding comes
-back in its NFKC form. Ordinary dates, times, amounts, quantities, order numbers, tracking
-numbers and SKUs are kept: the types that look like them are recognised by their context.
+A text in which nothing is found comes back exactly as it went in; a line with a finding
+comes back in its NFKC form. Ordinary dates, times, amounts, quantities, order numbers,
+tracking numbers and SKUs are kept: the types that look like them are recognised by their
+context ("born on", "my number is", "account").
 """
 
 from __future__ import annotations
