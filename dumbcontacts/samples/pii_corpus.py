@@ -5,8 +5,11 @@ next to business references that must survive, written as all four raw exports.
 customer sentence with a cue as people write it, followed by a sentence of business
 references (order and tracking numbers, SKUs, amounts, dates, times, quantities).
 ``write_pii_exports`` writes every case as a contact of each channel (calls.csv,
-chats.jsonl, emails.mbox, twcs.csv) and every fourth case once more as a malformed record
-that the reader rejects. ``leaks`` and ``lost_references`` score what was stored.
+chats.jsonl, emails.mbox, twcs.csv), every fourth case once more as a malformed record that
+the reader rejects, and every tenth value (of the types that are personal on their own) into
+the order-reference field. ``read_stored_texts`` reads every stored text column back;
+``score`` counts what is left of each value (``leaks``) and which business references were
+lost (``lost_references``).
 """
 
 from __future__ import annotations
@@ -18,15 +21,22 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
+from sqlalchemy import select
+
+from dumbcontacts.etl.schema import contacts, loads, rejects
+from dumbcontacts.etl.warehouse import Warehouse
 from dumbcontacts.samples.pii_values import FORMATS
 
 __all__ = [
     "READERS",
     "PiiCase",
     "Placement",
+    "Score",
     "leaks",
     "lost_references",
     "make_pii_cases",
+    "read_stored_texts",
+    "score",
     "write_pii_exports",
 ]
 
@@ -363,12 +373,8 @@ def lost_references(references: tuple[str, ...], stored: str) -> list[str]:
     return [reference for reference in references if reference not in stored]
 
 
-def read_stored_texts(warehouse) -> dict[tuple[str, str], str]:
+def read_stored_texts(warehouse: Warehouse) -> dict[tuple[str, str], str]:
     """Every stored text column, per (export file name, contact source id or reject number)."""
-    from sqlalchemy import select
-
-    from dumbcontacts.etl.schema import contacts, loads, rejects
-
     stored: dict[tuple[str, str], str] = {}
     with warehouse.connect() as conn:
         names = {
