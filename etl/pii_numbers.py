@@ -7,9 +7,11 @@ Windows of a run's groups are checked, longest first, by what a pattern cannot k
   throughout, passing the Luhn check and not an EAN-13 barcode -> ``[CARD]``; a Luhn-invalid
   4-4-4-4 number is still a mistyped card -> ``[NUMBER]``;
 - phone numbers (``phonenumbers``, Google's libphonenumber metadata): with a ``+``, ``00``
-  or ``011`` prefix, a possible number of its country; without, a number valid in one of
-  ``REGIONS`` (9-12 digits, not shaped like a date); after a cue ("my number is", "call me
-  on", "mobile:") any 6-15 digits, so seven-digit local numbers go too -> ``[PHONE]``.
+  or ``011`` prefix, a possible number of its country; without, 9-12 digits not shaped like
+  a date that are valid in one of ``REGIONS``, or laid out as North American numbers are
+  ("(555) 123-4567"), or grouped behind a trunk 0 ("06 12 34 56 78"); after a cue ("my
+  number is", "call me on", "mobile:") any 6-15 digits, so seven-digit local numbers go
+  too -> ``[PHONE]``.
 IBANs (two letters, two check digits, up to 30 letters and digits) pass ISO 13616's mod-97
 check at their country's length -> ``[IBAN]``.
 
