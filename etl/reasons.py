@@ -197,6 +197,11 @@ _ASK_FOR_HUMAN = (
 # phrase is a reason; only what says nothing (greetings, thanks, yes/ok, a bare company
 # name, "n/a") is not.
 _A_WORD = r"(?:[^\W\d_]|[\u0300-\u036f]){2}"
+# A long reason: at least three words (cleaning leaves single spaces, so two spaces; a regex
+# stops at the second space, where counting all spaces would read the whole text) or 15
+# characters.
+_THREE_WORDS = r" [^ ]* "
+_MIN_CHARS = 15
 # Brand accounts are written as one token ("AmazonHelp", "British_Airways"); customers
 # write the parts.
 _NAME_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
@@ -243,7 +248,9 @@ def first_substantive_expr(
     """The first cleaned message of a List[Utf8] of customer turns that says something.
 
     Substantive: holds a word of two letters or more, and is not only greetings, thanks,
-    yes/ok, placeholders and ``names`` (the company's own, from ``name_phrases``). Null when
+    yes/ok, placeholders and ``names`` (the company's own, from ``name_phrases``). A turn of
+    at least three words or 15 characters wins over an earlier short one: a caller's answer
+    to the phone menu ("billing") is the reason only when nothing longer follows. Null when
     no turn is. ``prepare`` (redaction) runs on each turn before it is cleaned, and only on
     the turns that are looked at.
     """
@@ -255,10 +262,11 @@ def first_substantive(
     turns: list[str | None] | None, names: frozenset[str] = frozenset()
 ) -> str | None:
     """The scalar twin of ``first_substantive_expr``."""
-    for turn in turns or ():
-        cleaned = clean_message(turn)
-        if cleaned is not None and _is_substantive(cleaned, names):
-            return cleaned
+    for short in (False, True):
+        for turn in turns or ():
+            cleaned = clean_message(turn)
+            if cleaned is not None and _is_substantive(cleaned, names, short=short):
+                return cleaned
     return None
 
 
@@ -266,19 +274,26 @@ def _first_substantive_series(
     turns: pl.Series, prepare: Callable[[pl.Series], pl.Series] | None, names: frozenset[str]
 ) -> pl.Series:
     # Turn by turn, and only for the rows still without a reason: most rows are settled by
-    # their first or second turn, so later turns are never redacted or cleaned.
+    # their first or second turn, so later turns are never redacted or cleaned. Then the
+    # few rows without a long reason are read again for a short one.
     reasons = pl.repeat(None, turns.len(), dtype=pl.Utf8, eager=True).alias(turns.name)
+    everything = turns
     rows = pl.int_range(turns.len(), eager=True)
-    position = 0
-    while not turns.is_empty():
-        texts = turns.list.get(position, null_on_oob=True)
-        cleaned = _clean_series(texts if prepare is None else prepare(texts))
-        found = cleaned.to_frame("text").select(_is_substantive_expr(pl.col("text"), names))
-        found = found.to_series().fill_null(False)
-        reasons.scatter(rows.filter(found), cleaned.filter(found))  # in place
-        pending = ~found & (turns.list.len() > position + 1)
-        rows, turns = rows.filter(pending), turns.filter(pending)
-        position += 1
+    for short in (False, True):
+        position = 0
+        while not turns.is_empty():
+            texts = turns.list.get(position, null_on_oob=True)
+            cleaned = _clean_series(texts if prepare is None else prepare(texts))
+            found = cleaned.to_frame("text").select(
+                _is_substantive_expr(pl.col("text"), names, short=short)
+            )
+            found = found.to_series().fill_null(False)
+            reasons.scatter(rows.filter(found), cleaned.filter(found))  # in place
+            pending = ~found & (turns.list.len() > position + 1)
+            rows, turns = rows.filter(pending), turns.filter(pending)
+            position += 1
+        rows = reasons.is_null().arg_true()
+        turns = everything.gather(rows)
     return reasons
 
 
@@ -312,15 +327,22 @@ def _small_talk_only(names: frozenset[str]) -> str:
     return rf"(?i)\A(?:[^\w\u0300-\u036f]|_|{placeholders}|(?:{words})\b)*$"
 
 
-def _is_substantive_expr(cleaned: pl.Expr, names: frozenset[str]) -> pl.Expr:
-    has_word = cleaned.str.contains(rust_regex(_A_WORD))
+def _is_substantive_expr(cleaned: pl.Expr, names: frozenset[str], *, short: bool) -> pl.Expr:
+    long_enough = cleaned.str.contains(rust_regex(_A_WORD))
+    if not short:
+        long_enough &= (cleaned.str.len_chars() >= _MIN_CHARS) | cleaned.str.contains(_THREE_WORDS)
     small_talk = cleaned.str.contains(rust_regex(_small_talk_only(names)))
-    return has_word & ~small_talk & ~cleaned.str.contains(rust_regex(_ASK_FOR_HUMAN))
+    return long_enough & ~small_talk & ~cleaned.str.contains(rust_regex(_ASK_FOR_HUMAN))
 
 
-def _is_substantive(cleaned: str, names: frozenset[str] = frozenset()) -> bool:
+def _is_substantive(cleaned: str, names: frozenset[str], *, short: bool) -> bool:
+    long_enough = python_regex(_A_WORD).search(cleaned) is not None
+    if not short:
+        long_enough &= (
+            len(cleaned) >= _MIN_CHARS or python_regex(_THREE_WORDS).search(cleaned) is not None
+        )
     return (
-        python_regex(_A_WORD).search(cleaned) is not None
+        long_enough
         and python_regex(_small_talk_only(names)).search(cleaned) is None
         and python_regex(_ASK_FOR_HUMAN).search(cleaned) is None
     )

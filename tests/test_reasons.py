@@ -93,6 +93,9 @@ SUBSTANTIVE_CASES = [
     (["TV"], "TV"),
     (["n/a (b) (6)"], None),
     (["Issue", "Complaint!", "Slow Internet"], "Slow Internet"),
+    # A menu answer is the reason only when nothing longer follows.
+    (["billing", "why was I charged twice?"], "why was I charged twice?"),
+    (["my order", "ok"], "my order"),
     (["Thanks!"], None),
     (["yes", "ok", "thank you so much"], None),
     (["Thanks for the help!", "ok 👍"], None),
