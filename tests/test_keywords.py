@@ -12,7 +12,7 @@ from dumbcontacts.analysis.topics.keywords import (
     [
         ("Comcast/Xfinity billing", "Comcast Xfinity billing"),
         ("AT&amp;T won't refund; see https://t.co/x", "AT T won t refund see"),
-        ("my_account [EMAIL] is locked", "my account is locked"),
+        ("my_account [EMAIL] is locked", "my account EMAIL is locked"),
     ],
 )
 def test_keyword_document_glues_no_words(text, expected):

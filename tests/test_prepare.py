@@ -15,7 +15,7 @@ from dumbcontacts.analysis.topics.prepare import (
         ("see https://t.co/AbC12 and www.example.com/x now", "see and now"),
         ("@AmazonHelp @115712 where is my parcel", "where is my parcel"),
         ("mail me at jo@example.com", "mail me at jo@example.com"),  # not a handle
-        ("call me on [PHONE] about [CARD]", "call me on about"),
+        ("call me on [PHONE] about [CARD]", "call me on [PHONE] about [CARD]"),
         ("I paid on XX/XX/2019 to XXXX XXXX for {$1500.00}.", "I paid on to for."),
         ("since xx/xx/xxxx, my ( XXXX ) account", "since, my account"),
         ("addresses : XXXX, XXXX, OH XXXX, NY", "addresses, OH, NY"),

@@ -3,9 +3,10 @@
 Runs after redaction, on stored (redacted) reasons and on the texts ``evaluate`` reads.
 
 ``clean_for_embedding`` removes what is markup or masking, not words: HTML entities are
-decoded (``&amp;`` -> ``&``), and URLs, @handles, redaction placeholders (``[PHONE]``) and
-the masks regulators and exports put over personal data (``XXXX``, ``xx/xx/xxxx``,
-``{$123.00}``) go.
+decoded (``&amp;`` -> ``&``), and URLs, @handles and the masks regulators and exports put
+over personal data (``XXXX``, ``xx/xx/xxxx``, ``{$123.00}``) go. Our own redaction
+placeholders (``[PHONE]``) stay: the model has always seen them, they say "a phone number
+was here", and keywords drop them (``keywords.keyword_text``).
 
 ``problem_statement`` bounds a long text (an e-mail, a complaint letter, call notes) to the
 sentences that state the problem. A sentence scores for what it says (cue phrases of a
@@ -24,8 +25,6 @@ from collections import Counter
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from dumbcontacts.etl.redact import PLACEHOLDERS
-
 __all__ = [
     "LONG_TEXT_WORDS",
     "clean_for_embedding",
@@ -39,7 +38,6 @@ LONG_TEXT_WORDS = 80
 
 _URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+")
 _HANDLE = re.compile(r"(?<![\w@])@\w+")
-_PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
 # XXXX, xx/xx/xxxx, XX-XX-2019: letters x only, so "xbox" and "Xmas" survive.
 _MASK = re.compile(r"(?i)\b(?:x{1,4}(?:[/-](?:x{1,4}|\d{2,4}))+|x{2,})\b")
 # {$123.00}: a masked amount.
@@ -79,7 +77,7 @@ def clean_for_embedding(text: str | None) -> str:
         if decoded == text:
             break
         text = decoded
-    for pattern in (_URL, _HANDLE, _PLACEHOLDER, _MASK, _MASKED_AMOUNT, _EMPTY_BRACKETS):
+    for pattern in (_URL, _HANDLE, _MASK, _MASKED_AMOUNT, _EMPTY_BRACKETS):
         text = pattern.sub(" ", text)
     text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", _SPACES.sub(" ", text))
     text = _PUNCTUATION_RUN.sub(",", text)
