@@ -145,7 +145,7 @@ def _warehouse_state(url: str, tmp_path: Path):
     return counts
 
 
-def test_a_dry_run_leaves_an_existing_warehouse_as_it_was(run, tmp_path, warehouse_url):
+def test_a_dry_run_or_a_mistaken_mapping_leaves_a_warehouse_as_it_was(run, tmp_path, warehouse_url):
     url = warehouse_url if warehouse_url.startswith("postgresql") else "duckdb:///w.duckdb"
     (tmp_path / "calls.csv").write_bytes(
         b"call_id,started_at,transcript\nC1,2026-09-01T08:00:00Z,Customer: my bill is wrong\n"
@@ -153,12 +153,22 @@ def test_a_dry_run_leaves_an_existing_warehouse_as_it_was(run, tmp_path, warehou
     (tmp_path / "more.csv").write_bytes(
         b"call_id,started_at,transcript\nC2,2026-09-02T08:00:00Z,Customer: charged twice\n"
     )
+    (tmp_path / "typo.toml").write_text(
+        "channel = 'phone'\n[columns]\nsource_id = 'call_id'\nstarted_at = 'started_at'\n"
+        "reason = 'transcrpit'\n"
+    )
     assert run("--warehouse", url, "load", "calls.csv").exit_code == 0
     before = _warehouse_state(url, tmp_path)
     for path in ("calls.csv", "more.csv"):
         result = run("--warehouse", url, "load", "--dry-run", path)
         assert result.exit_code == 0, result.output
         assert "would store 1 contacts" in result.output
+    failed = run("--warehouse", url, "load", "--mapping", "typo.toml", "more.csv")
+    assert failed.exit_code == 2
+    assert failed.output == (
+        "error: more.csv: the file has no column for reason = 'transcrpit' "
+        "(did you mean 'transcript'?)\n"
+    )
     assert _warehouse_state(url, tmp_path) == before
 
 
