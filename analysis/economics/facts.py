@@ -140,7 +140,7 @@ def count_daily_facts(
     filters, per day, defect, action and channel, ordered by them."""
     base = defect_contacts(conn, since, until, scope, repeat_days=repeat_days).subquery()
     keys = [
-        cast(func.date_trunc("day", base.c.started_at), Date()).label("day"),
+        cast(base.c.started_at, Date()).label("day"),
         base.c.defect_id,
         base.c.action,
         base.c.channel,
