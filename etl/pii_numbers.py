@@ -40,11 +40,19 @@ _WITHOUT_TRUNK_ZERO = ("US", "CA", "ES", "IT", "IN")
 
 _DASHES = "\\-\u2010-\u2015\u2212"
 _GROUP = r"(?:\([ ]?[0-9]{1,6}+[ ]?\)|[0-9]{1,19}+)"
+
+
 # Not glued to a word, an amount, a decimal or a reference ("ORD-123", "#123", "$1,299").
-_RUN = re.compile(
-    rf"(?<![\w+.,/#$£€%&@{_DASHES}\ue000-\uefff])(?:\+[ ]?)?{_GROUP}"
-    rf"(?:(?:[ \t.{_DASHES}/]{{1,3}}+)?{_GROUP}){{0,11}}+"
-)
+def _run(not_after: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"(?<![\w+.,/{not_after}$£€%&@{_DASHES}\ue000-\uefff])(?:\+[ ]?)?{_GROUP}"
+        rf"(?:(?:[ \t.{_DASHES}/]{{1,3}}+)?{_GROUP}){{0,11}}+"
+    )
+
+
+_RUN = _run("#")
+# A card may follow "#": the shield has already hidden the short "#" references.
+_CARD_RUN = _run("")
 _GROUP_IN_RUN = re.compile(r"\([ ]?([0-9]{1,6})[ ]?\)|([0-9]{1,19})")
 _PHONE_CUE = re.compile(
     r"(?i:(?:phone|tel|telephone|mobile|cell|cellphone|landline|fax|whats?app|contact|home"
@@ -160,7 +168,7 @@ class _Group(NamedTuple):
 
 
 def redact_cards(text: str) -> str:
-    return _RUN.sub(lambda run: _redact_run(run, _card_placeholder), text)
+    return _CARD_RUN.sub(lambda run: _redact_run(run, _card_placeholder), text)
 
 
 def redact_phones(text: str) -> str:

@@ -26,18 +26,26 @@ _REFERENCE = (
     r"{start}(?P<cue>(?i:" + _CUE + r")s?(?:[ \t](?i:number|num|no\.?|nr\.?|id|code|ref))?"
     r"[ \t]{{0,3}}(?:is|was|:|=|#|-)?[ \t]{{0,3}}(?:#[ \t]?)?)"
     r"(?P<value>[A-Za-z]{{0,4}}[0-9][A-Za-z0-9/_.-]{{0,40}}(?:[ ][0-9]{{2,40}}){{0,7}})"
-    # "#7307145": up to 12 characters, so "# 4111111111111111" is still a card.
+    # "#7307145": up to 12 characters and not followed by more digits, so "# 4111111111111111"
+    # and "#4111 1111 1111 1111" are still cards.
     r"|{hash_start}(?P<hash>#[ \t]?)(?P<hashed>[0-9][A-Za-z0-9/_.-]{{2,11}}){hash_end}"
 )
 _HASHED_CHAR = "[A-Za-z0-9/_.-]"
 _PYTHON = re.compile(
-    _REFERENCE.format(start=r"(?<![\w])", hash_start=r"(?<![\w&#])", hash_end=f"(?!{_HASHED_CHAR})")
+    _REFERENCE.format(
+        start=r"(?<![\w])",
+        hash_start=r"(?<![\w&#])",
+        hash_end=f"(?!{_HASHED_CHAR}|[ \t]{{1,3}}[0-9])",
+    )
 )
 # Rust has no lookaround: the characters around are matched, and kept.
 REFERENCE_RUST = _REFERENCE.format(
     start=r"(?P<lead>^|[^\p{L}\p{N}_])",
     hash_start=r"(?P<lead2>^|[^\p{L}\p{N}_&#])",
-    hash_end=f"(?P<after>$|{_HASHED_CHAR[0]}^{_HASHED_CHAR[1:]})",
+    hash_end=(
+        f"(?P<after>$|{_HASHED_CHAR[0]}^ \t{_HASHED_CHAR[1:]}"
+        r"|[ \t]{1,3}(?:$|[^0-9 \t])|[ \t]{4})"
+    ),
 )
 # What the Rust removal keeps of a match: everything but the value.
 REFERENCE_KEPT = "${lead}${cue}${lead2}${hash}${after}"

@@ -67,7 +67,7 @@ def test_the_preview_is_the_load_in_memory(tmp_path):
     assert preview.rows.select("reason_text").to_series().to_list() == ["Where is my parcel?", None]
     assert preview.rows["customer_key"][0] == hashlib.sha256(b"s|jo@example.com").hexdigest()[:32]
     assert (preview.rows_read, preview.rows_duplicate, preview.without_reason) == (4, 1, 1)
-    assert preview.rejects.rows() == [(2, "bad timestamp in started_at: 'someday'")]
+    assert preview.rejects.rows() == [(2, "started_at: not a timestamp")]
 
 
 def _no_files_but(folder: Path, *names: str) -> list[str]:
@@ -82,7 +82,7 @@ def test_a_dry_run_of_the_twitter_sample_shows_what_it_would_store(run, tmp_path
     assert "  format    csv, social (detected)\n" in out
     assert "    customer_id       <- author_id\n" in out
     assert "  would store 1,284 contacts; 0 duplicate in the file; 0 rejected\n" in out
-    assert "3 contacts (0%) have no reason" in out
+    assert "  1 contact has no reason (0%): counted and priced, but not clustered\n" in out
     assert "customer keys salted for this preview" in out
     first_row = out.split("first 5 as stored")[1].splitlines()[2].strip()
     assert first_row.startswith("2017-10-31 21:45:10  2017-10-31 22:11:45  -  ")
@@ -113,7 +113,7 @@ def test_a_dry_run_of_the_twitter_sample_shows_what_it_would_store(run, tmp_path
             [
                 "    reason            <- 'consumer complaint narrative'\n",
                 "  would store 3,281 contacts; 0 duplicate in the file; 0 rejected\n",
-                "  2,535 contacts (77%) have no reason: counted and priced, but not clustered\n",
+                "  2,535 contacts have no reason (77%): counted and priced, but not clustered\n",
                 "2019-09-24 00:00:00  -         -         -             Debt collection",
             ],
         ),

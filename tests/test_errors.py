@@ -82,7 +82,8 @@ def test_every_error_is_a_dumbcontacts_error_and_on_the_package():
         (
             "",
             ["load", "--mapping", "m.toml", "calls.csv"],
-            "error: m.toml: mapping: unknown timezone 'Mars/Olympus' (e.g. Europe/London)\n",
+            "error: m.toml: mapping: timezone 'Mars/Olympus' is not a time zone "
+            "(e.g. Europe/London)\n",
         ),
     ],
 )

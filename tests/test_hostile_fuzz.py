@@ -73,8 +73,8 @@ def _write(folder: Path, name: str, data: bytes) -> Path:
 def _read(path: Path, *, mapping=None, **detect) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Read a file as ``load`` does; only the product's own LoadError may escape."""
     (source,) = plan_sources([path], mapping=mapping, **detect)
-    rows, bad, _ = read_source(source, mapping=mapping, salt="fuzz", window=WINDOW)
-    return rows, bad
+    read = read_source(source, mapping=mapping, salt="fuzz", window=WINDOW)
+    return read.rows, read.rejects
 
 
 def _assert_reasons(bad: pl.DataFrame) -> None:

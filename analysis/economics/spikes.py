@@ -1,8 +1,11 @@
 """Emerging and spiking defects: a week well above the defect's own recent baseline.
 
-For each defect and ISO week, the baseline is the median contacts per 1,000 driver units
+For each defect and ISO week, the baseline is the mean contacts per 1,000 driver units
 (orders, ...) of the previous ``baseline_weeks`` weeks, scaled by this week's units, so a
-busy trading week does not look like a defect spiking. The spread is the larger of the
+busy trading week does not look like a defect spiking. Weeks that were spikes themselves
+(above the median by more than the threshold) are left out of the mean: the mean is the
+steadier estimate of a small count's rate (one contact moves a median of 3s and 4s by half
+a contact), and without the outliers it is as robust as the median. The spread is the larger of the
 baseline's scaled median absolute deviation and the Poisson noise of the expected count, so
 small defects need a real jump. A week still in progress is compared against the share of a
 week's contacts its elapsed weekdays carried in the complete weeks before it (weekday
@@ -202,8 +205,7 @@ def flag_spikes(
             if len(base) < MIN_BASELINE_WEEKS:
                 continue
             share = last_week_share if group["week_start"][i] == last else 1.0
-            centre = float(np.median(base))
-            mad = float(np.median(np.abs(base - centre))) * 1.4826
+            centre, mad = _baseline(base, scale[i - len(base) : i], threshold)
             expected[i] = centre * scale[i] * share
             spread = max(mad * scale[i] * share, np.sqrt(max(expected[i], 1.0)))
             z[i] = (counts[i] - expected[i]) / spread
@@ -218,6 +220,15 @@ def flag_spikes(
         flagged=(pl.col("z_score") >= threshold)
         & (pl.col("contacts") >= pl.col("expected") + MIN_EXCESS)
     ).with_columns(pl.col("flagged").fill_null(False))
+
+
+def _baseline(rates: np.ndarray, scale: np.ndarray, threshold: float) -> tuple[float, float]:
+    """The baseline rate and its scaled MAD: the mean of the weeks that are not outliers."""
+    median = float(np.median(rates))
+    mad = float(np.median(np.abs(rates - median))) * 1.4826
+    poisson = np.sqrt(np.maximum(median * scale, 1.0)) / scale  # a count's noise, as a rate
+    usual = rates <= median + threshold * np.maximum(mad, poisson)
+    return float(np.mean(rates[usual])), mad
 
 
 def _with_baseline(weeks: int) -> Span:

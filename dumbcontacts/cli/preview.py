@@ -90,10 +90,9 @@ def _print_counts(preview: Preview) -> None:
     )
     if preview.without_reason:
         share = preview.without_reason / max(preview.rows.height, 1)
-        click.echo(
-            f"  {preview.without_reason:,} contacts ({share:.0%}) have no reason: "
-            "counted and priced, but not clustered"
-        )
+        n = preview.without_reason
+        counted = "1 contact has" if n == 1 else f"{n:,} contacts have"
+        click.echo(f"  {counted} no reason ({share:.0%}): counted and priced, but not clustered")
 
 
 def _shortened(rows: pl.DataFrame) -> pl.DataFrame:
