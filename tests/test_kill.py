@@ -31,6 +31,17 @@ def _load(directory, warehouse, log):
         return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=errors)
 
 
+def _killed_after(data, warehouse, log, seconds: float) -> bool:
+    """Start a load and kill it after ``seconds``; False when it finished first."""
+    victim = _load(data, warehouse, log)
+    time.sleep(seconds)
+    if victim.poll() is not None:
+        return False
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=60)
+    return True
+
+
 def _tables(warehouse) -> dict:
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         return {name: conn.execute(sql).fetchall() for name, sql in TABLES.items()}
@@ -49,12 +60,13 @@ def test_killed_loads_recover_to_one_clean_load(tmp_path):
     assert len(expected["contacts"]) == 20_000
 
     for fraction in (0.35, 0.6, 0.85):
-        warehouse = tmp_path / f"killed-{fraction}.duckdb"
-        victim = _load(data, warehouse, log)
-        time.sleep(clean_seconds * fraction)
-        assert victim.poll() is None, "the load finished before it could be killed"
-        victim.send_signal(signal.SIGKILL)
-        victim.wait(timeout=60)
+        # On a busy machine a load can beat the clock: then it is tried again, killed sooner.
+        for attempt in range(4):
+            warehouse = tmp_path / f"killed-{fraction}-{attempt}.duckdb"
+            if _killed_after(data, warehouse, log, clean_seconds * fraction / 2**attempt):
+                break
+        else:
+            pytest.fail(f"every load finished before {fraction:.0%} of a clean load")
         rerun = _load(data, warehouse, log)
         assert rerun.wait(timeout=300) == 0, log.read_text()
         assert _tables(warehouse) == expected, f"killed at {fraction:.0%} of a clean load"
