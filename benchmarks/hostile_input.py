@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dumbcontacts.etl.load import load_paths
-from dumbcontacts.etl.warehouse import open_warehouse
+from dumbcontacts.etl.warehouse import create_warehouse
 
 GOOD_CALLS = "".join(
     f"C{n},2026-09-01T08:00:00Z,2026-09-01T08:05:00Z,Customer: my bill {n} is wrong\n"
@@ -82,7 +82,7 @@ def time_load(folder: Path, name: str, data: bytes, runs: int) -> float:
         database = folder / f"w{run}.duckdb"
         for old in (database, Path(f"{database}.wal")):
             old.unlink(missing_ok=True)
-        warehouse = open_warehouse(f"duckdb:///{database}")
+        warehouse = create_warehouse(f"duckdb:///{database}")
         started = time.perf_counter()
         (result,) = load_paths(warehouse, [path], salt="bench")
         best = min(best, time.perf_counter() - started)

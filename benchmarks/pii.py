@@ -31,7 +31,7 @@ from pathlib import Path
 
 from dumbcontacts.etl.load import load_paths
 from dumbcontacts.etl.redact import redact_text
-from dumbcontacts.etl.warehouse import open_warehouse
+from dumbcontacts.etl.warehouse import create_warehouse
 from dumbcontacts.samples.pii_corpus import (
     make_pii_cases,
     read_stored_texts,
@@ -68,7 +68,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         placements = write_pii_exports(cases, folder / "exports")
-        warehouse = open_warehouse(f"duckdb:///{folder / 'pii.duckdb'}")
+        warehouse = create_warehouse(f"duckdb:///{folder / 'pii.duckdb'}")
         started = time.perf_counter()
         results = list(
             load_paths(warehouse, sorted((folder / "exports").iterdir()), keep_transcripts=True)

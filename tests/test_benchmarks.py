@@ -1,0 +1,36 @@
+"""The benchmarks still run against the current code, at their smallest size.
+
+Their figures are not checked here (a busy machine moves them); only that each script runs
+to the end and prints its table, so a change of API cannot leave one broken until the next
+time somebody measures.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+pytestmark = pytest.mark.slow
+
+
+def _run(script: str, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *args],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_the_pii_benchmark_runs():
+    out = _run("pii.py", "--per-format", "1")
+    assert "business references:" in out
+    assert "\nphone " in out
+
+
+def test_the_hostile_input_benchmark_runs(tmp_path):
+    out = _run("hostile_input.py", "--sizes", "0.01", "--runs", "1", "--workdir", str(tmp_path))
+    assert "JSON nested deep" in out
