@@ -9,22 +9,24 @@ The notebook entry points::
     contacts = dumbcontacts.etl.read_contacts(warehouse, channel="email")   # a pandas DataFrame
 """
 
-from dumbcontacts.etl.load import LoadResult, count_contacts, load_paths
-from dumbcontacts.etl.queries import read_contacts
-from dumbcontacts.etl.warehouse import (
-    DEFAULT_URL,
-    Warehouse,
-    create_warehouse,
-    open_warehouse,
-)
+from importlib import import_module
 
-__all__ = [
-    "DEFAULT_URL",
-    "LoadResult",
-    "Warehouse",
-    "count_contacts",
-    "create_warehouse",
-    "load_paths",
-    "open_warehouse",
-    "read_contacts",
-]
+# Loaded on first use, so reading commands that need only the warehouse do not import the
+# readers, redaction and reason rules (about half a second).
+_EXPORTS = {
+    "DEFAULT_URL": "warehouse",
+    "LoadResult": "load",
+    "Warehouse": "warehouse",
+    "count_contacts": "load",
+    "create_warehouse": "warehouse",
+    "load_paths": "load",
+    "open_warehouse": "warehouse",
+    "read_contacts": "queries",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"dumbcontacts.etl.{_EXPORTS[name]}"), name)

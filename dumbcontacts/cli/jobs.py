@@ -11,7 +11,6 @@ import click
 from dumbcontacts.cli.analysis import load_embedder
 from dumbcontacts.cli.edges import open_configured_warehouse
 from dumbcontacts.errors import EmptyWeek, InputError
-from dumbcontacts.job import report_settings, run_job
 from dumbcontacts.settings import Settings
 
 __all__ = ["report", "run"]
@@ -26,6 +25,8 @@ def run(config: Settings) -> None:
     to do), 1 a step failed (the warehouse stays consistent; the next run retries), 2 the
     configuration cannot work, 75 another run is in progress.
     """
+    from dumbcontacts.job import run_job  # the loaders: only for the job, not every command
+
     summary = run_job(config, load_embedder, log=_echo)
     sys.exit(summary.code)
 
@@ -46,6 +47,7 @@ def report(config: Settings, week: str | None, out_dir: Path | None, pdf: bool) 
     """Write the weekly defect report: HTML with charts, the ranking as CSV, a page per owner."""
     from dumbcontacts.analysis.economics.iso_week import week_bounds
     from dumbcontacts.analysis.report.files import write_report
+    from dumbcontacts.job import report_settings
 
     if week is not None:  # a typo or an absurd week fails before the warehouse is opened
         try:
