@@ -241,16 +241,18 @@ def _fit_new_version(
         reasons = reasons[np.sort(rows)]
     reasons = _with_languages(warehouse, reasons)
     texts = reasons["reason_text"].to_list()
+    languages = reasons["language"].to_list()
     vectors = embed_reasons(warehouse, embedder, texts, progress)
     brands = keyword_stop_words(texts, sources=reasons["brand"].to_list(), extra=brand_names)
     settings = dataclasses.replace(settings, stop_words=settings.stop_words | brands)
     groups = defect_phrase_vectors(warehouse, embedder, taxonomy)
     if groups and seed_threshold is not None:
         fit, seeded = fit_guided(
-            texts, vectors, groups, threshold=seed_threshold, settings=settings
-        )
+            texts, vectors, groups, threshold=seed_threshold, settings=settings,
+            languages=languages,
+        )  # fmt: skip
     else:
-        fit = fit_topics(texts, vectors, settings)
+        fit = fit_topics(texts, vectors, settings, languages)
         seeded = np.full(len(fit.topics), -1)
     table = _describe(fit, old)
     defect_ids, confidence = map_fitted_topics(
