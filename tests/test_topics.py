@@ -267,3 +267,11 @@ def test_merge_topics(vectors, topic_ids, similarity, groups):
         assert len({out[i] for i in group}) == 1
     assert len({out[group[0]] for group in groups}) == len(groups)
     assert (out[np.array(topic_ids) == -1] == -1).all()
+
+
+def test_merge_topics_makes_no_topic_bigger_than_allowed_unless_one_reason():
+    vectors = np.vstack([AXES[:1], AXES[:1], NEAR_X, AXES[1:2]])
+    capped = merge_topics(vectors, np.array([0, 0, 1, 2]), 0.9, max_size=2, same_reason=0.999)
+    assert capped.tolist() == [0, 0, 1, 2]  # 0 and 1 are alike, but together they would be 3
+    same = merge_topics(vectors, np.array([0, 0, 1, 2]), 0.9, max_size=2, same_reason=0.98)
+    assert same.tolist() == [0, 0, 0, 2]  # as alike as one reason: merged whatever the size

@@ -79,9 +79,12 @@ class TopicSettings:
     # Communities below max(floor, share * contacts) join their nearest topic.
     min_cluster_share: float = 0.002
     min_cluster_floor: int = 5
-    # Centroids at least this cosine-alike are one reason in two phrasings; the split guard
-    # keeps no split whose parts are this alike, so merging never undoes one.
+    # Centroids at least this cosine-alike are one reason in two phrasings; a merge that
+    # would make a topic over ``max_topic_share`` is made only at ``same_reason``.
     merge_similarity: float | None = 0.8
+    # Parts at least this alike are one reason however big: the split guard keeps no split
+    # into such parts, and they always merge.
+    same_reason: float = 0.95
     # Contacts of small communities at least this alike to a centroid join it.
     outlier_similarity: float | None = 0.0
     # Languages with fewer contacts go to the "other languages" group.
@@ -203,7 +206,7 @@ def _cluster_group(texts, vectors, settings: TopicSettings, min_size: int, max_s
         runs=settings.consensus_runs,
         max_share=max_size / counts.sum(),
         min_size=min_size,
-        distinct_below=settings.merge_similarity or 1.0,
+        distinct_below=settings.same_reason,
     )
     sizes = np.bincount(community, weights=counts)
     topic_ids = np.where(sizes[community] >= min_size, community, -1)[node_of]
@@ -212,7 +215,9 @@ def _cluster_group(texts, vectors, settings: TopicSettings, min_size: int, max_s
     if settings.outlier_similarity is not None:
         topic_ids = reassign_outliers(vectors, topic_ids, settings.outlier_similarity)
     if settings.merge_similarity is not None:
-        topic_ids = merge_topics(vectors, topic_ids, settings.merge_similarity)
+        topic_ids = merge_topics(
+            vectors, topic_ids, settings.merge_similarity, max_size, settings.same_reason
+        )
     topic_ids = _renumber_by_size(topic_ids)
     first = np.unique(node_of, return_index=True)[1]  # all contacts of a node share a topic
     categories = find_categories(
@@ -231,22 +236,33 @@ def assign_topics(fit: TopicFit, embeddings: np.ndarray) -> tuple[np.ndarray, np
     return fit.centroid_ids[best], np.clip(sims[np.arange(len(best)), best], 0.0, 1.0)
 
 
-def merge_topics(vectors: np.ndarray, topic_ids: np.ndarray, similarity: float) -> np.ndarray:
+def merge_topics(
+    vectors: np.ndarray,
+    topic_ids: np.ndarray,
+    similarity: float,
+    max_size: float = np.inf,
+    same_reason: float = 1.0,
+) -> np.ndarray:
     """Join topics whose centroids are at least ``similarity`` alike, most alike first (the
-    joined topic's centroid is recomputed before the next pair)."""
+    joined topic's centroid is recomputed before the next pair), never into a topic of more
+    than ``max_size`` contacts unless they are at least ``same_reason`` alike."""
     ids, centroids = _centroids(vectors, topic_ids)
     sums = np.stack([vectors[topic_ids == t].sum(axis=0) for t in ids]) if len(ids) else None
+    sizes = np.array([(topic_ids == t).sum() for t in ids], dtype=float)
     group = np.arange(len(ids))
     alive = np.ones(len(ids), dtype=bool)
     while alive.sum() > 1:
         live = np.flatnonzero(alive)
         alike = centroids[live] @ centroids[live].T
         alike[np.tril_indices(len(live))] = -np.inf  # each pair once, never a topic itself
+        too_big = sizes[live][:, None] + sizes[live][None, :] > max_size
+        alike[too_big & (alike < same_reason)] = -np.inf
         a, b = np.unravel_index(np.argmax(alike), alike.shape)
         if alike[a, b] < similarity:
             break
         keep, gone = live[a], live[b]
         sums[keep] += sums[gone]
+        sizes[keep] += sizes[gone]
         centroids[keep] = sums[keep] / np.linalg.norm(sums[keep])
         alive[gone] = False
         group[group == gone] = keep
