@@ -82,10 +82,10 @@ def read_twcs(data: Path = DATA) -> PanelSet:
 
     from dumbcontacts.etl.load import load_paths
     from dumbcontacts.etl.schema import contacts
-    from dumbcontacts.etl.warehouse import open_warehouse
+    from dumbcontacts.etl.warehouse import create_warehouse
 
     with tempfile.TemporaryDirectory() as tmp:
-        warehouse = open_warehouse(f"duckdb:///{tmp}/w.duckdb")
+        warehouse = create_warehouse(f"duckdb:///{tmp}/w.duckdb")
         list(load_paths(warehouse, [data / "twcs/twcs_sample.csv"]))
         with warehouse.connect() as conn:
             query = select(contacts.c.reason_text).where(contacts.c.reason_text.is_not(None))

@@ -365,7 +365,7 @@ def _assign_unassigned(warehouse, embedder, version, progress, fast: _FastWith |
         return 0
     texts = todo["reason_text"].to_list()
     topic_list = [{"topic_id": t} for t in model["topic_id"].to_list()]
-    fit = TopicFit(np.zeros(0, dtype=int), topic_list, np.stack(model["vector"].to_list()), None)
+    fit = TopicFit(np.zeros(0, dtype=int), topic_list, np.stack(model["vector"].to_list()))
 
     def embed(some: list[str]) -> np.ndarray:
         return embed_reasons(warehouse, embedder, some, progress)
