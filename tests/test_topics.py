@@ -213,6 +213,15 @@ def test_each_language_is_clustered_apart_and_rare_ones_are_one_group(blobs):
     assert scores["ari"] == 1.0
 
 
+def test_texts_of_undetermined_language_are_clustered_with_the_most_common_one(blobs):
+    texts, vectors, labels = blobs
+    # Every third text too short to tell its language: they are the same four reasons.
+    languages = [None if i % 3 == 0 else "en" for i in range(len(texts))]
+    fit = fit_topics(texts, vectors, TopicSettings(seed=7), languages=languages)
+    assert [t["language"] for t in fit.topics] == ["en"] * len(REASONS)
+    assert evaluate_labels(labels, fit.topic_ids)["ari"] == 1.0
+
+
 def test_topics_roll_up_into_categories(blobs):
     # Two pairs of reasons: within a pair the blobs are close, the pairs are far apart.
     rng = np.random.default_rng(2)
