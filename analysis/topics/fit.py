@@ -14,6 +14,7 @@ the warehouse.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -59,6 +60,9 @@ CONTACT_STOP_WORDS = frozenset(
     }
 )  # fmt: skip
 
+
+# CountVectorizer's own token pattern.
+_WORD = re.compile(r"(?u)\b\w\w+\b")
 
 # The topic id of contacts in a language too rare to cluster (-1 stays "no topic").
 OTHER_LANGUAGES = -2
@@ -288,9 +292,13 @@ def build_vectorizer(
     settings: TopicSettings, learnt_stop_words: frozenset[str] = frozenset()
 ) -> CountVectorizer:
     """Counts keyword candidates; ``learnt_stop_words`` from ``keyword_stop_words``."""
+    words = ENGLISH_STOP_WORDS | settings.stop_words | learnt_stop_words
+    # Stop words pass the same preprocessing as the text ("doordash_help" is "doordash" and
+    # "help" there), or they would miss, and scikit-learn warns about it.
+    stop_words = {token for word in words for token in _WORD.findall(keyword_text(word))}
     return CountVectorizer(
         preprocessor=keyword_text,
-        stop_words=sorted(ENGLISH_STOP_WORDS | settings.stop_words | learnt_stop_words),
+        stop_words=sorted(stop_words),
         ngram_range=settings.ngram_range,
     )
 
