@@ -163,6 +163,14 @@ def _count_and_share(count: int | None, total: int) -> str:
     return f"{format_value(count, 'int')}{share}"
 
 
+def _language_mix(mix: dict[str, int], shown: int = 3) -> str:
+    """ "en 96% · es 2% · fr 1%": the most common languages' shares of contacts."""
+    total = sum(mix.values())
+    if not total:
+        return format_value(None, "text")
+    return " · ".join(f"{lang} {n / total:.0%}" for lang, n in list(mix.items())[:shown])
+
+
 def status_cards(status: dict) -> dbc.Row:
     """The model and coverage figures of ``dumbcontacts.analysis.economics.health.model_status``."""
     contacts, assigned = status.get("contacts") or 0, status.get("contacts_assigned") or 0
@@ -175,6 +183,9 @@ def status_cards(status: dict) -> dbc.Row:
         ("Contacts", format_value(contacts, "int")),
         ("With a topic", format_value(assigned / contacts if contacts else None, "ratio")),
         ("Without a reason", _count_and_share(status.get("contacts_without_reason"), contacts)),
+        ("Largest topic", format_value(status.get("largest_topic_share"), "ratio")),
+        ("Coherence", format_value(status.get("coherence"), "number")),
+        ("Languages", _language_mix(status.get("language_mix") or {})),
         ("Last load", format_value(status.get("last_load_at"), "datetime")),
     )
     return dbc.Row(

@@ -323,3 +323,8 @@ def test_defect_figures_and_status_cards_handle_missing_values():
     assert "none yet" in texts(status_cards(status))
     status |= {"contacts": 1_204, "contacts_without_reason": 102}
     assert "102 (8.5%)" in texts(status_cards(status))
+    status |= {"largest_topic_share": 0.31, "coherence": 0.8123}
+    status |= {"language_mix": {"en": 96, "es": 2, "fr": 1, "de": 1}}
+    shown = texts(status_cards(status))
+    assert "31.0%" in shown and "0.81" in shown
+    assert "en 96% · es 2% · fr 1%" in shown and "de" not in shown

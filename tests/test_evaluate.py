@@ -15,13 +15,15 @@ from tests.test_topics import DIM, REASONS
     ("labels_true", "labels_pred", "expected"),
     [
         # perfect, and perfect under renamed topic ids
-        ("aabb", [0, 0, 1, 1], {"nmi": 1.0, "ari": 1.0, "n_topics": 2, "outlier_share": 0.0}),
+        ("aabb", [0, 0, 1, 1], {"nmi": 1.0, "ari": 1.0, "n_topics": 2, "largest_share": 0.5}),
         ("aabb", [7, 7, 3, 3], {"nmi": 1.0, "ari": 1.0, "n_topics": 2, "outlier_share": 0.0}),
         # one topic for everything tells nothing
         ("aabb", [0, 0, 0, 0], {"nmi": 0.0, "ari": 0.0, "n_topics": 1, "outlier_share": 0.0}),
         # outliers count as a group of their own, and in outlier_share
         ("aabb", [0, 0, -1, -1], {"nmi": 1.0, "ari": 1.0, "n_topics": 1, "outlier_share": 0.5}),
         ("aabb", [-1, -1, -1, -1], {"nmi": 0.0, "ari": 0.0, "n_topics": 0, "outlier_share": 1.0}),
+        # the "other languages" group (-2) is no topic either, and the largest group counts
+        ("aabbb", [0, 0, -2, -2, -2], {"n_topics": 1, "outlier_share": 0.6, "largest_share": 0.6}),
         # split one label in two: still pure, so NMI stays high but below 1
         ("aaaabbbb", [0, 0, 1, 1, 2, 2, 2, 2], {"n_topics": 3, "outlier_share": 0.0}),
         # crossing labels: chance level
@@ -30,7 +32,7 @@ from tests.test_topics import DIM, REASONS
 )
 def test_evaluate_labels(labels_true, labels_pred, expected):
     scores = evaluate_labels(list(labels_true), labels_pred)
-    assert set(scores) == {"nmi", "ari", "n_topics", "outlier_share"}
+    assert set(scores) == {"nmi", "ari", "n_topics", "outlier_share", "largest_share"}
     for key, value in expected.items():
         assert scores[key] == pytest.approx(value, abs=1e-9), key
 
@@ -89,12 +91,17 @@ def jsonl_file(tmp_path):
 def test_evaluate_file(file_fixture, request):
     path = request.getfixturevalue(file_fixture)
     scores = evaluate_file(path, "message", "why", fake_embed)
-    assert set(scores) == {"nmi", "ari", "n_topics", "outlier_share", "n_docs", "seconds"}
+    assert set(scores) == {
+        "nmi", "ari", "n_topics", "outlier_share", "largest_share", "n_docs", "seconds",
+        "category_nmi", "category_ari", "n_categories",
+    }  # fmt: skip
     assert scores["n_docs"] == 4 * 30  # the row without text is skipped
     assert scores["nmi"] >= 0.9
     assert scores["n_topics"] == 4
     assert scores["outlier_share"] == 0.0
     assert scores["seconds"] >= 0
+    # Four reasons with no shared neighbourhood: each is a category of its own.
+    assert (scores["n_categories"], scores["category_nmi"]) == (4, pytest.approx(scores["nmi"]))
 
 
 def test_read_labelled_names_a_missing_column(csv_file):

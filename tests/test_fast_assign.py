@@ -45,7 +45,7 @@ def fake_vectors(topic_ids: np.ndarray, seed: int = 0) -> np.ndarray:
 def fake_fit(n_topics: int = 4) -> TopicFit:
     # Centroid i is axis i, so an "embedding" of axis k assigns topic k.
     ids = np.arange(n_topics)
-    return TopicFit(ids, [{"topic_id": t} for t in ids.tolist()], np.eye(4)[:n_topics], None)
+    return TopicFit(ids, [{"topic_id": t} for t in ids.tolist()], np.eye(4)[:n_topics])
 
 
 def one_hot_embedder(topic: int, calls: list[list[str]]):
@@ -149,7 +149,7 @@ def test_single_topic_and_no_topics():
     texts, ids = make_texts(3)
     single = train_fast_assigner(texts, fake_vectors(ids), fake_fit(1))
     assert [a.tolist() for a in predict_fast(single, ["anything at all"])] == [[0], [1.0]]
-    empty = TopicFit(np.zeros(0, dtype=int), [], np.zeros((0, 4)), None)
+    empty = TopicFit(np.zeros(0, dtype=int), [], np.zeros((0, 4)))
     none = train_fast_assigner(texts, fake_vectors(ids), empty)
     assert predict_fast(none, ["anything at all"])[0].tolist() == [-1]
 

@@ -98,3 +98,14 @@ def test_names_said_in_few_topics_are_kept():
 def test_capitals_at_a_sentence_start_are_not_names():
     texts = [f"Bill is wrong. Bill me less {n}" for n in range(10)]
     assert keyword_stop_words(texts, topics=[0] * 10) == set()
+
+
+def test_a_learnt_stop_word_is_kept_out_in_the_form_the_text_is_counted_in():
+    from dumbcontacts.analysis.topics.fit import TopicSettings, build_vectorizer
+
+    # An account name written with an underscore is two words once the text is counted.
+    vectorizer = build_vectorizer(TopicSettings(), frozenset({"doordash_help"}))
+    vectorizer.fit(["doordash never delivered my refund"])
+    assert vectorizer.get_feature_names_out().tolist() == [
+        "delivered", "delivered refund", "refund"
+    ]  # fmt: skip

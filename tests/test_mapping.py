@@ -1,7 +1,13 @@
 import numpy as np
 import pytest
 
-from dumbcontacts.analysis.topics.mapping import map_topics, match_topics
+from dumbcontacts.analysis.topics.mapping import (
+    NOT_A_DEFECT_PHRASES,
+    map_topics,
+    match_topics,
+    measure_agreement,
+    not_a_defect_vectors,
+)
 
 E = np.eye(4, dtype=np.float32)
 
@@ -17,9 +23,60 @@ E = np.eye(4, dtype=np.float32)
 )
 def test_map_topics(centroid, expected_defect):
     defects = [np.stack([E[0]]), np.stack([E[1], E[2] + E[1]])]
-    mapped, confidence = map_topics(np.stack([centroid]), defects, threshold=0.75)
+    members = np.stack([centroid] * 3)  # a tight topic: its contacts are where its centroid is
+    mapped, confidence = map_topics(
+        np.stack([centroid]), defects, members, np.zeros(3, int), threshold=0.75
+    )
     assert mapped.tolist() == [expected_defect]
-    assert 0 <= confidence[0] <= 1.0001
+    assert confidence.tolist() == [1.0]  # every contact is nearest the centroid's best defect
+
+
+def test_a_broad_topic_is_not_mapped_and_its_confidence_is_the_agreeing_share():
+    defects = [np.stack([E[0]]), np.stack([E[1]]), np.stack([E[2]])]
+    # Topic 0: 3 of 5 contacts nearest defect 0. Topic 1: its centroid leans to defect 1, but
+    # its contacts spread over all three: only 2 of 5 are nearest defect 1.
+    members = np.stack([E[0], E[0], E[0], E[1], E[2], E[1], E[1], E[0], E[2], E[2]])
+    member_topics = np.array([0, 0, 0, 0, 0, 1, 1, 1, 1, 1])
+    centroids = np.stack([E[0] + 0.1 * E[1], E[1] + 0.8 * E[0] + 0.8 * E[2]])
+    mapped, confidence = map_topics(centroids, defects, members, member_topics, threshold=0.5)
+    assert mapped.tolist() == [0, -1]
+    assert confidence.tolist() == pytest.approx([0.6, 0.4])
+
+
+def test_measure_agreement_counts_members_nearest_their_topics_defect():
+    defects = [np.stack([E[0]]), np.stack([E[1]])]
+    members = np.stack([E[0], E[1], E[1], E[1]])
+    share = measure_agreement(members, np.array([0, 0, 1, 1]), defects, np.array([0, 1, -1]))
+    assert share.tolist() == [0.5, 1.0, 0.0]  # topic 2 has neither members nor a defect
+
+
+def test_one_defect_alone_measures_no_agreement():
+    """With no taxonomy yet, "not a defect" is the only candidate: every contact is trivially
+    nearest to it, which is no evidence, so no topic shows a confidence or maps to it."""
+    members = np.stack([E[0], E[0], E[1]])
+    mapped, confidence = map_topics(
+        np.stack([E[0], E[1]]), [np.stack([E[0]])], members, np.array([0, 0, 1]), threshold=0.5
+    )
+    assert (mapped.tolist(), confidence.tolist()) == ([-1, -1], [0.0, 0.0])
+
+
+def test_a_topic_like_small_talk_is_not_a_defect(warehouse):
+    class Words:  # vectors by the first word: the praise phrases all land on one axis
+        name, dimension = "words", 4
+
+        def embed(self, texts, progress=None):
+            return np.stack([E[0] if t.split()[0] in PRAISE else E[1] for t in texts])
+
+    praise = not_a_defect_vectors(warehouse, Words())
+    assert praise.shape == (len(NOT_A_DEFECT_PHRASES), 4)
+    members = np.stack([E[0]] * 4 + [E[1]] * 4)
+    mapped, _ = map_topics(
+        np.stack([E[0], E[1]]), [np.stack([E[1]]), praise], members, np.repeat([0, 1], 4)
+    )
+    assert mapped.tolist() == [1, 0]  # topic 0 is the not-a-defect group, topic 1 defect 0
+
+
+PRAISE = {p.split()[0] for p in NOT_A_DEFECT_PHRASES}
 
 
 def test_match_topics_is_one_to_one_and_keeps_meaning():
@@ -31,5 +88,5 @@ def test_match_topics_is_one_to_one_and_keeps_meaning():
 
 def test_empty_inputs():
     assert match_topics(np.zeros((0, 4)), E).tolist() == []
-    mapped, _ = map_topics(E[:2], [])
+    mapped, _ = map_topics(E[:2], [], E[:2], np.array([0, 1]))
     assert mapped.tolist() == [-1, -1]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from sqlalchemy import text
 
 from dumbcontacts.analysis import (
     CostModel,
@@ -22,6 +23,7 @@ from dumbcontacts.analysis import (
     verbatims,
     verify_fix,
 )
+from dumbcontacts.analysis.economics.health import topic_share_warning
 from dumbcontacts.etl import load_paths
 from dumbcontacts.etl.warehouse import create_warehouse
 from tests.economics_fixture import PERIOD
@@ -112,6 +114,40 @@ def test_data_health_reports_loads_rejects_and_model(warehouse, tmp_path):
     assert status["model_version"] is None and status["contacts"] == 1
     assert status["contacts_without_reason"] == 1
     assert status["last_load_at"] == history["finished_at"][0]
+
+
+@pytest.mark.parametrize(
+    ("share", "warned"), [(None, None), (0.25, None), (0.3, "one topic holds 30% of contacts")]
+)
+def test_a_topic_over_a_quarter_of_contacts_is_warned_about(share, warned):
+    warning = topic_share_warning(share)
+    assert warning == warned if warned is None else warning.startswith(warned + " (over 25%)")
+
+
+def test_data_health_reads_the_largest_topic_coherence_and_languages(sample):
+    status = model_status(sample)
+    with sample.connect() as conn:
+        sizes = pl.Series(conn.execute(text("SELECT topic_id FROM contact_topics")).scalars())
+    counts = sizes.value_counts()["count"]
+    assert status["contacts_assigned"] == len(sizes)
+    assert status["largest_topic_share"] == pytest.approx(counts.max() / len(sizes))
+    assert status["coherence"] == 1.0  # every truth assignment has probability 1
+    assert sum(status["language_mix"].values()) == status["contacts"]
+    # No true defect is a quarter of the sample: nothing to warn about.
+    assert counts.max() / len(sizes) < 0.25 and status["warnings"] == []
+
+
+def test_a_topic_that_is_no_defect_has_a_row_of_its_own(sample):
+    with sample.begin() as conn:
+        defect_id = conn.execute(text("SELECT defect_id FROM topics WHERE topic_id = 0")).scalar()
+        conn.execute(text("UPDATE topics SET defect_id = 'not_a_defect' WHERE topic_id = 0"))
+        members = conn.execute(
+            text("SELECT count(*) FROM contact_topics WHERE topic_id = 0")
+        ).scalar_one()
+    ranked = rank_defects(sample, as_polars=True)
+    assert defect_id not in ranked["defect_id"].to_list()
+    row = ranked.filter(pl.col("defect_id") == "not_a_defect").row(0, named=True)
+    assert row["contacts"] == members and row["category"] == "not_a_defect"
 
 
 def test_sample_costs_are_the_cost_model_on_the_generated_handle_times(sample):

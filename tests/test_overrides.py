@@ -152,3 +152,8 @@ def test_overrides_for_other_versions_are_ignored_and_reported():
 def test_an_unknown_defect_is_an_error_even_for_an_unmatched_key():
     with pytest.raises(ValueError, match="T0099: unknown defect 'no-such'"):
         apply_overrides(_topics(), [Override("T0099", defect="no-such")], KNOWN)
+
+
+def test_a_person_may_say_a_topic_is_no_defect_whatever_the_taxonomy():
+    out = apply_overrides(_topics(), [Override("T0002", defect="not_a_defect")], KNOWN)
+    assert _row(out, "T0002")[1] == "not_a_defect"

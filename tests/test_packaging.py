@@ -112,7 +112,11 @@ def test_every_third_party_import_is_declared():
     undeclared = {dist: names for dist, names in needed.items() if dist not in declared}
     assert undeclared == {}
     # The few that tell the check works: imported under another name than their package's.
-    assert {"scikit-learn", "umap-learn", "dash-bootstrap-components"} <= needed.keys()
+    assert {
+        "scikit-learn",
+        "lingua-language-detector",
+        "dash-bootstrap-components",
+    } <= needed.keys()
 
 
 def test_the_lock_pins_every_dependency_within_its_range():

@@ -1,6 +1,6 @@
 """Topic fitting and assignment on seeded fake embeddings: gaussian blobs with matching texts.
 
-No sentence model is loaded; the first fit pays UMAP's one-off JIT compile (~10 s).
+No sentence model is loaded.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import pytest
 
 from dumbcontacts.analysis.topics.evaluate import evaluate_labels
 from dumbcontacts.analysis.topics.fit import (
+    OTHER_LANGUAGES,
     TopicSettings,
     assign_topics,
     fit_topics,
@@ -119,7 +120,7 @@ def test_new_points_from_a_blob_are_assigned_its_topic(blobs, fitted):
 
 
 def test_assign_topics_without_topics_gives_outliers(fitted):
-    empty = type(fitted)(np.array([], int), [], np.zeros((0, DIM)), None)
+    empty = type(fitted)(np.array([], int), [], np.zeros((0, DIM)))
     ids, confidence = assign_topics(empty, np.ones((3, DIM)))
     assert ids.tolist() == [-1, -1, -1]
     assert confidence.tolist() == [0, 0, 0]
@@ -127,19 +128,118 @@ def test_assign_topics_without_topics_gives_outliers(fitted):
 
 @pytest.mark.parametrize(
     ("n_texts", "n_vectors", "message"),
-    [(3, 2, "3 texts but 2 embeddings"), (6, 6, "need more than 6 texts, got 6")],
+    [(3, 2, "3 texts but 2 embeddings"), (1, 1, "need at least 2 texts, got 1")],
 )
 def test_fit_rejects_bad_input(n_texts, n_vectors, message):
     with pytest.raises(ValueError, match=message):
         fit_topics(["refund"] * n_texts, np.ones((n_vectors, DIM)))
 
 
-def test_noise_without_topics_stays_outliers():
+def test_fit_rejects_languages_of_another_length(blobs):
+    texts, vectors, _ = blobs
+    with pytest.raises(ValueError, match="160 texts but 3 languages"):
+        fit_topics(texts, vectors, languages=["en"] * 3)
+
+
+def test_noise_without_structure_is_one_topic_not_many():
     noise = np.random.default_rng(5).normal(size=(30, DIM)).astype(np.float32)
     fit = fit_topics([f"message {i}" for i in range(30)], noise, TopicSettings(seed=7))
-    assert fit.topics == []
-    assert (fit.topic_ids == -1).all()
-    assert assign_topics(fit, noise[:2])[0].tolist() == [-1, -1]
+    assert len(fit.topics) == 1
+    assert (fit.topic_ids == 0).all()
+
+
+def test_the_order_of_the_contacts_does_not_move_a_topic(blobs, fitted):
+    texts, vectors, _ = blobs
+    order = np.random.default_rng(4).permutation(len(texts))
+    shuffled = fit_topics([texts[i] for i in order], vectors[order], TopicSettings(seed=7))
+    back = np.empty_like(shuffled.topic_ids)
+    back[order] = shuffled.topic_ids
+    np.testing.assert_array_equal(back, fitted.topic_ids)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_seed_does_not_move_a_topic(blobs, fitted, seed):
+    texts, vectors, _ = blobs
+    again = fit_topics(texts, vectors, TopicSettings(seed=seed))
+    np.testing.assert_array_equal(again.topic_ids, fitted.topic_ids)
+
+
+def test_copies_of_one_template_do_not_swallow_the_other_reasons(blobs):
+    texts, vectors, labels = blobs
+    # More contacts than all four reasons together: 10 near-identical variants, 24 copies each.
+    rng = np.random.default_rng(6)
+    variants = np.eye(1, DIM, DIM - 1) + rng.normal(0, 0.01, (10, DIM))
+    variants /= np.linalg.norm(variants, axis=1, keepdims=True)
+    fit = fit_topics(
+        [*texts, *[f"your order {i % 10} has shipped" for i in range(240)]],
+        np.vstack([vectors, variants[np.arange(240) % 10]]),
+        TopicSettings(seed=7),
+    )
+    assert len(fit.topics) == len(REASONS) + 1
+    assert evaluate_labels(labels, fit.topic_ids[: len(texts)])["ari"] == 1.0
+
+
+def test_a_common_reason_in_two_phrasings_is_two_topics(blobs):
+    texts, vectors, labels = blobs
+    # One reason is three quarters of the contacts, in two phrasings apart.
+    rng = np.random.default_rng(8)
+    near = np.eye(1, DIM, DIM - 1)[0] + 0.7 * np.eye(1, DIM, DIM - 2)[0]
+    far = np.eye(1, DIM, DIM - 1)[0] - 0.7 * np.eye(1, DIM, DIM - 2)[0]
+    big = np.vstack([near + rng.normal(0, 0.05, (240, DIM)), far + rng.normal(0, 0.05, (240, DIM))])
+    big /= np.linalg.norm(big, axis=1, keepdims=True)
+    all_vectors = np.vstack([vectors, big])
+    all_texts = [*texts, *[f"delivery late {i}" for i in range(480)]]
+    split = fit_topics(all_texts, all_vectors, TopicSettings(seed=7, max_topic_share=0.4))
+    assert len(split.topics) == len(REASONS) + 2
+    assert sorted(t["size"] for t in split.topics) == [40] * 4 + [240] * 2
+
+
+def test_each_language_is_clustered_apart_and_rare_ones_are_one_group(blobs):
+    texts, vectors, labels = blobs
+    # The same four reasons in French (same vectors, as a multilingual model would give).
+    languages = ["en"] * len(texts) + ["fr"] * len(texts) + ["de"] * 12
+    fit = fit_topics(
+        [*texts, *[f"fr {t}" for t in texts], *[f"de {i}" for i in range(12)]],
+        np.vstack([vectors, vectors, vectors[:12]]),
+        TopicSettings(seed=7),
+        languages=languages,
+    )
+    assert (fit.topic_ids[-12:] == OTHER_LANGUAGES).all()
+    assert sorted(t["language"] for t in fit.topics) == ["en"] * 4 + ["fr"] * 4
+    for topic in fit.topics:
+        members = np.array(languages)[fit.topic_ids == topic["topic_id"]]
+        assert set(members) == {topic["language"]}
+    scores = evaluate_labels([*labels, *(labels + 10), *[99] * 12], fit.topic_ids)
+    assert scores["ari"] == 1.0
+
+
+def test_texts_of_undetermined_language_are_clustered_with_the_most_common_one(blobs):
+    texts, vectors, labels = blobs
+    # Every third text too short to tell its language: they are the same four reasons.
+    languages = [None if i % 3 == 0 else "en" for i in range(len(texts))]
+    fit = fit_topics(texts, vectors, TopicSettings(seed=7), languages=languages)
+    assert [t["language"] for t in fit.topics] == ["en"] * len(REASONS)
+    assert evaluate_labels(labels, fit.topic_ids)["ari"] == 1.0
+
+
+def test_topics_roll_up_into_categories(blobs):
+    # Two pairs of reasons: within a pair the blobs are close, the pairs are far apart.
+    rng = np.random.default_rng(2)
+    axes = np.eye(DIM)
+    centres = [axes[0], axes[0] + 0.9 * axes[1], axes[5], axes[5] + 0.9 * axes[6]]
+    vectors = np.vstack([c + rng.normal(0, 0.05, (50, DIM)) for c in centres])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    words = ["refund late", "refund wrong amount", "password reset", "password locked"]
+    texts = [f"{words[i // 50]} {i}" for i in range(200)]
+    # 60 neighbours for 50 contacts a reason: each reason reaches into its pair's.
+    fit = fit_topics(texts, vectors, TopicSettings(seed=7, n_neighbors=60, merge_similarity=None))
+    assert len(fit.topics) == 4
+    assert len(fit.categories) == 2
+    categories = fit.category_ids
+    assert len(set(categories[:100])) == 1 and len(set(categories[100:])) == 1
+    assert categories[0] != categories[100]
+    assert {c["size"] for c in fit.categories} == {100}
+    assert {c["label"].split(" / ")[0] for c in fit.categories} == {"refund", "password"}
 
 
 AXES = np.eye(3, dtype=np.float32)
@@ -176,3 +276,11 @@ def test_merge_topics(vectors, topic_ids, similarity, groups):
         assert len({out[i] for i in group}) == 1
     assert len({out[group[0]] for group in groups}) == len(groups)
     assert (out[np.array(topic_ids) == -1] == -1).all()
+
+
+def test_merge_topics_makes_no_topic_bigger_than_allowed_unless_one_reason():
+    vectors = np.vstack([AXES[:1], AXES[:1], NEAR_X, AXES[1:2]])
+    capped = merge_topics(vectors, np.array([0, 0, 1, 2]), 0.9, max_size=2, same_reason=0.999)
+    assert capped.tolist() == [0, 0, 1, 2]  # 0 and 1 are alike, but together they would be 3
+    same = merge_topics(vectors, np.array([0, 0, 1, 2]), 0.9, max_size=2, same_reason=0.98)
+    assert same.tolist() == [0, 0, 0, 2]  # as alike as one reason: merged whatever the size

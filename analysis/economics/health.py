@@ -14,7 +14,17 @@ from dumbcontacts.etl.warehouse import Warehouse
 if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas
     import pandas as pd
 
-__all__ = ["load_history", "model_status", "reject_reasons"]
+__all__ = [
+    "LARGEST_TOPIC_WARNING",
+    "load_history",
+    "model_status",
+    "reject_reasons",
+    "topic_share_warning",
+]
+
+# One topic holding more than this share of contacts usually means the model found no
+# structure (one catch-all topic), not that one reason dominates: say so.
+LARGEST_TOPIC_WARNING = 0.25
 
 
 def load_history(
@@ -71,12 +81,17 @@ def reject_reasons(warehouse: Warehouse, *, as_polars: bool = False) -> pd.DataF
 def model_status(warehouse: Warehouse) -> dict[str, Any]:
     """The current model and coverage: model_version, created_at, n_topics, outlier_share
     (None before the first analyze), contacts, contacts_assigned, contacts_without_reason
-    (no customer message says why they got in touch; never given a topic), last_load_at."""
+    (no customer message says why they got in touch; never given a topic), last_load_at,
+    and the health signals a user without labels can read: largest_topic_share (of the
+    assigned contacts), coherence (mean cosine of an assigned contact to its topic's
+    centroid; higher is tighter), language_mix ({language or "unknown": contacts}) and
+    warnings (sentences)."""
     with warehouse.connect() as conn:
         version = current_model_version(conn)
         status: dict[str, Any] = {
             "model_version": version, "created_at": None, "n_topics": None,
-            "outlier_share": None, "contacts_assigned": 0,
+            "outlier_share": None, "contacts_assigned": 0, "largest_topic_share": None,
+            "coherence": None,
         }  # fmt: skip
         if version is not None:
             model = conn.execute(
@@ -85,12 +100,41 @@ def model_status(warehouse: Warehouse) -> dict[str, Any]:
                 ).where(topic_models.c.model_version == version)  # fmt: skip
             ).one()
             status |= dict(model._mapping)
-            status["contacts_assigned"] = conn.execute(
-                select(func.count()).where(contact_topics.c.model_version == version)
-            ).scalar_one()
+            this = contact_topics.c.model_version == version
+            per_topic = (
+                select(func.count().label("n"))
+                .where(this)
+                .group_by(contact_topics.c.topic_id)
+                .subquery()
+            )
+            assigned, largest = conn.execute(
+                select(func.sum(per_topic.c.n), func.max(per_topic.c.n))
+            ).one()
+            status["contacts_assigned"] = int(assigned or 0)
+            if assigned:
+                status["largest_topic_share"] = float(largest) / float(assigned)
+                coherence = select(func.avg(contact_topics.c.probability)).where(this)
+                status["coherence"] = float(conn.execute(coherence).scalar_one())
         status["contacts"] = conn.execute(select(func.count()).select_from(contacts)).scalar_one()
         status["contacts_without_reason"] = conn.execute(
             select(func.count()).where(contacts.c.reason_text.is_(None))
         ).scalar_one()
         status["last_load_at"] = conn.execute(select(func.max(loads.c.finished_at))).scalar()
+        languages = select(contacts.c.language, func.count()).group_by(contacts.c.language)
+        status["language_mix"] = dict(
+            sorted(((lang or "unknown", n) for lang, n in conn.execute(languages)),
+                   key=lambda item: (-item[1], item[0]))
+        )  # fmt: skip
+    warning = topic_share_warning(status["largest_topic_share"])
+    status["warnings"] = [warning] if warning else []
     return status
+
+
+def topic_share_warning(largest_share: float | None) -> str | None:
+    """A sentence when one topic holds more than ``LARGEST_TOPIC_WARNING`` of contacts."""
+    if largest_share is None or largest_share <= LARGEST_TOPIC_WARNING:
+        return None
+    return (
+        f"one topic holds {largest_share:.0%} of contacts (over {LARGEST_TOPIC_WARNING:.0%}): "
+        "it is probably a catch-all, not one reason; look at its keywords before trusting it"
+    )

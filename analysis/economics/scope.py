@@ -22,6 +22,7 @@ from dumbcontacts.settings import REPEAT_WINDOW_DAYS
 
 __all__ = [
     "ALL",
+    "NOT_A_DEFECT",
     "UNMAPPED",
     "Scope",
     "as_day",
@@ -43,6 +44,17 @@ _UNMAPPED_ROW = {
     "category": UNMAPPED,
     "owner": "Customer Insight",
     "action": "triage",
+}
+# The one representation of "this topic is no defect" (praise, marketing, spam, small talk):
+# a topic's defect_id holds this reserved id, which no taxonomy may use. Its contacts are
+# counted on a row of their own, apart from the defects and from "unmapped".
+NOT_A_DEFECT = "not_a_defect"
+_NOT_A_DEFECT_ROW = {
+    "defect_id": NOT_A_DEFECT,
+    "name": "Not a defect (praise, marketing, spam, small talk)",
+    "category": NOT_A_DEFECT,
+    "owner": "Customer Insight",
+    "action": "none",
 }
 
 
@@ -147,7 +159,7 @@ def defect_contacts(
     )
     version = current_model_version(conn)
     defect_id, category, owner, action = (
-        func.coalesce(defects.c[name], literal(_UNMAPPED_ROW[name]))
+        func.coalesce(defects.c[name], _reserved(name, with_topics=version is not None))
         for name in ("defect_id", "category", "owner", "action")
     )
     query = select(
@@ -183,6 +195,16 @@ def defect_contacts(
     return query.select_from(joined)
 
 
+def _reserved(name: str, *, with_topics: bool) -> ColumnElement:
+    """A contact's value for ``name`` when its topic has no defect of the taxonomy."""
+    if not with_topics:  # no model yet: every contact is unmapped
+        return literal(_UNMAPPED_ROW[name])
+    return case(
+        (topics.c.defect_id == NOT_A_DEFECT, literal(_NOT_A_DEFECT_ROW[name])),
+        else_=literal(_UNMAPPED_ROW[name]),
+    )
+
+
 def unassigned(query: Select, version: int | None) -> Select:
     """``query`` over contacts, narrowed to those with a reason that ``version`` (if any) has
     not assigned yet."""
@@ -197,11 +219,13 @@ def unassigned(query: Select, version: int | None) -> Select:
 
 
 def defect_catalogue(conn: Connection) -> pl.DataFrame:
-    """Every defect's name, category, owner and action, plus the ``unmapped`` row."""
+    """Every defect's name, category, owner and action, plus the ``not_a_defect`` and
+    ``unmapped`` rows."""
     columns = ["defect_id", "name", "category", "owner", "action"]
     rows = conn.execute(select(*(defects.c[c] for c in columns))).all()
     frame = pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.Utf8), orient="row")
-    return pl.concat([frame, pl.DataFrame([_UNMAPPED_ROW], schema=frame.schema)])
+    reserved = pl.DataFrame([_NOT_A_DEFECT_ROW, _UNMAPPED_ROW], schema=frame.schema)
+    return pl.concat([frame, reserved])
 
 
 def _midnight(day: dt.date) -> dt.datetime:

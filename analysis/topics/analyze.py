@@ -30,7 +30,7 @@ from sqlalchemy import Connection, case, func, select, update
 from dumbcontacts.analysis.economics.links import store_links
 from dumbcontacts.analysis.economics.scope import unassigned
 from dumbcontacts.analysis.topics.embedding_cache import (
-    embed_with_cache,
+    embed_reasons,
     hash_text,
     read_cached_vectors,
 )
@@ -45,6 +45,7 @@ from dumbcontacts.analysis.topics.mapping import (
     map_fitted_topics,
     map_unmapped_topics,
     match_topics,
+    not_a_defect_vectors,
 )
 from dumbcontacts.analysis.topics.overrides import (
     Override,
@@ -217,11 +218,6 @@ def _with_languages(warehouse: Warehouse, reasons: pl.DataFrame) -> pl.DataFrame
     )
 
 
-def _embed_reasons(warehouse, embedder, texts: list[str], progress=None) -> np.ndarray:
-    """Vectors of reasons as the sentence model should see them (``prepare_reason``)."""
-    return embed_with_cache(warehouse, embedder, [prepare_reason(t) for t in texts], progress)
-
-
 def _fit_new_version(
     warehouse,
     embedder,
@@ -245,18 +241,24 @@ def _fit_new_version(
         reasons = reasons[np.sort(rows)]
     reasons = _with_languages(warehouse, reasons)
     texts = reasons["reason_text"].to_list()
-    vectors = _embed_reasons(warehouse, embedder, texts, progress)
+    languages = reasons["language"].to_list()
+    vectors = embed_reasons(warehouse, embedder, texts, progress)
     brands = keyword_stop_words(texts, sources=reasons["brand"].to_list(), extra=brand_names)
     settings = dataclasses.replace(settings, stop_words=settings.stop_words | brands)
     groups = defect_phrase_vectors(warehouse, embedder, taxonomy)
     if groups and seed_threshold is not None:
         fit, seeded = fit_guided(
-            texts, vectors, groups, threshold=seed_threshold, settings=settings
-        )
+            texts, vectors, groups, threshold=seed_threshold, settings=settings,
+            languages=languages,
+        )  # fmt: skip
     else:
-        fit, seeded = fit_topics(texts, vectors, settings), np.full(0, -1)
+        fit = fit_topics(texts, vectors, settings, languages)
+        seeded = np.full(len(fit.topics), -1)
     table = _describe(fit, old)
-    defect_ids, confidence = map_fitted_topics(fit, seeded, groups, taxonomy, map_threshold)
+    defect_ids, confidence = map_fitted_topics(
+        fit, vectors, seeded, groups, taxonomy, map_threshold,
+        not_a_defect_vectors(warehouse, embedder),
+    )  # fmt: skip
     table = table.with_columns(
         pl.Series("defect_id", defect_ids, pl.Utf8),
         pl.Series("mapping_confidence", confidence, pl.Float64),
@@ -363,10 +365,10 @@ def _assign_unassigned(warehouse, embedder, version, progress, fast: _FastWith |
         return 0
     texts = todo["reason_text"].to_list()
     topic_list = [{"topic_id": t} for t in model["topic_id"].to_list()]
-    fit = TopicFit(np.zeros(0, dtype=int), topic_list, np.stack(model["vector"].to_list()), None)
+    fit = TopicFit(np.zeros(0, dtype=int), topic_list, np.stack(model["vector"].to_list()))
 
     def embed(some: list[str]) -> np.ndarray:
-        return _embed_reasons(warehouse, embedder, some, progress)
+        return embed_reasons(warehouse, embedder, some, progress)
 
     training = None
     if fast is not None:

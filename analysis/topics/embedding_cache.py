@@ -17,11 +17,12 @@ import pyarrow as pa
 from sqlalchemy import Connection
 
 from dumbcontacts.analysis.topics.embeddings import Embedder, Progress
+from dumbcontacts.analysis.topics.prepare import prepare_reason
 from dumbcontacts.errors import ModelError
 from dumbcontacts.etl.schema import embeddings
 from dumbcontacts.etl.warehouse import Warehouse, insert_new_rows
 
-__all__ = ["embed_with_cache", "hash_text", "read_cached_vectors"]
+__all__ = ["embed_reasons", "embed_with_cache", "hash_text", "read_cached_vectors"]
 
 _VECTOR_DTYPE = np.dtype("<f4")
 
@@ -78,6 +79,13 @@ def embed_with_cache(
             progress(extra)
     # Without duplicates, slots is 0..n-1 (rows follow first appearance): skip the gather.
     return distinct if len(hashes) == len(texts) else distinct[slots]
+
+
+def embed_reasons(
+    warehouse: Warehouse, embedder: Embedder, texts: list[str], progress: Progress | None = None
+) -> np.ndarray:
+    """Vectors of reasons as the sentence model should see them (``prepare_reason``)."""
+    return embed_with_cache(warehouse, embedder, [prepare_reason(t) for t in texts], progress)
 
 
 def read_cached_vectors(

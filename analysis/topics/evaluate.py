@@ -1,4 +1,5 @@
-"""Topic quality against labelled contacts: NMI and ARI, topic count, outlier share.
+"""Topic quality against labelled contacts: NMI and ARI, topic count, outlier share, and the
+same for the upper level (categories), scored against the same labels.
 
 ``evaluate_labels`` is pure; ``evaluate_file`` only adds reading a labelled CSV or JSONL
 file and takes the embedding function as a parameter, so no model is loaded here.
@@ -25,8 +26,10 @@ __all__ = ["evaluate_file", "evaluate_labels", "read_labelled"]
 def evaluate_labels(labels_true: Sequence[Any], labels_pred: Sequence[int]) -> dict[str, float]:
     """NMI and ARI of predicted topics (-1 = outlier) against true labels.
 
-    Outliers count as one more cluster, as the metrics are usually reported for BERTopic: a
-    model that leaves half its contacts unassigned must not look better for it.
+    Outliers (and the "other languages" group, -2) count as one more cluster each, as the
+    metrics are usually reported for BERTopic: a model that leaves half its contacts
+    unassigned must not look better for it. ``largest_share`` is the biggest group's share,
+    whatever it is.
     """
     true = np.asarray(labels_true)
     pred = np.asarray(labels_pred, dtype=int)
@@ -37,8 +40,9 @@ def evaluate_labels(labels_true: Sequence[Any], labels_pred: Sequence[int]) -> d
     return {
         "nmi": float(normalized_mutual_info_score(true, pred)),
         "ari": float(adjusted_rand_score(true, pred)),
-        "n_topics": int(len(set(pred.tolist()) - {-1})),
-        "outlier_share": float(np.mean(pred == -1)),
+        "n_topics": int(len(set(pred[pred >= 0].tolist()))),
+        "outlier_share": float(np.mean(pred < 0)),
+        "largest_share": float(np.unique(pred, return_counts=True)[1].max() / len(pred)),
     }
 
 
@@ -71,7 +75,8 @@ def evaluate_file(
     embed: Callable[[list[str]], np.ndarray],
     settings: TopicSettings | None = None,
 ) -> dict[str, float]:
-    """Fit topics on a labelled file and score them; ``seconds`` covers embedding and fitting.
+    """Fit topics on a labelled file and score them and their categories against the labels;
+    ``seconds`` covers embedding and fitting.
 
     Texts are embedded as ``analyze`` embeds reasons: cleaned, and long ones cut to the
     sentences that state the problem (``prepare_reason``).
@@ -84,5 +89,14 @@ def evaluate_file(
     vectors = embed([prepare_reason(t) for t in texts])
     fit = fit_topics(texts, vectors, settings or TopicSettings())
     seconds = time.perf_counter() - started
-    scores = evaluate_labels(rows["label"].astype(str).tolist(), fit.topic_ids)
-    return {**scores, "n_docs": len(texts), "seconds": round(seconds, 3)}
+    labels = rows["label"].astype(str).tolist()
+    scores = evaluate_labels(labels, fit.topic_ids)
+    upper = evaluate_labels(labels, fit.category_ids)
+    return {
+        **scores,
+        "n_docs": len(texts),
+        "seconds": round(seconds, 3),
+        "category_nmi": upper["nmi"],
+        "category_ari": upper["ari"],
+        "n_categories": upper["n_topics"],
+    }

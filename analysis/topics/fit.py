@@ -1,24 +1,33 @@
-"""Topics from contact reasons: BERTopic by composition, with the embeddings passed in.
+"""Topics from contact reasons, with the embeddings passed in: BERTopic's roles by composition.
 
-The pipeline is reducer -> clusterer -> c-TF-IDF keywords, then two steps of our own:
-topics whose centroids are near-duplicates are merged, and HDBSCAN's outliers are moved to
-the nearest topic centroid (cosine), so every contact gets a reason. New contacts are
-assigned to the nearest centroid too (``assign_topics``): it needs no refit, no reducer and
-no clusterer, so it is fast and works on a model loaded from the warehouse.
+The pipeline is: identical reasons collapsed (weighted by their count) -> each language with
+enough contacts on its own -> a shared-nearest-neighbour graph clustered into communities
+(``topics.communities``: deterministic, order-free, consensus over seeds, big topics split
+when they have structure) -> small communities' contacts to their nearest topic -> topics
+whose centroids are near-duplicates merged -> c-TF-IDF keywords (BERTopic's
+``ClassTfidfTransformer``) -> topics rolled up into categories. Languages with fewer than
+``min_language_contacts`` contacts form one "other languages" group (``OTHER_LANGUAGES``),
+reported apart and never a topic. New contacts are assigned to the nearest centroid
+(``assign_topics``): no refit, no clusterer, so it is fast and works on a model loaded from
+the warehouse.
 """
 
 from __future__ import annotations
 
-import logging
+import re
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
+from dumbcontacts.analysis.topics.communities import (
+    build_graph,
+    find_categories,
+    find_communities,
+)
 from dumbcontacts.analysis.topics.keywords import (
     keyword_document,
     keyword_stop_words,
@@ -28,6 +37,7 @@ from dumbcontacts.errors import ModelError
 
 __all__ = [
     "CONTACT_STOP_WORDS",
+    "OTHER_LANGUAGES",
     "TopicFit",
     "TopicSettings",
     "assign_topics",
@@ -51,28 +61,38 @@ CONTACT_STOP_WORDS = frozenset(
 )  # fmt: skip
 
 
+# CountVectorizer's own token pattern.
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+
+# The topic id of contacts in a language too rare to cluster (-1 stays "no topic").
+OTHER_LANGUAGES = -2
+
+
 @dataclass(frozen=True)
 class TopicSettings:
-    """Knobs for short contact reasons; the defaults were tuned in benchmarks/topics_quality.py."""
+    """The one default setting, chosen leave-one-set-out in benchmarks/topic_panel.py."""
 
-    # 50 neighbours (not UMAP's 15) see past one phrasing template to the whole intent.
-    n_neighbors: int = 50
-    n_components: int = 5
-    min_dist: float = 0.0
-    # min_cluster_size = max(floor, share * n): a fixed 10 shatters 4.5k contacts into 160+
-    # topics; 0.5 % still keeps a reason that is 1 in 200 contacts.
-    min_cluster_share: float = 0.005
+    # Neighbours per reason in the graph: 30 sees past one phrasing to the whole reason.
+    n_neighbors: int = 30
+    resolution: float = 1.0  # Leiden's modularity resolution: 1 is modularity itself
+    consensus_runs: int = 3  # Leiden runs that vote on each link before the final run
+    # A topic over this share of contacts is clustered again on its own, and kept whole
+    # unless its parts are communities with distinct centroids (else it is one reason, just
+    # common).
+    max_topic_share: float = 0.2
+    # Communities below max(floor, share * contacts) join their nearest topic.
+    min_cluster_share: float = 0.002
     min_cluster_floor: int = 5
-    # 10 rather than 5: fewer thin fringe clusters; the fringe becomes outliers, then joins
-    # its nearest topic.
-    min_samples: int | None = 10
-    cluster_selection: str = "eom"
-    # Centroids at least this cosine-alike are one reason in two phrasings: merging lifts ARI
-    # where HDBSCAN splits phrasings (DSTC11 +0.13, Bitext +0.05); 0.75 and below start fusing
-    # Banking77's near-identical reasons (card arrival vs card delivery estimate).
+    # Centroids at least this cosine-alike are one reason in two phrasings; a merge that
+    # would make a topic over ``max_topic_share`` is made only at ``same_reason``.
     merge_similarity: float | None = 0.8
-    # Outliers at least this alike to a centroid join it; 0.0 leaves no outliers at all.
+    # Parts at least this alike are one reason however big: the split guard keeps no split
+    # into such parts, and they always merge.
+    same_reason: float = 0.95
+    # Contacts of small communities at least this alike to a centroid join it.
     outlier_similarity: float | None = 0.0
+    # Languages with fewer contacts go to the "other languages" group.
+    min_language_contacts: int = 30
     top_n_words: int = 10
     ngram_range: tuple[int, int] = (1, 2)
     stop_words: frozenset[str] = field(default=CONTACT_STOP_WORDS)
@@ -81,63 +101,133 @@ class TopicSettings:
 
 @dataclass(frozen=True)
 class TopicFit:
-    """Topics of one fit. ``topic_ids`` follow the input order; -1 is an outlier."""
+    """Topics of one fit. ``topic_ids`` follow the input order; -1 is no topic,
+    ``OTHER_LANGUAGES`` a contact in a language too rare to cluster."""
 
     topic_ids: np.ndarray
-    topics: list[dict[str, Any]]  # topic_id, label, keywords, size; largest first
+    # topic_id, label, keywords, size, language (None: not known), category_id; largest first
+    topics: list[dict[str, Any]]
     centroids: np.ndarray  # unit vectors in embedding space, one row per entry of ``topics``
-    model: Any  # the fitted BERTopic, for persistence and its own ``transform``
+    categories: list[dict[str, Any]] = field(default_factory=list)  # category_id, label,
+    # keywords, size; largest first
 
     @property
     def centroid_ids(self) -> np.ndarray:
         return np.array([t["topic_id"] for t in self.topics], dtype=int)
 
+    @property
+    def category_ids(self) -> np.ndarray:
+        """Each contact's category (-1 without a topic), in input order."""
+        lookup = {t["topic_id"]: t["category_id"] for t in self.topics}
+        return np.array([lookup.get(t, -1) for t in self.topic_ids.tolist()], dtype=int)
+
 
 def fit_topics(
-    texts: list[str], embeddings: np.ndarray, settings: TopicSettings | None = None
+    texts: list[str],
+    embeddings: np.ndarray,
+    settings: TopicSettings | None = None,
+    languages: Sequence[str | None] | None = None,
 ) -> TopicFit:
-    """Cluster ``texts`` (one row of ``embeddings`` each) into topics with keywords."""
+    """Cluster ``texts`` (one row of ``embeddings`` each) into topics and categories.
+
+    ``languages`` gives each text's language code (None: unknown); without it, all texts
+    are clustered together.
+    """
     settings = settings or TopicSettings()
     if len(texts) != len(embeddings):
         raise ValueError(f"{len(texts)} texts but {len(embeddings)} embeddings")
-    if len(texts) <= settings.n_components + 1:
-        # UMAP's spectral start needs more points than dimensions.
-        raise ModelError(f"need more than {settings.n_components + 1} texts, got {len(texts)}")
+    if languages is not None and len(languages) != len(texts):
+        raise ValueError(f"{len(texts)} texts but {len(languages)} languages")
+    if len(texts) < 2:
+        raise ModelError(f"need at least 2 texts, got {len(texts)}")
     vectors = _unit_rows(np.asarray(embeddings, dtype=np.float32))
-    model = _build_model(settings, len(texts))
-    with warnings.catch_warnings():
-        # UMAP and HDBSCAN warn about things we decided (seeded single thread, etc.).
-        warnings.simplefilter("ignore")
-        # Keywords come from clean text: BERTopic strips "&amp;" to "amp" before we see it.
-        documents = [keyword_document(t) for t in texts]
-        found, _ = model.fit_transform(documents, vectors)
-    found = np.asarray(found, dtype=int)
-    topic_ids = found
-    if settings.merge_similarity is not None:
-        topic_ids = merge_topics(vectors, topic_ids, settings.merge_similarity)
+    min_size = max(settings.min_cluster_floor, round(settings.min_cluster_share * len(texts)))
+    max_size = settings.max_topic_share * len(texts)
+    topic_ids = np.full(len(texts), -1)
+    category_ids: dict[int, int] = {}
+    topic_language: dict[int, str | None] = {}
+    for language, rows in _language_groups(languages, len(texts), settings):
+        if language is OTHER_LANGUAGES:
+            topic_ids[rows] = OTHER_LANGUAGES
+            continue
+        found, categories = _cluster_group(
+            [texts[i] for i in rows], vectors[rows], settings, min_size, max_size
+        )
+        offset = max(topic_ids.max() + 1, 0)
+        topic_ids[rows] = np.where(found >= 0, found + offset, -1)
+        category_offset = max(category_ids.values(), default=-1) + 1
+        for topic, category in enumerate(categories.tolist()):
+            category_ids[topic + offset] = category + category_offset
+            topic_language[topic + offset] = language
+    renumbered = _renumber_by_size(topic_ids)
+    new_of = dict(zip(topic_ids.tolist(), renumbered.tolist(), strict=False))
+    category_ids = {new_of[t]: c for t, c in category_ids.items() if t in new_of}
+    topic_language = {new_of[t]: lang for t, lang in topic_language.items() if t in new_of}
+    ids, centroids = _centroids(vectors, renumbered)
+    return _describe(texts, renumbered, centroids, ids, category_ids, topic_language, settings)
+
+
+def _language_groups(languages, n: int, settings: TopicSettings):
+    """(language, rows) to cluster apart, then (OTHER_LANGUAGES, rows) of the rare ones.
+
+    The most common language is always clustered, however few its contacts, and takes the
+    texts whose language is undetermined (mostly short reasons such as "Billing", which
+    belong with the long ones that say the same)."""
+    if languages is None:
+        yield None, np.arange(n)
+        return
+    codes = np.array([code or "" for code in languages], dtype=object)
+    names, counts = np.unique(codes, return_counts=True)
+    order = [i for i in np.lexsort((names, -counts)) if names[i]] or [0]
+    enough = [names[i] for i in order if counts[i] >= settings.min_language_contacts]
+    enough = enough or [names[order[0]]]
+    for name in enough:
+        rows = np.isin(codes, [name, ""]) if name == enough[0] else codes == name
+        yield name or None, np.flatnonzero(rows)
+    rare = np.flatnonzero(~np.isin(codes, [*enough, ""]))
+    if len(rare):
+        yield OTHER_LANGUAGES, rare
+
+
+def _cluster_group(texts, vectors, settings: TopicSettings, min_size: int, max_size: float):
+    """Topic ids (-1: none) for one language's contacts, and each topic's category."""
+    # Identical reasons (up to case and spacing) are one node weighted by their count, and
+    # nodes are ordered by text: the order contacts arrive in cannot move a topic.
+    keys = [" ".join(text.lower().split()) for text in texts]
+    _, node_of, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    nodes = np.zeros((len(counts), vectors.shape[1]), dtype=np.float32)
+    np.add.at(nodes, node_of, vectors)
+    nodes = _unit_rows(nodes)
+    if len(nodes) < 2:
+        return np.zeros(len(texts), dtype=int), np.zeros(1, dtype=int)
+    graph = build_graph(nodes, settings.n_neighbors)
+    community = find_communities(
+        graph,
+        counts.astype(np.float64),
+        nodes,
+        resolution=settings.resolution,
+        seed=settings.seed,
+        runs=settings.consensus_runs,
+        max_share=max_size / counts.sum(),
+        min_size=min_size,
+        distinct_below=settings.same_reason,
+    )
+    sizes = np.bincount(community, weights=counts)
+    topic_ids = np.where(sizes[community] >= min_size, community, -1)[node_of]
+    if (topic_ids == -1).all():  # no community is big enough: one reason, or none
+        return np.zeros(len(texts), dtype=int), np.zeros(1, dtype=int)
     if settings.outlier_similarity is not None:
         topic_ids = reassign_outliers(vectors, topic_ids, settings.outlier_similarity)
-    topic_ids = _renumber_by_size(topic_ids)
-    with warnings.catch_warnings(), _quiet_logger("BERTopic"):
-        # It logs a warning about custom topics: assigning them is our deliberate last step.
-        warnings.simplefilter("ignore")
-        model.update_topics(
-            documents,
-            topics=topic_ids.tolist(),
-            top_n_words=settings.top_n_words,
-            vectorizer_model=build_vectorizer(
-                settings, keyword_stop_words(texts, topics=topic_ids.tolist())
-            ),
-            ctfidf_model=model.ctfidf_model,
+    if settings.merge_similarity is not None:
+        topic_ids = merge_topics(
+            vectors, topic_ids, settings.merge_similarity, max_size, settings.same_reason
         )
-    # So the model's own transform (UMAP + HDBSCAN) answers in our merged, renumbered ids.
-    kept = found != -1
-    model.topic_mapper_.add_mappings(
-        dict(zip(found[kept].tolist(), topic_ids[kept].tolist(), strict=True)), model
+    topic_ids = _renumber_by_size(topic_ids)
+    first = np.unique(node_of, return_index=True)[1]  # all contacts of a node share a topic
+    categories = find_categories(
+        graph, topic_ids[first], seed=settings.seed, runs=settings.consensus_runs
     )
-    ids, centroids = _centroids(vectors, topic_ids)
-    model.topic_embeddings_ = _with_outlier_row(model, ids, centroids)
-    return TopicFit(topic_ids, _describe_topics(model, ids, topic_ids), centroids, model)
+    return topic_ids, categories
 
 
 def assign_topics(fit: TopicFit, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -150,17 +240,37 @@ def assign_topics(fit: TopicFit, embeddings: np.ndarray) -> tuple[np.ndarray, np
     return fit.centroid_ids[best], np.clip(sims[np.arange(len(best)), best], 0.0, 1.0)
 
 
-def merge_topics(vectors: np.ndarray, topic_ids: np.ndarray, similarity: float) -> np.ndarray:
-    """Join topics whose centroids are at least ``similarity`` alike (average linkage)."""
-    from sklearn.cluster import AgglomerativeClustering
-
+def merge_topics(
+    vectors: np.ndarray,
+    topic_ids: np.ndarray,
+    similarity: float,
+    max_size: float = np.inf,
+    same_reason: float = 1.0,
+) -> np.ndarray:
+    """Join topics whose centroids are at least ``similarity`` alike, most alike first (the
+    joined topic's centroid is recomputed before the next pair), never into a topic of more
+    than ``max_size`` contacts unless they are at least ``same_reason`` alike."""
     ids, centroids = _centroids(vectors, topic_ids)
-    if len(ids) < 2:
-        return topic_ids
-    merged = AgglomerativeClustering(
-        n_clusters=None, metric="cosine", linkage="average", distance_threshold=1 - similarity
-    ).fit_predict(centroids)
-    lookup = dict(zip(ids.tolist(), merged.tolist(), strict=True))
+    sums = np.stack([vectors[topic_ids == t].sum(axis=0) for t in ids]) if len(ids) else None
+    sizes = np.array([(topic_ids == t).sum() for t in ids], dtype=float)
+    group = np.arange(len(ids))
+    alive = np.ones(len(ids), dtype=bool)
+    while alive.sum() > 1:
+        live = np.flatnonzero(alive)
+        alike = centroids[live] @ centroids[live].T
+        alike[np.tril_indices(len(live))] = -np.inf  # each pair once, never a topic itself
+        too_big = sizes[live][:, None] + sizes[live][None, :] > max_size
+        alike[too_big & (alike < same_reason)] = -np.inf
+        a, b = np.unravel_index(np.argmax(alike), alike.shape)
+        if alike[a, b] < similarity:
+            break
+        keep, gone = live[a], live[b]
+        sums[keep] += sums[gone]
+        sizes[keep] += sizes[gone]
+        centroids[keep] = sums[keep] / np.linalg.norm(sums[keep])
+        alive[gone] = False
+        group[group == gone] = keep
+    lookup = dict(zip(ids.tolist(), group.tolist(), strict=True))
     return np.array([lookup.get(t, -1) for t in topic_ids.tolist()], dtype=int)
 
 
@@ -178,59 +288,17 @@ def reassign_outliers(vectors: np.ndarray, topic_ids: np.ndarray, similarity: fl
     return out
 
 
-def _build_model(settings: TopicSettings, n_docs: int) -> Any:
-    # Imported here, under catch_warnings: bertopic sets global warning filters on import and
-    # umap warns that TensorFlow is missing; neither may leak into the caller's filters.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from bertopic import BERTopic
-        from bertopic.vectorizers import ClassTfidfTransformer
-        from hdbscan import HDBSCAN
-        from umap import UMAP
-
-    min_cluster = max(settings.min_cluster_floor, round(settings.min_cluster_share * n_docs))
-    reducer = UMAP(
-        n_neighbors=min(settings.n_neighbors, max(2, n_docs - 1)),
-        n_components=settings.n_components,
-        min_dist=settings.min_dist,
-        metric="cosine",
-        random_state=settings.seed,  # also forces one thread: reproducible, see ARCHITECTURE
-        low_memory=True,
-    )
-    clusterer = HDBSCAN(
-        min_cluster_size=min_cluster,
-        min_samples=None if settings.min_samples is None else min(settings.min_samples, n_docs - 1),
-        cluster_selection_method=settings.cluster_selection,
-        metric="euclidean",
-        prediction_data=True,
-    )
-    return BERTopic(
-        umap_model=reducer,
-        hdbscan_model=clusterer,
-        vectorizer_model=build_vectorizer(settings),
-        ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
-        top_n_words=settings.top_n_words,
-    )
-
-
-@contextmanager
-def _quiet_logger(name: str) -> Iterator[None]:
-    logger = logging.getLogger(name)
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
 def build_vectorizer(
     settings: TopicSettings, learnt_stop_words: frozenset[str] = frozenset()
 ) -> CountVectorizer:
     """Counts keyword candidates; ``learnt_stop_words`` from ``keyword_stop_words``."""
+    words = ENGLISH_STOP_WORDS | settings.stop_words | learnt_stop_words
+    # Stop words pass the same preprocessing as the text ("doordash_help" is "doordash" and
+    # "help" there), or they would miss, and scikit-learn warns about it.
+    stop_words = {token for word in words for token in _WORD.findall(keyword_text(word))}
     return CountVectorizer(
         preprocessor=keyword_text,
-        stop_words=sorted(ENGLISH_STOP_WORDS | settings.stop_words | learnt_stop_words),
+        stop_words=sorted(stop_words),
         ngram_range=settings.ngram_range,
     )
 
@@ -241,7 +309,7 @@ def _unit_rows(matrix: np.ndarray) -> np.ndarray:
 
 
 def _centroids(vectors: np.ndarray, topic_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    ids = np.array(sorted(set(topic_ids.tolist()) - {-1}), dtype=int)
+    ids = np.array(sorted(set(topic_ids.tolist()) - {-1, OTHER_LANGUAGES}), dtype=int)
     if len(ids) == 0:
         return ids, np.zeros((0, vectors.shape[1]), dtype=vectors.dtype)
     sums = np.stack([vectors[topic_ids == t].sum(axis=0) for t in ids])
@@ -250,27 +318,75 @@ def _centroids(vectors: np.ndarray, topic_ids: np.ndarray) -> tuple[np.ndarray, 
 
 def _renumber_by_size(topic_ids: np.ndarray) -> np.ndarray:
     # BERTopic's convention: 0 is the largest topic; ties break on the old id, so it is stable.
-    ids, counts = np.unique(topic_ids[topic_ids != -1], return_counts=True)
+    ids, counts = np.unique(topic_ids[topic_ids >= 0], return_counts=True)
     order = sorted(zip(-counts, ids, strict=True))
     lookup = {old: new for new, (_, old) in enumerate(order)}
-    return np.array([lookup.get(t, -1) for t in topic_ids.tolist()], dtype=int)
+    return np.array([lookup.get(t, t if t < 0 else -1) for t in topic_ids.tolist()], dtype=int)
 
 
-def _with_outlier_row(model: Any, ids: np.ndarray, centroids: np.ndarray) -> np.ndarray:
-    # BERTopic keeps a row for -1 first when outliers remain; keep its layout.
-    if -1 in model.topic_sizes_:
-        return np.vstack([np.zeros((1, centroids.shape[1]), centroids.dtype), centroids])
-    return centroids
+def _describe(texts, topic_ids, centroids, ids, category_of, language_of, settings) -> TopicFit:
+    """Keywords and labels of the topics and of their categories (renumbered by size)."""
+    old_category = np.array([category_of.get(t, -1) for t in topic_ids.tolist()])
+    old_category[topic_ids < 0] = -1
+    category_ids = _renumber_by_size(old_category)
+    category_of_topic = {
+        t: int(category_ids[np.flatnonzero(topic_ids == t)[0]]) for t in ids.tolist()
+    }
+    # Clean text, punctuation as blanks; names said across most topics are no keyword.
+    documents = [keyword_document(t) for t in texts]
+    learnt = keyword_stop_words(texts, topics=topic_ids.tolist())
+    topic_words = class_keywords(documents, topic_ids, ids, settings, learnt)
+    topics = [
+        {
+            "topic_id": t,
+            "label": _label_from(words) or f"topic {t}",
+            "keywords": words,
+            "size": int((topic_ids == t).sum()),
+            "language": language_of.get(t),
+            "category_id": category_of_topic[t],
+        }
+        for t, words in zip(ids.tolist(), topic_words, strict=True)
+    ]
+    category_list = np.unique(category_ids[category_ids >= 0])
+    category_words = class_keywords(documents, category_ids, category_list, settings, learnt)
+    categories = [
+        {
+            "category_id": int(c),
+            "label": _label_from(words, parts=2) or f"category {c}",
+            "keywords": words,
+            "size": int((category_ids == c).sum()),
+        }
+        for c, words in zip(category_list.tolist(), category_words, strict=True)
+    ]
+    return TopicFit(topic_ids, topics, centroids, categories)
 
 
-def _describe_topics(model: Any, ids: np.ndarray, topic_ids: np.ndarray) -> list[dict[str, Any]]:
-    sizes = np.bincount(topic_ids[topic_ids != -1], minlength=len(ids))
-    topics = []
-    for t in ids.tolist():
-        keywords = [word for word, _ in (model.get_topic(t) or []) if word]
-        label = _label_from(keywords) or f"topic {t}"
-        topics.append({"topic_id": t, "label": label, "keywords": keywords, "size": int(sizes[t])})
-    return topics
+def class_keywords(
+    texts, class_ids, classes, settings: TopicSettings, learnt_stop_words=frozenset()
+) -> list[list[str]]:
+    """Each class's top c-TF-IDF words (BERTopic's ``ClassTfidfTransformer``)."""
+    if len(classes) == 0:
+        return []
+    with warnings.catch_warnings():
+        # bertopic sets global warning filters on import; they must not leak to the caller.
+        warnings.simplefilter("ignore")
+        from bertopic.vectorizers import ClassTfidfTransformer
+
+    documents = [
+        " ".join(texts[i] for i in np.flatnonzero(class_ids == c).tolist()) for c in classes
+    ]
+    vectorizer = build_vectorizer(settings, learnt_stop_words)
+    try:
+        counts = vectorizer.fit_transform(documents)
+    except ValueError:  # only stop words: nothing to say
+        return [[] for _ in classes]
+    weights = ClassTfidfTransformer(reduce_frequent_words=True).fit_transform(counts)
+    words = vectorizer.get_feature_names_out()
+    out = []
+    for row in weights.toarray():
+        top = np.argsort(-row, kind="stable")[: settings.top_n_words]
+        out.append([str(words[i]) for i in top if row[i] > 0])
+    return out
 
 
 def _label_from(keywords: list[str], parts: int = 3) -> str:

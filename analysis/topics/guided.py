@@ -71,8 +71,10 @@ def fit_guided(
     *,
     threshold: float,
     settings: TopicSettings,
+    languages: list[str | None] | None = None,
 ) -> tuple[TopicFit, np.ndarray]:
-    """A fit whose first topics are defects, and which defect each topic is (-1 = found)."""
+    """A fit whose first topics are defects, and which defect each topic is (-1 = found).
+    ``languages`` (one per text) keeps the found topics of each language apart."""
     drawn, centroids = seed_by_defects(vectors, defect_groups, threshold)
     smallest = max(settings.min_cluster_floor, int(settings.min_cluster_share * len(texts)))
     sizes = np.bincount(drawn[drawn >= 0], minlength=len(defect_groups))
@@ -85,15 +87,23 @@ def fit_guided(
               for t, d in enumerate(kept)]  # fmt: skip
     all_centroids = [centroids[kept]] if kept else []
     rest = np.flatnonzero(topic_ids == -1)
-    model = None
-    if len(rest) > max(settings.n_components + 1, smallest):
-        found = fit_topics([texts[i] for i in rest], vectors[rest], settings)
+    categories = []
+    if len(rest) > max(2, smallest):
+        found = fit_topics(
+            [texts[i] for i in rest],
+            vectors[rest],
+            settings,
+            None if languages is None else [languages[i] for i in rest],
+        )
         offset = len(kept)
         if found.topics:
-            topic_ids[rest] = np.where(found.topic_ids >= 0, found.topic_ids + offset, -1)
+            # A contact in a rare language stays in that group (a negative id).
+            topic_ids[rest] = np.where(
+                found.topic_ids >= 0, found.topic_ids + offset, found.topic_ids
+            )
             topics += [t | {"topic_id": t["topic_id"] + offset} for t in found.topics]
             all_centroids.append(found.centroids)
-            model = found.model
+            categories = found.categories
         else:  # one tight group is no "cluster" to HDBSCAN; it is still one new reason
             topic_ids[rest] = offset
             topics.append(_seeded_topic(offset, [texts[i] for i in rest], settings))
@@ -103,7 +113,7 @@ def fit_guided(
         topic_ids,
         topics,
         np.vstack(all_centroids) if all_centroids else np.zeros((0, dimension), np.float32),
-        model,
+        categories,  # of the found topics; a seeded topic's category is its defect's
     )
     if (topic_ids == -1).any() and topics:  # too few left to cluster: join the nearest topic
         left = topic_ids == -1
@@ -122,4 +132,6 @@ def _seeded_topic(topic_id: int, texts: list[str], settings: TopicSettings) -> d
         "label": "_".join([str(topic_id), *keywords[:4]]),
         "keywords": keywords,
         "size": len(texts),
+        "language": None,
+        "category_id": -1,
     }

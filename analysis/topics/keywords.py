@@ -78,7 +78,7 @@ def keyword_stop_words(
 
     ``extra``: names to exclude (the configured brand names); each word of a name counts,
     except English stop words ("Bank of America" gives ``bank`` and ``america``).
-    ``topics``: each text's topic (-1 = none): names said across most topics are learnt.
+    ``topics``: each text's topic (negative = none): names said across most topics are learnt.
     ``sources``: each text's brand account (a social queue), or None: account names are
     learnt.
     """
@@ -113,7 +113,7 @@ def _spread_names(texts: Sequence[str], topics: Sequence[int]) -> set[str]:
     names = _written_as_names(texts)
     if not names:
         return set()
-    sizes = Counter(t for t in topics if t != -1)
+    sizes = Counter(t for t in topics if t >= 0)  # no topic, or a rare language
     large = {t for t, n in sizes.items() if n >= _MIN_TOPIC_CONTACTS} or set(sizes)
     using: dict[str, Counter[int]] = defaultdict(Counter)
     for text, topic in zip(texts, topics, strict=True):

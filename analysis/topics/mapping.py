@@ -2,9 +2,13 @@
 
 A topic maps to the defect it is most like: the best cosine between the topic's centroid and
 the embeddings of the defect's name and example phrases, so one close phrase is enough
-evidence (``map_topics``, pure numpy). A topic below the threshold stays unmapped, a
-candidate new defect for an analyst, and is never forced onto one. A topic seeded from a
-defect (``topics.guided``) is that defect. Between refits, a topic with no defect of the
+evidence (``map_topics``, pure numpy). The confidence shown is measured, never a
+self-similarity: the share of the topic's own contacts nearer to that defect than to any
+other. A topic below the threshold, or one whose contacts mostly disagree (broad, mixed),
+stays unmapped, a candidate new defect for an analyst, and is never forced onto one. "Not a
+defect" (praise, marketing, spam, small talk) is one more candidate, stored as the reserved
+defect id ``NOT_A_DEFECT``. A topic seeded from a defect (``topics.guided``) is that defect.
+Between refits, a topic with no defect of the
 current taxonomy (none was alike enough, none was loaded yet, or its defect was since
 removed) is tried again on every run, so a taxonomy loaded or extended after the fit counts
 without a refit, while topics already mapped keep their defect. ``match_topics`` keeps topic
@@ -20,9 +24,9 @@ import numpy as np
 import polars as pl
 from sqlalchemy import bindparam, func, select, update
 
-from dumbcontacts.analysis.economics.scope import current_model_version
-from dumbcontacts.analysis.topics.embedding_cache import embed_with_cache
-from dumbcontacts.etl.schema import contact_topics, defects, topics
+from dumbcontacts.analysis.economics.scope import NOT_A_DEFECT, current_model_version
+from dumbcontacts.analysis.topics.embedding_cache import embed_reasons, embed_with_cache
+from dumbcontacts.etl.schema import contact_topics, contacts, defects, topics
 from dumbcontacts.etl.warehouse import Warehouse
 
 if TYPE_CHECKING:  # only named in signatures: readers need not load pandas or scikit-learn
@@ -32,12 +36,17 @@ if TYPE_CHECKING:  # only named in signatures: readers need not load pandas or s
     from dumbcontacts.analysis.topics.fit import TopicFit
 
 __all__ = [
+    "MIN_AGREEMENT",
+    "NOT_A_DEFECT_PHRASES",
     "defect_phrase_vectors",
+    "defect_similarity",
     "defect_topics",
     "map_fitted_topics",
     "map_topics",
     "map_unmapped_topics",
     "match_topics",
+    "measure_agreement",
+    "not_a_defect_vectors",
 ]
 
 
@@ -46,25 +55,53 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.where(norms == 0, 1, norms)
 
 
+# A topic maps only if most of its own contacts are nearer its defect than any other: a
+# broad or mixed topic, whose centroid may still look like one defect, stays unmapped.
+MIN_AGREEMENT = 0.5
+# What "not a defect" sounds like; a topic most like these is no defect, whatever the taxonomy.
+NOT_A_DEFECT_PHRASES = (
+    "thank you so much, great service, you are the best",
+    "I love this, amazing, well done",
+    "follow us for deals, discount code, promotion, giveaway",
+    "win a prize, click this link, free offer",
+    "happy holidays, good morning, have a nice day",
+    "just saying hi, lol, what a fun day",
+)
+
+
 def map_topics(
     topic_centroids: np.ndarray,
     defect_vectors: list[np.ndarray],
+    member_vectors: np.ndarray,
+    member_topics: np.ndarray,
     *,
     threshold: float = 0.5,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """For each topic, the index of its defect (-1 = unmapped) and the confidence.
+    """For each topic, the index of its defect (-1 = unmapped) and the measured agreement.
 
-    A defect is represented by the embeddings of its name, description and examples; a
-    topic's similarity to it is the best cosine between the topic centroid and any of them,
-    so one close example phrase is enough evidence.
+    A defect is represented by the embeddings of its name, description and examples; how
+    alike a vector is to it is the best cosine to any of them, so one close example phrase is
+    enough evidence. A topic's candidate is the defect its centroid is most like; the
+    agreement is the share of the topic's own contacts (``member_vectors``, row i in topic
+    ``member_topics[i]``, an index into ``topic_centroids``) that are nearer to that defect
+    than to any other. It maps when the centroid is at least ``threshold`` alike and at least
+    ``MIN_AGREEMENT`` of its contacts agree; a topic without contacts agrees with nothing.
     """
-    if len(topic_centroids) == 0 or not defect_vectors:
-        return np.full(len(topic_centroids), -1), np.zeros(len(topic_centroids))
-    centroids = _unit(np.asarray(topic_centroids, dtype=np.float32))
-    best = np.stack([(centroids @ _unit(v).T).max(axis=1) for v in defect_vectors], axis=1)
-    choice = best.argmax(axis=1)
-    confidence = best[np.arange(len(centroids)), choice]
-    return np.where(confidence >= threshold, choice, -1), confidence
+    n_topics = len(topic_centroids)
+    if n_topics == 0 or not defect_vectors:
+        return np.full(n_topics, -1), np.zeros(n_topics)
+    similarity = defect_similarity(topic_centroids, defect_vectors)
+    choice = similarity.argmax(axis=1)
+    meaning = similarity[np.arange(n_topics), choice]
+    agreement = measure_agreement(member_vectors, member_topics, defect_vectors, choice)
+    mapped = (meaning >= threshold) & (agreement >= MIN_AGREEMENT)
+    return np.where(mapped, choice, -1), agreement
+
+
+def defect_similarity(vectors: np.ndarray, defect_vectors: list[np.ndarray]) -> np.ndarray:
+    """Rows of ``vectors`` by defects: the best cosine to any of the defect's phrases."""
+    unit = _unit(np.asarray(vectors, dtype=np.float32).reshape(-1, defect_vectors[0].shape[1]))
+    return np.stack([(unit @ _unit(v).T).max(axis=1) for v in defect_vectors], axis=1)
 
 
 def match_topics(
@@ -103,47 +140,85 @@ def defect_phrase_vectors(warehouse: Warehouse, embedder: Embedder, taxonomy) ->
     return [vectors[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
-def map_fitted_topics(fit: TopicFit, seeded: np.ndarray, groups, taxonomy, threshold):
-    """Seeded topics are their defect; found ones go to the defect they are most like: its
-    phrases, or how customers worded it in its seeded topic."""
-    if not groups:
-        return [None] * len(fit.topics), [0.0] * len(fit.topics)
-    worded = [list(group) for group in groups]
+def not_a_defect_vectors(warehouse: Warehouse, embedder: Embedder) -> np.ndarray:
+    """The vectors of ``NOT_A_DEFECT_PHRASES``: one more candidate for every topic."""
+    return embed_with_cache(warehouse, embedder, list(NOT_A_DEFECT_PHRASES))
+
+
+def map_fitted_topics(
+    fit: TopicFit, vectors: np.ndarray, seeded: np.ndarray, groups, taxonomy, threshold,
+    not_a_defect: np.ndarray,
+):  # fmt: skip
+    """Each topic's defect id (None = unmapped, ``NOT_A_DEFECT`` = no defect) and agreement.
+
+    Seeded topics are their defect; their agreement is measured against the defects'
+    phrases. Found topics go to the defect they are most like: its phrases, or how
+    customers worded it in its seeded topic.
+    """
+    row_of = {t: row for row, t in enumerate(fit.centroid_ids.tolist())}
+    clustered = fit.topic_ids >= 0
+    members = np.asarray(vectors)[clustered]
+    member_rows = np.array([row_of[t] for t in fit.topic_ids[clustered].tolist()], dtype=int)
+    worded = [list(group) for group in groups] + [[*not_a_defect]]
     for row, defect in enumerate(seeded.tolist()):
         if defect >= 0:
             worded[defect].append(fit.centroids[row])
-    chosen, confidence = map_topics(
-        fit.centroids, [np.vstack(group) for group in worded], threshold=threshold
+    chosen, agreement = map_topics(
+        fit.centroids, [np.vstack(g) for g in worded], members, member_rows, threshold=threshold
     )
-    for row, defect in enumerate(seeded.tolist()):
-        if defect >= 0:
-            chosen[row] = defect
-    ids = [taxonomy[int(c)]["defect_id"] if c >= 0 else None for c in chosen]
-    return ids, confidence.tolist()
+    if (seeded >= 0).any():
+        own = measure_agreement(members, member_rows, [*groups, not_a_defect], seeded)
+        chosen = np.where(seeded >= 0, seeded, chosen)
+        agreement = np.where(seeded >= 0, own, agreement)
+    ids = [row["defect_id"] for row in taxonomy] + [NOT_A_DEFECT]
+    return [ids[int(c)] if c >= 0 else None for c in chosen], agreement.tolist()
+
+
+def measure_agreement(member_vectors, member_topics, defect_vectors, defect_of_topic):
+    """Per topic, the share of its members nearer to ``defect_of_topic[t]`` than to any other
+    defect (0 for a topic without members or without a defect, and 0 for every topic when
+    there is only one defect: with nothing to be nearer than, nothing is measured)."""
+    defect_of_topic = np.asarray(defect_of_topic, dtype=int)
+    n_topics = len(defect_of_topic)
+    if len(member_vectors) == 0 or len(defect_vectors) < 2:
+        return np.zeros(n_topics)
+    nearest = defect_similarity(member_vectors, defect_vectors).argmax(axis=1)
+    member_topics = np.asarray(member_topics, dtype=int)
+    agrees = (nearest == defect_of_topic[member_topics]) & (defect_of_topic[member_topics] >= 0)
+    counts = np.bincount(member_topics, minlength=n_topics)
+    return np.bincount(member_topics, weights=agrees, minlength=n_topics) / np.maximum(counts, 1)
+
+
+# Contacts per topic read back to measure a later mapping's agreement: plenty for a share.
+_MEMBERS_PER_TOPIC = 200
 
 
 def map_unmapped_topics(
     warehouse: Warehouse, embedder: Embedder, version: int, threshold: float
 ) -> int:
     """Give the version's topics without a defect of the current taxonomy the one they are
-    most like (or none, below ``threshold``), as the model's own mapping; ``analyze`` then
-    applies the overrides to it. Returns how many topics it newly mapped."""
+    most like (or none), as the model's own mapping; ``analyze`` then applies the overrides
+    to it. Returns how many topics it newly mapped."""
     t = topics.c
     with warehouse.connect() as conn:
         taxonomy = conn.execute(select(defects)).mappings().all()
         query = select(t.topic_id, t.auto_defect_id, t.auto_confidence, t.defect_id, t.centroid)
         rows = conn.execute(query.where(t.model_version == version).order_by(t.topic_id)).all()
-    known = {row["defect_id"] for row in taxonomy}
+    known = {row["defect_id"] for row in taxonomy} | {NOT_A_DEFECT}
     lost = [r for r in rows if _own_defect(r) not in known]
     if not taxonomy or not lost:
         return 0
     centroids = np.stack([np.frombuffer(bytes(r.centroid), _VECTOR) for r in lost])
     groups = defect_phrase_vectors(warehouse, embedder, taxonomy)
-    chosen, confidence = map_topics(centroids, groups, threshold=threshold)
+    groups.append(not_a_defect_vectors(warehouse, embedder))
+    texts, member_rows = _member_reasons(warehouse, version, [r.topic_id for r in lost])
+    members = embed_reasons(warehouse, embedder, texts)
+    chosen, agreement = map_topics(centroids, groups, members, member_rows, threshold=threshold)
+    ids = [row["defect_id"] for row in taxonomy] + [NOT_A_DEFECT]
     values = [
-        {"row_topic_id": r.topic_id, "auto_defect_id": taxonomy[int(c)]["defect_id"] if c >= 0
-         else None, "auto_confidence": float(s)}
-        for r, c, s in zip(lost, chosen.tolist(), confidence.tolist(), strict=True)
+        {"row_topic_id": r.topic_id, "auto_defect_id": ids[int(c)] if c >= 0 else None,
+         "auto_confidence": float(s)}
+        for r, c, s in zip(lost, chosen.tolist(), agreement.tolist(), strict=True)
     ]  # fmt: skip
     where = (t.model_version == version) & (t.topic_id == bindparam("row_topic_id"))
     with warehouse.begin() as conn:
@@ -151,6 +226,29 @@ def map_unmapped_topics(
         label = func.coalesce(t.auto_label, t.label)
         conn.execute(update(topics).where(where).values(auto_label=label), values)
     return sum(value["auto_defect_id"] is not None for value in values)
+
+
+def _member_reasons(warehouse: Warehouse, version: int, topic_ids: list[int]):
+    """Up to ``_MEMBERS_PER_TOPIC`` reasons of each topic, and each one's index in
+    ``topic_ids``."""
+    ct = contact_topics.c
+    ranked = (
+        select(
+            ct.topic_id,
+            contacts.c.reason_text,
+            func.row_number().over(partition_by=ct.topic_id, order_by=ct.contact_id).label("n"),
+        )
+        .join(contacts, contacts.c.contact_id == ct.contact_id)
+        .where(ct.model_version == version, ct.topic_id.in_(topic_ids))
+        .subquery()
+    )
+    query = select(ranked.c.topic_id, ranked.c.reason_text).where(
+        ranked.c.n <= _MEMBERS_PER_TOPIC, ranked.c.reason_text.is_not(None)
+    )
+    with warehouse.connect() as conn:
+        rows = conn.execute(query.order_by(ranked.c.topic_id, ranked.c.reason_text)).all()
+    index = {t: i for i, t in enumerate(topic_ids)}
+    return [r.reason_text for r in rows], np.array([index[r.topic_id] for r in rows], dtype=int)
 
 
 def _own_defect(row) -> str | None:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import polars as pl
 from sqlalchemy import and_, bindparam, case, func, select, update
 
-from dumbcontacts.analysis.economics.scope import current_model_version
+from dumbcontacts.analysis.economics.scope import NOT_A_DEFECT, current_model_version
 from dumbcontacts.errors import ConfigError, InputError, ModelError
 from dumbcontacts.etl.schema import contact_topics, contacts, defects, topics
 from dumbcontacts.etl.warehouse import Warehouse
@@ -118,9 +118,10 @@ def read_overrides_file(path: Path | str) -> list[Override]:
 
 
 def check_defects(overrides: list[Override], known_defects: set[str]) -> None:
-    """Raise ConfigError if an override maps a topic to a defect the taxonomy lacks."""
+    """Raise ConfigError if an override maps a topic to a defect the taxonomy lacks
+    (``not_a_defect`` is always known: a person may say a topic is no defect)."""
     for override in overrides:
-        if override.defect and override.defect not in known_defects:
+        if override.defect and override.defect not in known_defects | {NOT_A_DEFECT}:
             raise ConfigError(
                 f"override for {override.key}: unknown defect {override.defect!r}; "
                 "add it to the taxonomy or fix the id"

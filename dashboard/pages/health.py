@@ -41,6 +41,10 @@ def layout(**_query):
     return html.Div(
         [
             html.H2("Data health", className="h4"),
+            *(
+                dbc.Alert(warning, color="warning", id="health-warning")
+                for warning in status.get("warnings", [])
+            ),
             status_cards(status),
             html.H3("Loads, newest first", className="h6 mt-3"),
             frame_table(loads.head(200), LOAD_COLUMNS, id="health-loads")

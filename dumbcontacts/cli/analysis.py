@@ -79,6 +79,7 @@ def analyze(
     overrides_file: Path | None,
 ) -> None:
     """Embed new reasons, fit or reuse the topic model, assign contacts, map topics to defects."""
+    from dumbcontacts.analysis.economics.health import topic_share_warning
     from dumbcontacts.analysis.topics.analyze import analyze_contacts
 
     if overrides_file is not None and not overrides_file.is_file():  # a typo, not "none yet"
@@ -126,6 +127,10 @@ def analyze(
             f"\n{result.without_reason:,} contacts ({result.without_reason / total:.1%}) have no "
             "reason (only greetings, thanks or the company's name): they get no topic"
         )
+    assigned = topics["contacts"].sum()
+    warning = topic_share_warning(topics["contacts"].max() / assigned if assigned else None)
+    if warning:
+        click.echo(f"\nwarning: {warning}")
     unmapped = result.unmapped
     if unmapped.height:
         share = unmapped["contacts"].sum() / max(topics["contacts"].sum(), 1)
