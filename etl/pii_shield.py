@@ -30,22 +30,20 @@ _REFERENCE = (
     # and "#4111 1111 1111 1111" are still cards.
     r"|{hash_start}(?P<hash>#[ \t]?)(?P<hashed>[0-9][A-Za-z0-9/_.-]{{2,11}}){hash_end}"
 )
-_HASHED_CHAR = "[A-Za-z0-9/_.-]"
+_HASHED = "A-Za-z0-9/_.-"  # what a "#" reference is made of
 _PYTHON = re.compile(
     _REFERENCE.format(
         start=r"(?<![\w])",
         hash_start=r"(?<![\w&#])",
-        hash_end=f"(?!{_HASHED_CHAR}|[ \t]{{1,3}}[0-9])",
+        # Not followed by its own characters, nor by blanks and a digit (the next group).
+        hash_end=rf"(?![{_HASHED}]|[ \t]{{1,3}}[0-9])",
     )
 )
 # Rust has no lookaround: the characters around are matched, and kept.
 REFERENCE_RUST = _REFERENCE.format(
     start=r"(?P<lead>^|[^\p{L}\p{N}_])",
     hash_start=r"(?P<lead2>^|[^\p{L}\p{N}_&#])",
-    hash_end=(
-        f"(?P<after>$|{_HASHED_CHAR[0]}^ \t{_HASHED_CHAR[1:]}"
-        r"|[ \t]{1,3}(?:$|[^0-9 \t])|[ \t]{4})"
-    ),
+    hash_end=rf"(?P<after>$|[^ \t{_HASHED}]|[ \t]{{1,3}}(?:$|[^0-9 \t])|[ \t]{{4}})",
 )
 # What the Rust removal keeps of a match: everything but the value.
 REFERENCE_KEPT = "${lead}${cue}${lead2}${hash}${after}"
