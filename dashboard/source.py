@@ -49,6 +49,7 @@ class DataSource:
         driver: str = CPX_DRIVER,
         repeat_days: int = REPEAT_WINDOW_DAYS,
         overrides: Path = Path("overrides.toml"),
+        taxonomy: Path = Path("defects.toml"),
         recheck_seconds: float = 2.0,
         busy_seconds: float = 0.3,
         max_entries: int = 512,
@@ -60,7 +61,9 @@ class DataSource:
         # dropped, as they are refused at load.
         self.window = window
         self.costs = costs or CostModel()
-        self.driver, self.repeat_days, self.overrides = driver, repeat_days, Path(overrides)
+        self.driver, self.repeat_days = driver, repeat_days
+        # The analyst's files that the triage page writes (``analysis.topics.decisions``).
+        self.overrides, self.taxonomy = Path(overrides), Path(taxonomy)
         # Tries the lock briefly: a busy warehouse falls back to the last good figures.
         self._quick = dataclasses.replace(warehouse, lock_timeout_seconds=busy_seconds)
         self._recheck_seconds, self._max_entries = recheck_seconds, max_entries
@@ -87,6 +90,7 @@ class DataSource:
             driver=config.cpx_driver,
             repeat_days=config.repeat_window_days,
             overrides=config.overrides,
+            taxonomy=config.taxonomy,
             window=config.time_window,
             **options,
         )

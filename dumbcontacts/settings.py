@@ -41,6 +41,7 @@ _SECTIONS = {
     "embedding_model": str,
     "model_cache": str,
     "overrides": str,
+    "taxonomy": str,
     "brand_names": list,
     "costs": dict,
     "metrics": dict,
@@ -168,6 +169,8 @@ class Settings:
     model_cache: Path = Path.home() / ".cache" / "dumbcontacts"
     # The analyst's topic overrides (TOML), read by analyze and written by the triage page.
     overrides: Path = Path("overrides.toml")
+    # The defect taxonomy (TOML) that the triage page and `defects add|edit|retire` write.
+    taxonomy: Path = Path("defects.toml")
     costs: CostModel = field(default_factory=CostModel)
     # Your company's and products' names: a message that only names them is no reason, and
     # they are never a topic's keyword (names the data says everywhere are found anyway).
@@ -237,6 +240,7 @@ class Settings:
                 pick("DUMBCONTACTS_MODEL_CACHE", spec.get("model_cache")) or cls.model_cache
             ),
             overrides=Path(pick("DUMBCONTACTS_OVERRIDES", spec.get("overrides")) or cls.overrides),
+            taxonomy=Path(pick("DUMBCONTACTS_TAXONOMY", spec.get("taxonomy")) or cls.taxonomy),
             brand_names=_brand_names(environ, spec, path),
             costs=costs,
             repeat_window_days=metrics.get("repeat_window_days", cls.repeat_window_days),

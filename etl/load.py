@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import json
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
@@ -31,7 +30,7 @@ from dumbcontacts.etl.readers.email import read_eml_files, read_mbox
 from dumbcontacts.etl.readers.mapping import Mapping, check_columns, read_mapped_csv
 from dumbcontacts.etl.readers.phone import read_calls
 from dumbcontacts.etl.readers.social import read_tweets
-from dumbcontacts.etl.readers.taxonomy import read_taxonomy
+from dumbcontacts.etl.readers.taxonomy import defect_rows, read_taxonomy
 from dumbcontacts.etl.readers.volumes import read_volumes
 from dumbcontacts.etl.redact import redact_series, redact_text
 from dumbcontacts.etl.schema import business_volumes, contacts, defects, loads, rejects
@@ -312,18 +311,7 @@ def _read_volumes(path: Path, window: TimeWindow):
 def _read_taxonomy(path: Path):
     with path.open("rb") as fp:
         taxonomy = read_taxonomy(fp)
-    rows = pl.DataFrame(
-        {
-            "defect_id": [d.id for d in taxonomy],
-            "name": [d.name for d in taxonomy],
-            "category": [d.category for d in taxonomy],
-            "owner": [d.owner for d in taxonomy],
-            "action": [d.action for d in taxonomy],
-            "description": [d.description for d in taxonomy],
-            "examples": [json.dumps(list(d.examples)) for d in taxonomy],
-        }
-    )
-    return rows, _reject_frame([]), len(taxonomy)
+    return defect_rows(taxonomy), _reject_frame([]), len(taxonomy)
 
 
 def _reader(source: Source, mapping: Mapping | None, stack: ExitStack):

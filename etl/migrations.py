@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Table, exists, literal, select, text
 
-from dumbcontacts.etl.schema import metadata, migrations, settings, topics
+from dumbcontacts.etl.schema import changes, metadata, migrations, settings, topics
 
 if TYPE_CHECKING:
     from dumbcontacts.etl.warehouse import Warehouse
@@ -64,6 +64,12 @@ def m003_add_topic_overrides(conn: Connection) -> None:
     # The analyst's overrides: the effective mapping, and what the model itself said.
     names = ["mapped_by", "merged_into", "auto_label", "auto_defect_id", "auto_confidence"]
     _add_columns(conn, topics, names)
+
+
+@_migration
+def m004_add_changes(conn: Connection) -> None:
+    # The log of analyst decisions, each undoable.
+    changes.create(conn, checkfirst=True)
 
 
 def apply_migrations(warehouse: Warehouse, steps: Sequence[Migration] = MIGRATIONS) -> list[str]:

@@ -23,6 +23,7 @@ from sqlalchemy import (
 __all__ = [
     "CHANNELS",
     "business_volumes",
+    "changes",
     "contact_links",
     "contact_topics",
     "contacts",
@@ -124,6 +125,23 @@ defects = Table(
     Column("description", Text),
     Column("examples", Text),  # JSON list of example phrases, used to map topics to it
     Column("load_id", String(16), nullable=False),
+)
+
+# Each analyst decision on topics and defects (triage page or CLI): who, when, what, and the
+# taxonomy and overrides files before and after it, so any decision can be undone.
+changes = Table(
+    "changes",
+    metadata,
+    # Numbered by the application, not by the database (DuckDB has no SERIAL).
+    Column("change_id", Integer, primary_key=True, autoincrement=False),
+    Column("made_at", DateTime, nullable=False),
+    Column("made_by", String(128), nullable=False),
+    Column("what", Text, nullable=False),
+    Column("taxonomy_before", Text, nullable=False),
+    Column("taxonomy_after", Text, nullable=False),
+    Column("overrides_before", Text, nullable=False),
+    Column("overrides_after", Text, nullable=False),
+    Column("undoes", Integer),  # the change this one undid, if it is an undo
 )
 
 # Warehouse-wide values such as the generated hashing salt.

@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 import dumbcontacts.cli.analysis
 from dumbcontacts.analysis.economics.links import store_links
 from dumbcontacts.analysis.topics.analyze import analyze_contacts
-from dumbcontacts.analysis.topics.overrides import Override, write_overrides
+from dumbcontacts.analysis.topics.decision_files import set_topic
+from dumbcontacts.analysis.topics.mapping import match_by_members
+from dumbcontacts.analysis.topics.overrides import Override
 from dumbcontacts.cli import cli
 from dumbcontacts.errors import ConfigError, ModelError
 from dumbcontacts.etl.load import load_paths
@@ -199,6 +201,16 @@ def test_a_refit_keeps_topic_keys_and_defects(loaded):
     assert versions == 2
 
 
+def write_overrides(path, overrides: list[Override]) -> None:
+    """The overrides file as the triage page writes it."""
+    text = ""
+    for o in overrides:
+        fields = {"defect": o.defect, "merge_into": o.merge_into, "label": o.label}
+        text = set_topic(text, o.key, {k: v for k, v in fields.items() if v is not None})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
 def test_an_override_applies_on_every_run_and_survives_a_refit(loaded, tmp_path):
     first = analyze_contacts(loaded, ReasonEmbedder(), map_threshold=0.8)
     points = first.topics.filter(pl.col("keywords").str.contains("points"))
@@ -308,8 +320,19 @@ def test_another_embedder_needs_an_explicit_refit(loaded):
         analyze_contacts(loaded, WiderEmbedder(), map_threshold=0.8)
     refitted = analyze_contacts(loaded, WiderEmbedder(), refit=True, map_threshold=0.8)
     assert refitted.model_version == 2
-    # Vectors of two models cannot be compared, so the new topics get new keys.
-    assert not set(refitted.topics["topic_key"]) & set(first.topics["topic_key"])
+    # Vectors of two models cannot be compared, but who is in a topic can: each topic that
+    # holds the same contacts keeps its key (and with it the analyst's decisions).
+    sizes = ["topic_key", "contacts"]
+    assert sorted(refitted.topics.select(sizes).rows()) == sorted(first.topics.select(sizes).rows())
+
+
+def test_a_refit_passes_each_key_to_the_topic_holding_most_of_its_contacts():
+    old = ["T0001"] * 6 + ["T0002"] * 4 + [None, "T0003"]
+    new = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2, -1])
+    # T0001's contacts mostly went to topic 0, T0002's to topic 1; T0003's only one has none.
+    assert match_by_members(old, new) == {0: "T0001", 1: "T0002"}
+    # Both old topics now in one: the bigger share keeps its key, the other none.
+    assert match_by_members(["A"] * 5 + ["B"] * 3, np.zeros(8, dtype=int)) == {0: "A"}
 
 
 def test_the_fast_path_embeds_only_what_the_classifier_is_unsure_of(loaded):

@@ -40,7 +40,13 @@ def sample_url(sample_warehouse_file, tmp_path):
 
 @pytest.fixture
 def probe(sample_url, tmp_path):
-    app = create_app(Settings(warehouse_url=sample_url, overrides=tmp_path / "overrides.toml"))
+    app = create_app(
+        Settings(
+            warehouse_url=sample_url,
+            overrides=tmp_path / "overrides.toml",
+            taxonomy=tmp_path / "defects.toml",
+        )
+    )
     return DashProbe.over_flask(app.server.test_client())
 
 
@@ -188,7 +194,11 @@ def test_exported_csv_is_the_ranking_and_defuses_formulas(probe):
 
 
 def test_two_apps_in_one_process_each_answer_their_own_pages(sample_url, tmp_path):
-    config = Settings(warehouse_url=sample_url, overrides=tmp_path / "overrides.toml")
+    config = Settings(
+        warehouse_url=sample_url,
+        overrides=tmp_path / "overrides.toml",
+        taxonomy=tmp_path / "defects.toml",
+    )
     first, second = create_app(config), create_app(config)  # both before either serves
     tables = [
         ranked_contacts(overview(DashProbe.over_flask(app.server.test_client())))

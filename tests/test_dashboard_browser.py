@@ -23,6 +23,18 @@ from dumbcontacts.etl.load import load_paths
 from dumbcontacts.etl.warehouse import open_warehouse
 from dumbcontacts.settings import Settings
 from tests.absurd_times import ABSURD_REJECTS, write_absurd_files
+from tests.browser import (
+    NO_BROWSER,
+    SCREENSHOTS,
+    By,
+    Keys,
+    choose,
+    open_overview,
+    ranking,
+    shoot,
+    start_browser,
+    wait,
+)
 from tests.dashboard_fixtures import (
     MARKUP_DEFECT,
     MARKUP_NAME,
@@ -32,23 +44,9 @@ from tests.dashboard_fixtures import (
     copy_warehouse,
 )
 
-webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.common.keys import Keys  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 TRIAGE_TARGET = "shipping-damaged-item"
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--window-size=1400,1800")  # fmt: skip
 
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-    reason="needs /usr/bin/chromium and /usr/bin/chromedriver (scripts/services.sh)",
-)
+pytestmark = NO_BROWSER
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +57,9 @@ def site(sample_warehouse_file, tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
     url = copy_warehouse(sample_warehouse_file, folder / "w.duckdb")
     overrides = folder / "overrides.toml"
-    app = create_app(Settings(warehouse_url=url, overrides=overrides))
+    app = create_app(
+        Settings(warehouse_url=url, overrides=overrides, taxonomy=folder / "defects.toml")
+    )
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -76,60 +76,9 @@ def downloads(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(downloads):
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # to see failed calls
-    options.add_experimental_option(
-        "prefs",
-        {"download.default_directory": str(downloads), "download.prompt_for_download": False},
-    )
-    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    driver.execute_cdp_cmd(
-        "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
-    )
+    driver = start_browser(downloads)
     yield driver
     driver.quit()
-
-
-def wait(browser, condition, seconds: float = 20.0):
-    def safe(driver):
-        try:
-            return condition(driver)
-        except StaleElementReferenceException:
-            return False  # Dash replaced the element while we looked: look again
-
-    return WebDriverWait(browser, seconds).until(safe)
-
-
-def shoot(browser, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    browser.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
-
-
-def ranking(browser) -> dict[str, int]:
-    """defect id -> contacts, as the ranked table shows them."""
-    rows = {}
-    for cell in browser.find_elements(By.CSS_SELECTOR, "#overview-ranking td[data-defect]"):
-        row = cell.find_element(By.XPATH, "./..")
-        contacts = row.find_elements(By.TAG_NAME, "td")[5].text
-        rows[cell.get_attribute("data-defect")] = int(contacts.replace(",", ""))
-    return rows
-
-
-def open_overview(browser, site, search: str = "") -> dict[str, int]:
-    browser.get(site["base"] + "/" + search)
-    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#overview-ranking td[data-defect]"))
-    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#overview-pareto .bars"))
-    return ranking(browser)
-
-
-def choose(browser, dropdown_id: str, option: str) -> None:
-    browser.find_element(By.ID, dropdown_id).click()
-    wait(browser, lambda b: [o for o in b.find_elements(By.CSS_SELECTOR, "[role=option]")
-                             if o.text == option])[0].click()  # fmt: skip
-    browser.switch_to.active_element.send_keys(Keys.ESCAPE)
 
 
 def test_overview_opens_and_the_channel_filter_changes_the_ranking(browser, site):
@@ -213,7 +162,7 @@ def test_saving_a_triage_assignment_changes_the_ranking(browser, site):
     browser.switch_to.active_element.send_keys(Keys.ESCAPE)
     card.find_element(By.XPATH, ".//button[normalize-space()='Save']").click()
     saved = wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, ".topics-saved"))[0]
-    assert f"{UNMAPPED_PROBE} → {TRIAGE_TARGET}" in saved.text
+    assert f"topic {UNMAPPED_PROBE} mapped to {TRIAGE_TARGET}" in saved.text
     shoot(browser, "topics-saved")
     assert f'key = "{UNMAPPED_PROBE}"' in site["overrides"].read_text()
     after = open_overview(browser, site)
@@ -243,7 +192,13 @@ def absurd_site(sample_warehouse_file, tmp_path_factory):
     url = copy_warehouse(sample_warehouse_file, folder / "w.duckdb")
     results = list(load_paths(open_warehouse(url), write_absurd_files(folder / "files")))
     assert sum(r.rows_rejected for r in results) == len(ABSURD_REJECTS)
-    app = create_app(Settings(warehouse_url=url, overrides=folder / "overrides.toml"))
+    app = create_app(
+        Settings(
+            warehouse_url=url,
+            overrides=folder / "overrides.toml",
+            taxonomy=folder / "defects.toml",
+        )
+    )
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -1,16 +1,13 @@
 """What the dashboard reads and writes, on both engines: the daily facts it keeps, the cache
-follows the data, a busy warehouse serves the last figures, and a triage save is written to
-the overrides file and applied at once. (That the dashboard shows the figures the command
+follows the data, and a busy warehouse serves the last figures. (Triage decisions are
+tests/test_decisions.py; that the dashboard shows the figures the command
 line, the report and the notebook give is tests/test_same_figures.py.)"""
 
 import datetime as dt
-import io
 import time
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from sqlalchemy import insert, select
 
 from dumbcontacts.analysis.economics.data_version import read_data_version
@@ -24,23 +21,21 @@ from dumbcontacts.analysis.economics.ranking import (
 from dumbcontacts.analysis.economics.scope import Scope, defect_contacts, resolve_period
 from dumbcontacts.analysis.economics.trends import shape_trend
 from dumbcontacts.analysis.economics.verbatims import verbatims
-from dumbcontacts.analysis.topics.mapping import defect_topics
-from dumbcontacts.analysis.topics.overrides import (
-    Override,
-    assign_topic,
-    format_overrides,
-    read_overrides,
-    set_topic_defect,
-)
+from dumbcontacts.analysis.topics.decisions import Decisions
 from dumbcontacts.dashboard.source import DataSource
-from dumbcontacts.errors import ConfigError, InputError
-from dumbcontacts.etl.schema import loads, topics
+from dumbcontacts.etl.schema import loads
 from dumbcontacts.etl.warehouse import create_warehouse, open_warehouse
 from tests.economics_fixture import PERIOD, build_economics_warehouse
 from tests.lock_holder import another_process_holds
 
 SINCE, UNTIL = PERIOD
 ALL_DAYS = (dt.date(2000, 1, 1), dt.date(2100, 1, 1))
+
+
+def assign(warehouse, folder, key: str, defect_id: str) -> None:
+    """A triage save, as the dashboard makes it."""
+    desk = Decisions(warehouse, folder / "defects.toml", folder / "overrides.toml", "test")
+    desk.map_topic(key, defect_id)
 
 
 @pytest.fixture
@@ -91,7 +86,7 @@ def test_a_scope_with_no_contacts_gives_zeros_not_an_error(economics):
 def test_data_version_follows_loads_and_mappings(economics, tmp_path):
     first = read_data_version(economics)
     assert read_data_version(economics) == first
-    assign_topic(economics, tmp_path / "overrides.toml", "k2", "ship")
+    assign(economics, tmp_path, "k2", "ship")
     remapped = read_data_version(economics)
     assert remapped != first
     with economics.begin() as conn:
@@ -117,7 +112,7 @@ def test_source_caches_until_the_data_changes(economics, tmp_path):
     assert source.fetch("rank", count, "phone") is first and calls == ["phone"]
     source.fetch("rank", count, "chat")
     assert calls == ["phone", "chat"]
-    assign_topic(economics, source.overrides, "k2", "ship")
+    assign(economics, tmp_path, "k2", "ship")
     source.fetch("rank", count, "phone")
     assert calls == ["phone", "chat", "phone"]
 
@@ -128,7 +123,7 @@ def test_source_serves_the_last_figures_while_another_process_writes(tmp_path):
     build_economics_warehouse(warehouse)
     source = DataSource(warehouse, recheck_seconds=0, busy_seconds=0.2)
     before = source.fetch("rank", lambda wh: rank_defects(wh, as_polars=True))
-    assign_topic(warehouse, tmp_path / "o.toml", "k2", "ship")  # a new data version
+    assign(warehouse, tmp_path, "k2", "ship")  # a new data version
     with another_process_holds(str(path), 3.0):
         start = time.monotonic()
         stale = source.fetch("rank", lambda wh: rank_defects(wh, as_polars=True))
@@ -142,82 +137,6 @@ def test_source_serves_the_last_figures_while_another_process_writes(tmp_path):
     assert "unmapped" in before["defect_id"] and "unmapped" not in after["defect_id"]
 
 
-def test_assigning_a_topic_saves_it_and_changes_the_ranking_at_once(economics, tmp_path):
-    path = tmp_path / "overrides.toml"
-    path.write_text('[[topic]]\nkey = "k0"\nlabel = "Double charges"\n')
-    before = rank_defects(economics, since=SINCE, until=UNTIL, as_polars=True)
-    assert "unmapped" in before["defect_id"]
-    saved = assign_topic(economics, path, "k2", "ship")
-    assert saved == Override("k2", defect="ship")
-    with path.open("rb") as fp:
-        assert read_overrides(fp) == [
-            Override("k0", label="Double charges"),
-            Override("k2", defect="ship"),
-        ]
-    after = rank_defects(economics, since=SINCE, until=UNTIL, as_polars=True)
-    ship = lambda frame: frame.filter(pl.col("defect_id") == "ship")["contacts"].item()  # noqa: E731
-    assert ship(after) == ship(before) + 1  # c5, the unmapped social contact
-    assert "unmapped" not in after["defect_id"]
-    with economics.connect() as conn:
-        rows = dict(conn.execute(select(topics.c.topic_key, topics.c.label)).all())
-        mapped_by = conn.execute(
-            select(topics.c.mapped_by).where(topics.c.topic_key == "k2")
-        ).scalar()
-    assert rows["k0"] == "Double charges" and mapped_by == "override"
-    assert defect_topics(economics, "ship")["topic_key"].tolist() == ["k1", "k2"]
-
-
-@pytest.mark.parametrize(
-    ("key", "defect", "message"),
-    [
-        ("k9", "ship", "no topic 'k9'"),
-        ("k2", "no-such-defect", "unknown defect 'no-such-defect'"),
-    ],
-)
-def test_a_bad_assignment_changes_nothing(economics, tmp_path, key, defect, message):
-    path = tmp_path / "overrides.toml"
-    with pytest.raises(InputError, match=message):
-        assign_topic(economics, path, key, defect)
-    assert not path.exists()
-
-
-def test_a_broken_overrides_file_is_reported_not_overwritten(economics, tmp_path):
-    path = tmp_path / "overrides.toml"
-    path.write_text("[[topic]]\nkey = 'k0'\nwat = 1\n")
-    with pytest.raises(ConfigError, match="overrides.toml: .*unknown key 'wat'"):
-        assign_topic(economics, path, "k2", "ship")
-    assert "wat" in path.read_text()
-
-
-@pytest.mark.parametrize(
-    ("overrides", "key", "defect", "expected"),
-    [
-        ([], "T1", "d", [Override("T1", defect="d")]),
-        ([Override("T1", label="L")], "T1", "d", [Override("T1", defect="d", label="L")]),
-        ([Override("T1", merge_into="T2")], "T1", "d", [Override("T1", defect="d")]),
-        ([Override("T3", merge_into="T1"), Override("T1", defect="a")], "T1", "",
-         [Override("T3", merge_into="T1"), Override("T1", defect="")]),
-    ],
-)  # fmt: skip
-def test_set_topic_defect(overrides, key, defect, expected):
-    assert set_topic_defect(overrides, key, defect) == expected
-
-
-keys = st.text(st.characters(codec="utf-8"), min_size=1, max_size=12).filter(str.strip)
-texts = st.none() | st.text(st.characters(codec="utf-8"), max_size=30)
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(keys, texts, texts), max_size=5, unique_by=lambda t: t[0]))
-def test_written_overrides_read_back_the_same(entries):
-    overrides = [
-        Override(key, defect=defect, label=label)
-        for key, defect, label in entries
-        if defect is not None or label is not None
-    ]
-    assert read_overrides(io.BytesIO(format_overrides(overrides).encode())) == overrides
-
-
 def test_source_refreshing_in_the_background_never_makes_a_view_wait(economics, tmp_path):
     source = DataSource(economics, recheck_seconds=0, refresh_in_background=True)
     calls = []
@@ -227,7 +146,7 @@ def test_source_refreshing_in_the_background_never_makes_a_view_wait(economics, 
         return rank_defects(warehouse, as_polars=True)
 
     first = source.fetch("rank", rank)
-    assign_topic(economics, tmp_path / "o.toml", "k2", "ship")  # another writer
+    assign(economics, tmp_path, "k2", "ship")  # another writer
     assert source.fetch("rank", rank) is first  # served at once, recomputed behind
     deadline = time.monotonic() + 30
     while (latest := source.fetch("rank", rank)) is first and time.monotonic() < deadline:

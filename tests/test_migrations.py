@@ -11,7 +11,12 @@ from dumbcontacts.etl.schema import contact_links, embeddings, migrations, setti
 from dumbcontacts.etl.warehouse import create_warehouse, open_warehouse
 from tests.conftest import _engine
 
-ALL = ["m001_create_tables", "m002_generate_salt", "m003_add_topic_overrides"]
+ALL = [
+    "m001_create_tables",
+    "m002_generate_salt",
+    "m003_add_topic_overrides",
+    "m004_add_changes",
+]
 
 # The tables as the version before migrations made them: no migrations, contact_links or
 # embeddings table, and topics without the override columns (added by ALTER TABLE back then).

@@ -1,7 +1,8 @@
 """A cheap fingerprint of what the warehouse holds, so readers can cache derived figures.
 
 The fingerprint changes whenever a load finishes, a model version is fitted, contacts are
-assigned to topics, or a topic's effective mapping changes (``analyze`` or a triage save).
+assigned to topics, a topic's effective mapping changes (``analyze`` or a triage save), or an
+analyst makes any decision (``changes``: a defect's owner edited, say).
 It reads a handful of aggregates and the current model's topic rows: milliseconds, even at
 millions of contacts.
 """
@@ -12,7 +13,7 @@ import hashlib
 
 from sqlalchemy import Connection, func, select
 
-from dumbcontacts.etl.schema import contact_topics, loads, topic_models, topics
+from dumbcontacts.etl.schema import changes, contact_topics, loads, topic_models, topics
 from dumbcontacts.etl.warehouse import Warehouse
 
 __all__ = ["read_data_version"]
@@ -23,6 +24,7 @@ def read_data_version(warehouse: Warehouse) -> str:
     with warehouse.connect() as conn:
         parts = [*conn.execute(select(func.count(), func.max(loads.c.finished_at))).one()]
         parts += _model_parts(conn)
+        parts.append(conn.execute(select(func.max(changes.c.change_id))).scalar())
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 

@@ -44,9 +44,12 @@ from dumbcontacts.analysis.topics.mapping import (
     defect_phrase_vectors,
     map_fitted_topics,
     map_unmapped_topics,
+    match_by_members,
     match_topics,
     not_a_defect_vectors,
+    topic_summary,
 )
+from dumbcontacts.analysis.topics.names import name_topics
 from dumbcontacts.analysis.topics.overrides import (
     Override,
     check_defects,
@@ -158,10 +161,10 @@ def analyze_contacts(
         map_unmapped_topics(warehouse, counting, version, map_threshold)
     fast_with = _FastWith(FAST_CONFIDENCE, fast_static) if fast else None
     assigned = fitted + _assign_unassigned(warehouse, counting, version, progress, fast_with)
-    unmatched = store_overrides(warehouse, version, decisions, known)
     with warehouse.begin() as conn:
+        unmatched = store_overrides(conn, version, decisions, known)
         store_links(conn)  # so metrics need not link repeats themselves
-        summary = _topic_summary(conn, version)
+        summary = topic_summary(conn, version)
         without_reason = conn.execute(
             select(func.count()).where(contacts.c.reason_text.is_(None))
         ).scalar_one()
@@ -234,6 +237,7 @@ def _fit_new_version(
         reasons = _reasons(conn)
         taxonomy = conn.execute(select(defects)).mappings().all()
         old = _read_topics(conn, previous) if previous is not None else None
+        old_keys = _old_keys(conn, previous) if previous is not None else {}
     if reasons.is_empty():
         raise ModelError("no contacts with a reason to analyse; load some first")
     if reasons.height > fit_sample:
@@ -254,7 +258,12 @@ def _fit_new_version(
     else:
         fit = fit_topics(texts, vectors, settings, languages)
         seeded = np.full(len(fit.topics), -1)
-    table = _describe(fit, old)
+    inherited = match_by_members([old_keys.get(c) for c in reasons["contact_id"]], fit.topic_ids)
+    names = name_topics(texts, vectors, fit.topic_ids, fit.centroids, fit.centroid_ids)
+    table = _describe(fit, old, inherited)
+    table = table.with_columns(
+        label=pl.Series([n or label for n, label in zip(names, table["label"], strict=True)])
+    )
     defect_ids, confidence = map_fitted_topics(
         fit, vectors, seeded, groups, taxonomy, map_threshold,
         not_a_defect_vectors(warehouse, embedder),
@@ -306,16 +315,24 @@ def _assignment_rows(contact_ids: pl.Series, version: int, topic_ids, probabilit
     )
 
 
-def _describe(fit: TopicFit, old: pl.DataFrame | None) -> pl.DataFrame:
-    """The fit's topics with stable keys: inherited where a topic continues an old one."""
-    keys = [None] * len(fit.topics)
+def _describe(fit: TopicFit, old: pl.DataFrame | None, inherited: dict[int, str]) -> pl.DataFrame:
+    """The fit's topics with stable keys: a topic holding most of an old topic's contacts
+    (``inherited``) keeps its key; else one whose centroid continues an old one does."""
+    keys = [inherited.get(t["topic_id"]) for t in fit.topics]
     next_number = 1
     if old is not None and not old.is_empty():
         next_number = max(int(k[1:]) for k in old["topic_key"]) + 1
     # Topics of another embedder cannot be compared; they get new keys.
     if next_number > 1 and len(old["vector"][0]) == fit.centroids.shape[1]:
-        matches = match_topics(fit.centroids, np.stack(old["vector"].to_list()))
-        keys = [old["topic_key"][int(m)] if m >= 0 else None for m in matches]
+        free = [i for i, key in enumerate(old["topic_key"]) if key not in set(keys)]
+        open_rows = [i for i, key in enumerate(keys) if key is None]
+        if free and open_rows:
+            matches = match_topics(
+                fit.centroids[open_rows], np.stack([old["vector"][i] for i in free])
+            )
+            for row, match in zip(open_rows, matches.tolist(), strict=True):
+                if match >= 0:
+                    keys[row] = old["topic_key"][free[match]]
     for index, key in enumerate(keys):
         if key is None:
             keys[index] = f"T{next_number:04d}"
@@ -332,6 +349,20 @@ def _describe(fit: TopicFit, old: pl.DataFrame | None) -> pl.DataFrame:
             ),
         }
     )
+
+
+def _old_keys(conn: Connection, version: int) -> dict[str, str]:
+    """Each contact's topic key in model ``version``."""
+    query = (
+        select(contact_topics.c.contact_id, topics.c.topic_key)
+        .join(
+            topics,
+            (topics.c.model_version == contact_topics.c.model_version)
+            & (topics.c.topic_id == contact_topics.c.topic_id),
+        )
+        .where(contact_topics.c.model_version == version)
+    )
+    return dict(conn.execute(query).all())
 
 
 def _read_topics(conn: Connection, version: int) -> pl.DataFrame:
@@ -407,32 +438,3 @@ def _embedded_reasons(
         return None
     order = np.argsort(positions)  # the database's order is not stable; the model should be
     return [texts[i] for i in positions[order].tolist()], np.array(vectors[order])
-
-
-def _topic_summary(conn: Connection, version: int) -> pl.DataFrame:
-    assigned = (
-        select(contact_topics.c.topic_id, func.count().label("contacts"))
-        .where(contact_topics.c.model_version == version)
-        .group_by(contact_topics.c.topic_id)
-        .subquery()
-    )
-    query = (
-        select(
-            topics.c.topic_key,
-            topics.c.label,
-            func.coalesce(assigned.c.contacts, 0).label("contacts"),
-            topics.c.defect_id,
-            topics.c.mapping_confidence,
-            topics.c.keywords,
-            topics.c.mapped_by,
-            topics.c.merged_into,
-        )
-        .outerjoin(assigned, assigned.c.topic_id == topics.c.topic_id)
-        .where(topics.c.model_version == version)
-        .order_by(func.coalesce(assigned.c.contacts, 0).desc(), topics.c.topic_key)
-    )
-    rows = conn.execute(query).all()
-    names = ["topic_key", "label", "contacts", "defect_id", "mapping_confidence", "keywords"]
-    schema = dict.fromkeys([*names, "mapped_by", "merged_into"], pl.Utf8)
-    schema |= {"contacts": pl.Int64, "mapping_confidence": pl.Float64}
-    return pl.DataFrame(rows, schema=schema, orient="row")

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from dumbcontacts.analysis.economics.scope import NOT_A_DEFECT, current_model_version
 from dumbcontacts.analysis.topics.embedding_cache import embed_reasons, embed_with_cache
@@ -42,11 +42,14 @@ __all__ = [
     "defect_similarity",
     "defect_topics",
     "map_fitted_topics",
+    "current_topics",
     "map_topics",
     "map_unmapped_topics",
+    "match_by_members",
     "match_topics",
     "measure_agreement",
     "not_a_defect_vectors",
+    "topic_summary",
 ]
 
 
@@ -125,6 +128,27 @@ def match_topics(
             matches[new] = old
             taken.add(int(old))
     return matches
+
+
+def match_by_members(old_keys: list[str | None], new_ids: np.ndarray) -> dict[int, str]:
+    """For a refit: new topic id -> the old topic key it continues, by who is in it.
+
+    ``old_keys`` and ``new_ids`` are each fitted contact's old topic key (None: had none) and
+    new topic id (< 0: none). Each old topic passes its key, and with it the analyst's
+    decisions on it, to the new topic that holds most of its contacts; one key per topic,
+    the biggest shares first.
+    """
+    counts: dict[tuple[str, int], int] = {}
+    for key, new in zip(old_keys, new_ids.tolist(), strict=True):
+        if key is not None and new >= 0:
+            counts[key, new] = counts.get((key, new), 0) + 1
+    best: dict[str, tuple[int, int]] = {}
+    for (key, new), n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        best.setdefault(key, (new, n))
+    inherited: dict[int, str] = {}
+    for key, (new, _) in sorted(best.items(), key=lambda item: (-item[1][1], item[0])):
+        inherited.setdefault(new, key)
+    return inherited
 
 
 _VECTOR = np.dtype("<f4")
@@ -285,3 +309,41 @@ def _query(version: int, defect_id: str):
         .where(topics.c.model_version == version, topics.c.defect_id == defect_id)
         .order_by(contacts.desc(), topics.c.topic_key)
     )
+
+
+def current_topics(warehouse: Warehouse) -> pl.DataFrame:
+    """``topic_summary`` of the current model (no rows before the first)."""
+    with warehouse.connect() as conn:
+        version = current_model_version(conn)
+        return topic_summary(conn, -1 if version is None else version)
+
+
+def topic_summary(conn: Connection, version: int) -> pl.DataFrame:
+    """Every topic of model ``version``, biggest first: topic_key, label, contacts (assigned),
+    defect_id, mapping_confidence, keywords, mapped_by, merged_into."""
+    assigned = (
+        select(contact_topics.c.topic_id, func.count().label("contacts"))
+        .where(contact_topics.c.model_version == version)
+        .group_by(contact_topics.c.topic_id)
+        .subquery()
+    )
+    query = (
+        select(
+            topics.c.topic_key,
+            topics.c.label,
+            func.coalesce(assigned.c.contacts, 0).label("contacts"),
+            topics.c.defect_id,
+            topics.c.mapping_confidence,
+            topics.c.keywords,
+            topics.c.mapped_by,
+            topics.c.merged_into,
+        )
+        .outerjoin(assigned, assigned.c.topic_id == topics.c.topic_id)
+        .where(topics.c.model_version == version)
+        .order_by(func.coalesce(assigned.c.contacts, 0).desc(), topics.c.topic_key)
+    )
+    rows = conn.execute(query).all()
+    names = ["topic_key", "label", "contacts", "defect_id", "mapping_confidence", "keywords"]
+    schema = dict.fromkeys([*names, "mapped_by", "merged_into"], pl.Utf8)
+    schema |= {"contacts": pl.Int64, "mapping_confidence": pl.Float64}
+    return pl.DataFrame(rows, schema=schema, orient="row")

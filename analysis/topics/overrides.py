@@ -6,26 +6,23 @@ and sets its ``defect`` ("" forces it unmapped), its report ``label``, or merges
 key is not in the current model version is ignored and reported, never an error.
 
 ``store_overrides`` rewrites a model version's effective label and defect (its own mapping
-plus the overrides), as ``analyze`` does on every run and the triage page does on a save.
-``unmapped_topics`` lists the current model's topics awaiting triage; ``assign_topic``
-saves an analyst's choice to the file and applies it at once.
+plus the overrides), as ``analyze`` does on every run and every decision
+(``dumbcontacts.analysis.topics.decisions``) does at once. ``unmapped_topics`` lists the
+current model's topics awaiting triage, with their most central reasons.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 import polars as pl
-from sqlalchemy import and_, bindparam, case, func, select, update
+from sqlalchemy import Connection, and_, bindparam, case, func, select, update
 
 from dumbcontacts.analysis.economics.scope import NOT_A_DEFECT, current_model_version
-from dumbcontacts.errors import ConfigError, InputError, ModelError
-from dumbcontacts.etl.schema import contact_topics, contacts, defects, topics
+from dumbcontacts.errors import ConfigError
+from dumbcontacts.etl.schema import contact_topics, contacts, topics
 from dumbcontacts.etl.warehouse import Warehouse
 from dumbcontacts.settings import parse_toml
 
@@ -35,16 +32,12 @@ if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas
 __all__ = [
     "Override",
     "apply_overrides",
-    "assign_topic",
     "check_defects",
-    "format_overrides",
     "read_overrides",
     "read_overrides_file",
-    "set_topic_defect",
     "store_overrides",
     "unmapped_topics",
     "unmatched_overrides",
-    "write_overrides",
 ]
 
 
@@ -146,7 +139,10 @@ def apply_overrides(
     check_defects(overrides, known_defects)
     skip = set(unmatched_overrides(topics, overrides))
     active = [o for o in overrides if o not in skip]
-    frame = topics.with_columns(
+    # A defect retired (or removed) since the fit takes none of its topics any more.
+    still_known = pl.col("defect_id").is_in(sorted(known_defects | {NOT_A_DEFECT}))
+    frame = topics.with_columns(defect_id=pl.when(still_known).then("defect_id"))
+    frame = frame.with_columns(
         mapped_by=pl.when(pl.col("defect_id").is_not_null()).then(pl.lit("similarity")),
         merged_into=pl.lit(None, pl.Utf8),
     )
@@ -184,19 +180,12 @@ def apply_overrides(
     ).drop("_to", "_label", "_defect")
 
 
-_HEADER = (
-    "# Topic overrides: read by `dumbcontacts analyze` on every run, and rewritten by the\n"
-    "# dashboard's triage page when an analyst assigns a topic (see README, Overrides).\n"
-)
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f",
-            "\r": "\\r"}  # fmt: skip
-
-
 def store_overrides(
-    warehouse: Warehouse, version: int, overrides: list[Override], known: set[str]
+    conn: Connection, version: int, overrides: list[Override], known: set[str]
 ) -> list[Override]:
-    """Rewrite the version's effective label and defect: its own mapping plus the overrides.
-    Returns the overrides whose key the version does not have (ignored)."""
+    """Rewrite the version's effective label and defect: its own mapping plus the overrides,
+    with ``known`` the taxonomy's defect ids. Returns the overrides whose key the version does
+    not have (ignored)."""
     t, legacy = topics.c, topics.c.auto_confidence.is_(None)  # just fitted, or made before auto_*
     query = select(
         t.topic_id,
@@ -207,157 +196,88 @@ def store_overrides(
     ).where(t.model_version == version)
     names = {"topic_id": pl.Int64, "topic_key": pl.Utf8, "label": pl.Utf8}
     names |= {"defect_id": pl.Utf8, "mapping_confidence": pl.Float64}
-    with warehouse.begin() as conn:
-        auto = pl.DataFrame(conn.execute(query).all(), schema=names, orient="row")
-        effective = apply_overrides(auto, overrides, known).with_columns(
-            auto_label=auto["label"],
-            auto_defect_id=auto["defect_id"],
-            auto_confidence=auto["mapping_confidence"],
-        )
-        where = and_(t.model_version == version, t.topic_id == bindparam("row_topic_id"))
-        rows = effective.rename({"topic_id": "row_topic_id"}).drop("topic_key").to_dicts()
-        if rows:
-            conn.execute(update(topics).where(where), rows)
+    auto = pl.DataFrame(conn.execute(query).all(), schema=names, orient="row")
+    effective = apply_overrides(auto, overrides, known).with_columns(
+        auto_label=auto["label"],
+        auto_defect_id=auto["defect_id"],
+        auto_confidence=auto["mapping_confidence"],
+    )
+    where = and_(t.model_version == version, t.topic_id == bindparam("row_topic_id"))
+    rows = effective.rename({"topic_id": "row_topic_id"}).drop("topic_key").to_dicts()
+    if rows:
+        conn.execute(update(topics).where(where), rows)
     return unmatched_overrides(auto, overrides)
 
 
-def _toml_string(text: str) -> str:
-    """A TOML basic string: quotes, backslashes and control characters escaped."""
-    out = []
-    for char in text:
-        if char in _ESCAPES:
-            out.append(_ESCAPES[char])
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04X}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
-
-
-def format_overrides(overrides: list[Override]) -> str:
-    """The overrides as the TOML file ``read_overrides`` reads, one ``[[topic]]`` each."""
-    blocks = []
-    for o in overrides:
-        fields = [("key", o.key), ("defect", o.defect), ("merge_into", o.merge_into),
-                  ("label", o.label)]  # fmt: skip
-        lines = ["[[topic]]"] + [f"{k} = {_toml_string(v)}" for k, v in fields if v is not None]
-        blocks.append("\n".join(lines) + "\n")
-    return _HEADER + "".join("\n" + block for block in blocks)
-
-
-def write_overrides(path: Path, overrides: list[Override]) -> None:
-    """Replace the file at once (write a sibling, then rename): a reader never sees half."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as fp:
-            fp.write(format_overrides(overrides))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def unmapped_topics(
-    warehouse: Warehouse, n_examples: int = 3, *, as_polars: bool = False
+    warehouse: Warehouse,
+    n_examples: int = 3,
+    *,
+    include_mapped: bool = False,
+    as_polars: bool = False,
 ) -> pd.DataFrame | pl.DataFrame:
-    """Unmapped, unmerged topics of the current model, largest first: topic_key, label,
-    size (contacts), keywords, examples (up to ``n_examples`` reason texts)."""
+    """Unmapped, unmerged topics of the current model (with ``include_mapped``, the mapped
+    ones too), largest first: topic_key, label, size (contacts), keywords, examples (up to
+    ``n_examples`` distinct reason texts, the nearest the topic's centre first), defect_id
+    (the effective one; None while unmapped) and mapped_by."""
     schema = {"topic_key": pl.Utf8, "label": pl.Utf8, "size": pl.Int64, "keywords": pl.Utf8,
-              "examples": pl.List(pl.Utf8)}  # fmt: skip
+              "defect_id": pl.Utf8, "mapped_by": pl.Utf8, "examples": pl.List(pl.Utf8)}  # fmt: skip
     with warehouse.connect() as conn:
         version = current_model_version(conn)
         if version is None:
             frame = pl.DataFrame(schema=schema)
             return frame if as_polars else frame.to_pandas()
-        members = (
+        member = contact_topics.join(contacts, contacts.c.contact_id == contact_topics.c.contact_id)
+        per_text = (
             select(
                 contact_topics.c.topic_id,
                 contacts.c.reason_text,
-                func.row_number()
-                .over(
-                    partition_by=contact_topics.c.topic_id, order_by=func.md5(contacts.c.contact_id)
-                )
-                .label("pick"),
-                func.count().over(partition_by=contact_topics.c.topic_id).label("size"),
+                func.max(contact_topics.c.probability).label("nearness"),
+                func.count().label("n"),
             )
-            .join(contacts, contacts.c.contact_id == contact_topics.c.contact_id)
+            .select_from(member)
             .where(contact_topics.c.model_version == version)
+            .group_by(contact_topics.c.topic_id, contacts.c.reason_text)
             .subquery()
         )
+        # The most central distinct reasons first: they say what the topic is about.
+        members = select(
+            per_text.c.topic_id,
+            per_text.c.reason_text,
+            func.row_number()
+            .over(
+                partition_by=per_text.c.topic_id,
+                order_by=(per_text.c.nearness.desc(), per_text.c.reason_text),
+            )
+            .label("pick"),
+            func.sum(per_text.c.n).over(partition_by=per_text.c.topic_id).label("size"),
+        ).subquery()
         query = (
             select(
                 topics.c.topic_key,
                 topics.c.label,
                 members.c.size,
                 topics.c.keywords,
+                topics.c.defect_id,
+                topics.c.mapped_by,
                 members.c.reason_text,
             )  # fmt: skip
             .join(members, members.c.topic_id == topics.c.topic_id)
             .where(
                 topics.c.model_version == version,
-                topics.c.defect_id.is_(None),
                 topics.c.merged_into.is_(None),
                 members.c.pick <= n_examples,
             )
             .order_by(members.c.size.desc(), topics.c.topic_key, members.c.pick)
         )
+        if not include_mapped:
+            query = query.where(topics.c.defect_id.is_(None))
         rows = conn.execute(query).all()
-    flat = pl.DataFrame(rows, schema=list(schema)[:4] + ["example"], orient="row")
+    flat = pl.DataFrame(rows, schema=list(schema)[:6] + ["example"], orient="row")
     frame = (
-        flat.group_by("topic_key", "label", "size", "keywords", maintain_order=True)
+        flat.group_by(*list(schema)[:6], maintain_order=True)
         .agg(examples=pl.col("example"))
         .cast({"size": pl.Int64, "examples": pl.List(pl.Utf8)})
         .select(list(schema))
     )
     return frame if as_polars else frame.to_pandas()
-
-
-def set_topic_defect(overrides: list[Override], key: str, defect_id: str) -> list[Override]:
-    """The overrides with topic ``key`` mapped to ``defect_id`` ("" forces it unmapped).
-
-    The key's own entry keeps its label; a merge of the key into another topic is replaced
-    (the analyst has now said where it belongs). Other entries, and topics merged into this
-    one, are kept as they were.
-    """
-    updated, found = [], False
-    for override in overrides:
-        if override.key == key:
-            found = True
-            if override.merge_into is not None:
-                override = Override(key, defect=defect_id)
-            else:
-                override = dataclasses.replace(override, defect=defect_id)
-        updated.append(override)
-    return updated if found else [*updated, Override(key, defect=defect_id)]
-
-
-def assign_topic(
-    warehouse: Warehouse, overrides_path: Path | str, topic_key: str, defect_id: str
-) -> Override:
-    """Map a topic of the current model to a defect, for good: the overrides file gets the
-    entry (other entries kept), and the topic's row is remapped now, so the ranking changes
-    without re-running analyze; later runs (and refits, which keep the key) apply it again.
-
-    Raises InputError for an unknown topic key or defect id, ModelError before the first
-    model, ConfigError for a broken overrides file.
-    """
-    path = Path(overrides_path)
-    with warehouse.connect() as conn:
-        version = current_model_version(conn)
-        keys = set() if version is None else set(
-            conn.execute(select(topics.c.topic_key).where(topics.c.model_version == version))
-            .scalars()
-        )  # fmt: skip
-        known = set(conn.execute(select(defects.c.defect_id)).scalars())
-    if version is None:
-        raise ModelError("no topic model yet: run `dumbcontacts analyze` first")
-    if topic_key not in keys:
-        raise InputError(f"no topic {topic_key!r} in model v{version}")
-    if defect_id and defect_id not in known:
-        raise InputError(f"unknown defect {defect_id!r}; add it to the taxonomy first")
-    updated = set_topic_defect(read_overrides_file(path), topic_key, defect_id)
-    write_overrides(path, updated)
-    store_overrides(warehouse, version, updated, known)
-    return next(o for o in updated if o.key == topic_key)

@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from dumbcontacts.cli.analysis import analyze, evaluate
 from dumbcontacts.cli.dashboard import PORT, dashboard, serve_dashboard
+from dumbcontacts.cli.decisions import changes, topics, undo
 from dumbcontacts.cli.edges import Commands, create_configured_warehouse
 from dumbcontacts.cli.jobs import report
 from dumbcontacts.cli.jobs import run as run_command
@@ -234,6 +235,9 @@ cli.add_command(run_command)
 cli.add_command(defects)
 cli.add_command(mappings)
 cli.add_command(unload)
+cli.add_command(topics)
+cli.add_command(changes)
+cli.add_command(undo)
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ __all__ = ["defects", "mappings"]
 
 @click.group()
 def defects() -> None:
-    """The defect taxonomy: start one from a shipped template."""
+    """The defect taxonomy: start one from a template; list, add, edit or retire defects."""
 
 
 @defects.command("init")

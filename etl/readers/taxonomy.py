@@ -6,13 +6,16 @@ and says exactly what is wrong, because a typo here would silently misroute cost
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import BinaryIO
+
+import polars as pl
 
 from dumbcontacts.errors import ConfigError
 from dumbcontacts.settings import parse_toml
 
-__all__ = ["ACTIONS", "CATEGORIES", "Defect", "read_taxonomy"]
+__all__ = ["ACTIONS", "CATEGORIES", "Defect", "defect_rows", "read_taxonomy"]
 
 # The value-irritant matrix: what to do about a contact reason.
 ACTIONS = ("eliminate", "simplify", "automate", "leverage")
@@ -39,6 +42,8 @@ class Defect:
     action: str
     description: str = ""
     examples: tuple[str, ...] = ()
+    # Retired: kept in the file for the record, but no topic maps to it any more.
+    retired: bool = False
 
 
 def read_taxonomy(fp: BinaryIO) -> list[Defect]:
@@ -60,6 +65,27 @@ def read_taxonomy(fp: BinaryIO) -> list[Defect]:
     return defects
 
 
+def defect_rows(taxonomy: list[Defect]) -> pl.DataFrame:
+    """The rows of the warehouse's ``defects`` table (without ``load_id``): every defect that
+    is not retired."""
+    active = [d for d in taxonomy if not d.retired]
+    return pl.DataFrame(
+        {
+            "defect_id": [d.id for d in active],
+            "name": [d.name for d in active],
+            "category": [d.category for d in active],
+            "owner": [d.owner for d in active],
+            "action": [d.action for d in active],
+            "description": [d.description for d in active],
+            "examples": [json.dumps(list(d.examples)) for d in active],
+        },
+        schema=dict.fromkeys(
+            ["defect_id", "name", "category", "owner", "action", "description", "examples"],
+            pl.Utf8,
+        ),
+    )
+
+
 def _read_defect(entry: dict, label: str) -> Defect:
     for name in (*_REQUIRED, "description"):
         if not isinstance(entry.get(name, ""), str):
@@ -75,6 +101,8 @@ def _read_defect(entry: dict, label: str) -> Defect:
     # Not a string: iterating one would make every character an example phrase.
     if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
         raise ConfigError(f'{label}: examples must be a list of phrases, as ["...", "..."]')
+    if not isinstance(entry.get("retired", False), bool):
+        raise ConfigError(f"{label}: retired must be true or false")
     return Defect(
         id=entry["id"],
         name=entry["name"],
@@ -83,6 +111,7 @@ def _read_defect(entry: dict, label: str) -> Defect:
         action=entry["action"],
         description=entry.get("description", ""),
         examples=tuple(examples),
+        retired=entry.get("retired", False),
     )
 
 
