@@ -3,16 +3,20 @@ defects call-out, verbatims (unit-tested). Text is passed as strings, never as H
 
 from __future__ import annotations
 
+import math
+
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
+from dumbcontacts.analysis.economics.rate_ratio import FALL, RISE
 from dumbcontacts.dashboard.tables import defect_href, format_value
 from dumbcontacts.settings import CPX_DRIVER
 
 __all__ = [
     "HEADLINES",
     "defect_figures",
+    "describe_fix",
     "emerging_callout",
     "fix_verdict",
     "headline_cards",
@@ -145,15 +149,64 @@ def defect_figures(row: dict | None, driver: str = CPX_DRIVER) -> dbc.Row:
     )
 
 
-def fix_verdict(fix, driver: str = CPX_DRIVER) -> str:
-    """One sentence on the change in CPX after the fix date."""
+def fix_verdict(fix, driver: str = CPX_DRIVER) -> html.P:
+    """One sentence on the change in the tested rate after the fix date, with its 95 %
+    interval and whether it is more than noise. Only a detectable fall is green, a
+    detectable rise red; no detectable change stays plain."""
     after = fix[fix["period"] == "after"].to_dict("records")
-    change = after[0].get("change_pct") if after else None
-    if change is None or change != change:  # None or NaN
-        return f"Not enough contacts or {driver} on both sides of this date to compare."
-    direction = "fell" if change < 0 else "rose" if change > 0 else "did not change"
-    amount = f" by {abs(change):.0f}%" if change else ""
-    return f"Contacts per 1,000 {driver} {direction}{amount} after this date."
+    row = after[0] if after else {}
+    verdict = None if pd.isna(row.get("verdict")) else row["verdict"]
+    return html.P(
+        describe_fix(row, driver),
+        className=_FIX_TONES.get(verdict, "text-body"),
+        id="defect-fix-sentence",
+    )
+
+
+_FIX_TONES = {FALL: "text-success", RISE: "text-danger"}
+
+
+def describe_fix(after: dict, driver: str = CPX_DRIVER) -> str:
+    """The sentence of ``fix_verdict`` from the after row of ``verify_fix``."""
+    if pd.isna(after.get("verdict")):
+        return "Not enough data on both sides of this date to compare."
+    if pd.isna(after.get("rate_ratio")):
+        return "No contacts on either side of this date to compare."
+    if after.get("per") == "driver":
+        what = f"Contacts per 1,000 {driver}"
+    else:
+        what = f"Contacts per day (no {driver} volumes to divide by)"
+    ratio, low, high = after["rate_ratio"], after["ratio_low"], after["ratio_high"]
+    if after["verdict"] == FALL:
+        return (
+            f"{what} fell {_percent(1 - ratio)} (95% interval {(1 - high) * 100:.0f}–"
+            f"{_percent(1 - low)}) after this date: a detectable fall."
+        )
+    if after["verdict"] == RISE:
+        return (
+            f"{what} rose {_percent(ratio - 1)} (95% interval {_upward(low, high)}) after this "
+            "date: a detectable rise."
+        )
+    moved = "rose from none" if math.isinf(ratio) else f"changed {_signed(ratio - 1)}"
+    return (
+        f"No detectable change: {what[0].lower()}{what[1:]} {moved} after this date (95% "
+        f"interval {_signed(low - 1)} to {_signed(high - 1)})."
+    )
+
+
+def _percent(share: float) -> str:
+    return f"{share * 100:.0f}%"
+
+
+def _signed(share: float) -> str:
+    return "no upper limit" if math.isinf(share) else format_value(share * 100, "change")
+
+
+def _upward(low: float, high: float) -> str:
+    """A rise's interval, open-ended when there were no contacts before."""
+    if math.isinf(high):
+        return f"at least {_percent(low - 1)}"
+    return f"{(low - 1) * 100:.0f}–{_percent(high - 1)}"
 
 
 def _count_and_share(count: int | None, total: int) -> str:
