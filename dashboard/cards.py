@@ -64,18 +64,23 @@ def headline_cards(headline: pd.DataFrame, driver: str = CPX_DRIVER) -> dbc.Row:
 
 
 def emerging_callout(emerging: pd.DataFrame, search: str = "") -> html.Div:
-    """Spiking defects and new topics of the period's last week, or nothing to report."""
+    """Defects with more contacts than expected in the period's last week, and new topics, or
+    nothing to report. The flag counts, it does not explain: the wording says how many more,
+    never why."""
     if emerging.empty:
-        return dbc.Alert("No defect is spiking in the last week of this period.", color="light")
+        return dbc.Alert(
+            "No defect had more contacts than expected in the last week of this period.",
+            color="light",
+        )
     items = []
     for row in emerging.to_dict("records"):
         if row.get("kind") == "spike":
             target = dcc.Link(str(row["name"]), href=defect_href(row["defect_id"], search))
             detail = (
                 f" ({row['owner']}): {format_value(row['contacts'], 'int')} contacts in "
-                f"{row['week']}, about {format_value(row['expected'], 'int')} expected"
+                f"{row['week']} vs about {format_value(row['expected'], 'int')} expected"
             )
-            items.append(html.Li([html.Strong("Spike: "), target, detail]))
+            items.append(html.Li([html.Strong("More than expected: "), target, detail]))
         else:
             label = row.get("topic_key") if pd.isna(row.get("label")) else row["label"]
             detail = f": {format_value(row.get('contacts'), 'int')} contacts in {row['week']}"
