@@ -192,7 +192,12 @@ def describe_fix(after: dict, driver: str = CPX_DRIVER) -> str:
             f"{what} rose {_percent(ratio - 1)} (95% interval {_upward(low, high)}) after this "
             "date: a detectable rise."
         )
-    moved = "rose from none" if math.isinf(ratio) else f"changed {_signed(ratio - 1)}"
+    if math.isinf(ratio):
+        moved = "rose from none"
+    elif round((ratio - 1) * 100) == 0:
+        moved = "were about the same"
+    else:
+        moved = f"changed {_signed(ratio - 1)}"
     return (
         f"No detectable change: {what[0].lower()}{what[1:]} {moved} after this date (95% "
         f"interval {_signed(low - 1)} to {_signed(high - 1)})."
@@ -204,7 +209,10 @@ def _percent(share: float) -> str:
 
 
 def _signed(share: float) -> str:
-    return "no upper limit" if math.isinf(share) else format_value(share * 100, "change")
+    """+15%, -12%, 0% (never "-0%"), or no upper limit."""
+    if math.isinf(share):
+        return "no upper limit"
+    return "0%" if round(share * 100) == 0 else format_value(share * 100, "change")
 
 
 def _upward(low: float, high: float) -> str:

@@ -268,6 +268,13 @@ def fix_rows(after: dict) -> pd.DataFrame:
             "text-body",
         ),
         (
+            {"rate_ratio": 0.997, "ratio_low": 0.77, "ratio_high": 1.30,
+             "verdict": "no detectable change"},
+            "No detectable change: contacts per 1,000 shipments were about the same after this "
+            "date (95% interval -23% to +30%).",
+            "text-body",
+        ),
+        (
             {"rate_ratio": float("inf"), "ratio_low": 0.9164, "ratio_high": float("inf"),
              "verdict": "no detectable change"},
             "No detectable change: contacts per 1,000 shipments rose from none after this date "
