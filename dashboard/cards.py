@@ -3,16 +3,20 @@ defects call-out, verbatims (unit-tested). Text is passed as strings, never as H
 
 from __future__ import annotations
 
+import math
+
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
+from dumbcontacts.analysis.economics.rate_ratio import FALL, RISE
 from dumbcontacts.dashboard.tables import defect_href, format_value
 from dumbcontacts.settings import CPX_DRIVER
 
 __all__ = [
     "HEADLINES",
     "defect_figures",
+    "describe_fix",
     "emerging_callout",
     "fix_verdict",
     "headline_cards",
@@ -60,18 +64,23 @@ def headline_cards(headline: pd.DataFrame, driver: str = CPX_DRIVER) -> dbc.Row:
 
 
 def emerging_callout(emerging: pd.DataFrame, search: str = "") -> html.Div:
-    """Spiking defects and new topics of the period's last week, or nothing to report."""
+    """Defects with more contacts than expected in the period's last week, and new topics, or
+    nothing to report. The flag counts, it does not explain: the wording says how many more,
+    never why."""
     if emerging.empty:
-        return dbc.Alert("No defect is spiking in the last week of this period.", color="light")
+        return dbc.Alert(
+            "No defect had more contacts than expected in the last week of this period.",
+            color="light",
+        )
     items = []
     for row in emerging.to_dict("records"):
         if row.get("kind") == "spike":
             target = dcc.Link(str(row["name"]), href=defect_href(row["defect_id"], search))
             detail = (
                 f" ({row['owner']}): {format_value(row['contacts'], 'int')} contacts in "
-                f"{row['week']}, about {format_value(row['expected'], 'int')} expected"
+                f"{row['week']} vs about {format_value(row['expected'], 'int')} expected"
             )
-            items.append(html.Li([html.Strong("Spike: "), target, detail]))
+            items.append(html.Li([html.Strong("More than expected: "), target, detail]))
         else:
             label = row.get("topic_key") if pd.isna(row.get("label")) else row["label"]
             detail = f": {format_value(row.get('contacts'), 'int')} contacts in {row['week']}"
@@ -145,15 +154,72 @@ def defect_figures(row: dict | None, driver: str = CPX_DRIVER) -> dbc.Row:
     )
 
 
-def fix_verdict(fix, driver: str = CPX_DRIVER) -> str:
-    """One sentence on the change in CPX after the fix date."""
+def fix_verdict(fix, driver: str = CPX_DRIVER) -> html.P:
+    """One sentence on the change in the tested rate after the fix date, with its 95 %
+    interval and whether it is more than noise. Only a detectable fall is green, a
+    detectable rise red; no detectable change stays plain."""
     after = fix[fix["period"] == "after"].to_dict("records")
-    change = after[0].get("change_pct") if after else None
-    if change is None or change != change:  # None or NaN
-        return f"Not enough contacts or {driver} on both sides of this date to compare."
-    direction = "fell" if change < 0 else "rose" if change > 0 else "did not change"
-    amount = f" by {abs(change):.0f}%" if change else ""
-    return f"Contacts per 1,000 {driver} {direction}{amount} after this date."
+    row = after[0] if after else {}
+    verdict = None if pd.isna(row.get("verdict")) else row["verdict"]
+    return html.P(
+        describe_fix(row, driver),
+        className=_FIX_TONES.get(verdict, "text-body"),
+        id="defect-fix-sentence",
+    )
+
+
+_FIX_TONES = {FALL: "text-success", RISE: "text-danger"}
+
+
+def describe_fix(after: dict, driver: str = CPX_DRIVER) -> str:
+    """The sentence of ``fix_verdict`` from the after row of ``verify_fix``."""
+    if pd.isna(after.get("verdict")):
+        return "Not enough data on both sides of this date to compare."
+    if pd.isna(after.get("rate_ratio")):
+        return "No contacts on either side of this date to compare."
+    if after.get("per") == "driver":
+        what = f"Contacts per 1,000 {driver}"
+    else:
+        what = f"Contacts per day (no {driver} volumes to divide by)"
+    ratio, low, high = after["rate_ratio"], after["ratio_low"], after["ratio_high"]
+    if after["verdict"] == FALL:
+        return (
+            f"{what} fell {_percent(1 - ratio)} (95% interval {(1 - high) * 100:.0f}–"
+            f"{_percent(1 - low)}) after this date: a detectable fall."
+        )
+    if after["verdict"] == RISE:
+        return (
+            f"{what} rose {_percent(ratio - 1)} (95% interval {_upward(low, high)}) after this "
+            "date: a detectable rise."
+        )
+    if math.isinf(ratio):
+        moved = "rose from none"
+    elif round((ratio - 1) * 100) == 0:
+        moved = "were about the same"
+    else:
+        moved = f"changed {_signed(ratio - 1)}"
+    return (
+        f"No detectable change: {what[0].lower()}{what[1:]} {moved} after this date (95% "
+        f"interval {_signed(low - 1)} to {_signed(high - 1)})."
+    )
+
+
+def _percent(share: float) -> str:
+    return f"{share * 100:.0f}%"
+
+
+def _signed(share: float) -> str:
+    """+15%, -12%, 0% (never "-0%"), or no upper limit."""
+    if math.isinf(share):
+        return "no upper limit"
+    return "0%" if round(share * 100) == 0 else format_value(share * 100, "change")
+
+
+def _upward(low: float, high: float) -> str:
+    """A rise's interval, open-ended when there were no contacts before."""
+    if math.isinf(high):
+        return f"at least {_percent(low - 1)}"
+    return f"{(low - 1) * 100:.0f}–{_percent(high - 1)}"
 
 
 def _count_and_share(count: int | None, total: int) -> str:

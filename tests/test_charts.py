@@ -68,6 +68,18 @@ def test_trend_draws_one_line_per_channel_in_the_channels_colours():
     assert figure.layout.title.text == "Contacts"
 
 
+def test_trend_legend_sits_below_the_plot_and_the_title_below_the_toolbar():
+    """However many rows the legend wraps to, it covers neither the title nor the lines."""
+    layout = trend_figure(TREND, "contacts", title="Contacts").layout
+    assert (layout.legend.orientation, layout.legend.yanchor, layout.legend.y) == (
+        "h",
+        "top",
+        -0.25,
+    )
+    assert (layout.title.yref, layout.title.y, layout.title.pad.t) == ("container", 1, 30)
+    assert layout.margin.t == 60
+
+
 def test_trend_without_the_column_is_one_line():
     single = trend_figure(TREND[TREND.channel == "chat"].drop(columns="channel"), "cpx")
     assert len(single.data) == 1 and list(single.data[0].y) == [0.5, 1.0]
@@ -95,15 +107,32 @@ def test_trend_of_nothing_says_so(frame):
 
 
 FIX = pd.DataFrame(
-    {"period": ["before", "after"], "contacts": [40, 10], "cpx": [2.0, None],
-     "change_pct": [None, -75.0]}
+    {"period": ["before", "after"], "contacts": [40, 10], "per": ["driver", "driver"],
+     "rate": [2.0, 0.5], "verdict": [None, "fall"]}
 )  # fmt: skip
 
 
-def test_fix_compares_cpx_before_and_after_per_the_driver():
-    figure = fix_figure(FIX, "shipments")
-    assert list(figure.data[0].x) == ["before", "after"]
-    assert list(figure.data[0].y) == [2.0, 0.0]  # no units after: drawn as nothing
-    assert list(figure.data[0].text) == ["40 contacts", "10 contacts"]
+@pytest.mark.parametrize(
+    ("verdict", "after_colour"),
+    [
+        ("fall", "#27ae60"),
+        ("rise", "#c0392b"),
+        ("no detectable change", "#5d6d7e"),
+        (None, "#5d6d7e"),
+    ],
+)
+def test_fix_compares_the_rate_and_only_a_detectable_fall_is_green(verdict, after_colour):
+    figure = fix_figure(FIX.assign(verdict=[None, verdict]), "shipments")
+    bars = figure.data[0]
+    assert list(bars.x) == ["before", "after"]
+    assert list(bars.y) == [2.0, 0.5]
+    assert list(bars.text) == ["40 contacts", "10 contacts"]
+    assert list(bars.marker.color) == ["#7f8c8d", after_colour]
     assert figure.layout.yaxis.title.text == "Contacts per 1,000 shipments"
+
+
+def test_fix_without_driver_units_is_per_day():
+    figure = fix_figure(FIX.assign(per="day", rate=[3.0, None]), "shipments")
+    assert list(figure.data[0].y) == [3.0, 0.0]  # no days of data after: drawn as nothing
+    assert figure.layout.yaxis.title.text == "Contacts per day"
     assert not fix_figure(FIX.assign(contacts=0)).data

@@ -43,6 +43,29 @@ def test_sample_data_then_load_twice(run, tmp_path):
     assert (tmp_path / "dumbcontacts.duckdb").exists()
 
 
+def test_sample_data_with_a_fix_records_it(run, tmp_path):
+    result = run("sample-data", "fixed", "--contacts", "300", "--fix-defect", "policy-delivery-fee")
+    assert result.exit_code == 0, result.output
+    assert "policy-delivery-fee: contacts per order halve from 2026-10-12" in result.output
+    truth = json.loads((tmp_path / "fixed" / "ground_truth.json").read_text())
+    assert truth["fix"] == {"defect_id": "policy-delivery-fee", "date": "2026-10-12", "factor": 0.5}
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--fix-defect", "nope"], "unknown defect 'nope' to fix"),
+        (["--fix-defect", "policy-delivery-fee", "--fix-date", "2026-08-03"], "must be after"),
+        (["--fix-date", "2026-10-01"], "needs --fix-defect"),
+        (["--fix-defect", "policy-delivery-fee", "--fix-date", "1 Oct"], "%Y-%m-%d"),
+    ],
+)
+def test_sample_data_refuses_a_fix_it_cannot_make(run, tmp_path, options, message):
+    result = run("sample-data", "fixed", "--contacts", "300", *options)
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert not (tmp_path / "fixed").exists()
+
+
 def test_rejects_are_counted_and_the_load_succeeds(run, tmp_path):
     (tmp_path / "calls.csv").write_bytes(
         b"call_id,started_at,transcript\nC1,2026-09-01T08:00:00Z,Customer: my bill\nC2,never,x\n"

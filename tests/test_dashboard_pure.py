@@ -239,24 +239,71 @@ def test_frame_table_formats_each_column():
     assert texts(table) == ["What", "N", "x", "1,200"]
 
 
-FIX = pd.DataFrame(
-    {"period": ["before", "after"], "contacts": [40, 10], "cpx": [2.0, 0.5],
-     "change_pct": [None, -75.0]}
-)  # fmt: skip
+def fix_rows(after: dict) -> pd.DataFrame:
+    """verify_fix's two rows, the after one carrying the test's figures."""
+    before = {"period": "before", "contacts": 90, "per": "driver", "verdict": None}
+    return pd.DataFrame([before, {"period": "after", "contacts": 91, "per": "driver", **after}])
 
 
 @pytest.mark.parametrize(
-    ("change", "verdict"),
+    ("after", "sentence", "tone"),
     [
-        (-75.0, "fell by 75%"),
-        (20.0, "rose by 20%"),
-        (0.0, "did not change after"),
-        (None, "Not enough"),
-        (float("nan"), "Not enough"),
+        (
+            {"rate_ratio": 0.52, "ratio_low": 0.45, "ratio_high": 0.59, "verdict": "fall"},
+            "Contacts per 1,000 shipments fell 48% (95% interval 41–55%) after this date: "
+            "a detectable fall.",
+            "text-success",
+        ),
+        (
+            {"rate_ratio": 2.0, "ratio_low": 1.5655, "ratio_high": 2.5688, "verdict": "rise"},
+            "Contacts per 1,000 shipments rose 100% (95% interval 57–157%) after this date: "
+            "a detectable rise.",
+            "text-danger",
+        ),
+        (  # 90 contacts before, 91 after: a 1 % move is noise, and not green
+            {"rate_ratio": 1.0111, "ratio_low": 0.7472, "ratio_high": 1.3685,
+             "verdict": "no detectable change"},
+            "No detectable change: contacts per 1,000 shipments changed +1% after this date "
+            "(95% interval -25% to +37%).",
+            "text-body",
+        ),
+        (
+            {"rate_ratio": 0.997, "ratio_low": 0.77, "ratio_high": 1.30,
+             "verdict": "no detectable change"},
+            "No detectable change: contacts per 1,000 shipments were about the same after this "
+            "date (95% interval -23% to +30%).",
+            "text-body",
+        ),
+        (
+            {"rate_ratio": float("inf"), "ratio_low": 0.9164, "ratio_high": float("inf"),
+             "verdict": "no detectable change"},
+            "No detectable change: contacts per 1,000 shipments rose from none after this date "
+            "(95% interval -8% to no upper limit).",
+            "text-body",
+        ),
+        (
+            {"rate_ratio": 0.4, "ratio_low": 0.19, "ratio_high": 0.8, "verdict": "fall",
+             "per": "day"},
+            "Contacts per day (no shipments volumes to divide by) fell 60% (95% interval "
+            "20–81%) after this date: a detectable fall.",
+            "text-success",
+        ),
+        (
+            {"rate_ratio": None, "ratio_low": None, "ratio_high": None,
+             "verdict": "no detectable change"},
+            "No contacts on either side of this date to compare.",
+            "text-body",
+        ),
+        (
+            {"rate_ratio": None, "ratio_low": None, "ratio_high": None, "verdict": None},
+            "Not enough data on both sides of this date to compare.",
+            "text-body",
+        ),
     ],
-)
-def test_fix_verdict(change, verdict):
-    assert verdict in fix_verdict(FIX.assign(change_pct=[None, change]))
+)  # fmt: skip
+def test_fix_verdict_says_whether_the_change_is_more_than_noise(after, sentence, tone):
+    verdict = fix_verdict(fix_rows(after), "shipments")
+    assert (verdict.children, verdict.className) == (sentence, tone)
 
 
 def test_headline_cards_show_values_and_colour_a_rise_red():
@@ -296,8 +343,14 @@ def test_emerging_callout_links_spikes_and_points_new_topics_to_triage():
     callout = emerging_callout(emerging, "?channel=chat")
     hrefs = [link.href for link in find(callout, lambda c: type(c).__name__ == "Link")]
     assert hrefs == ["/defect/bill?channel=chat", "/topics"]
-    assert any("about 12 expected" in t for t in texts(callout))
-    assert "No defect is spiking" in texts(emerging_callout(emerging.head(0)))[0]
+    assert texts(callout)[1:4] == [
+        "More than expected: ",
+        "Charged twice",
+        " (Payments): 40 contacts in 2026-W47 vs about 12 expected",
+    ]
+    assert texts(emerging_callout(emerging.head(0))) == [
+        "No defect had more contacts than expected in the last week of this period."
+    ]
 
 
 def test_verbatims_are_literal_text():

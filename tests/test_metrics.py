@@ -88,6 +88,17 @@ def test_fix_verification_compares_cpx_before_and_after(economics):
     assert check["driver_count"].to_list() == [1000, 2000]
     assert check["cpx"].to_list() == pytest.approx([2.0, 1.0])
     assert check["change_pct"][1] == pytest.approx(-50.0)
+    # Two contacts each side: half the rate, but nowhere near enough to tell from chance.
+    after = check.row(1, named=True)
+    assert (after["per"], after["rate"], after["verdict"]) == (
+        "driver",
+        1.0,
+        "no detectable change",
+    )
+    assert (after["rate_ratio"], after["ratio_low"], after["ratio_high"]) == pytest.approx(
+        (0.5, 0.0362425, 6.897983), rel=1e-5
+    )
+    assert after["p_value"] == pytest.approx(0.604938, rel=1e-5)
     with pytest.raises(ValueError, match="days must be at least 1"):
         verify_fix(economics, "bill", "2026-03-02", days=0)
 

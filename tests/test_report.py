@@ -117,7 +117,7 @@ def test_spike_week_report_lists_the_spiking_defect_as_emerging(sample_warehouse
     html = (written.folder / "report.html").read_text()
     emerging = html[html.index('<section id="emerging">') : html.index('<section id="trend">')]
     assert f'<span class="muted">{SPIKE["defect_id"]}</span>' in emerging
-    assert "<td>spike</td>" in emerging
+    assert "<td>more than expected</td>" in emerging
     # A quiet week lists no spike of it.
     quiet = gather_report(sample_warehouse, "2026-W45").emerging
     assert SPIKE["defect_id"] not in quiet.filter(pl.col("kind") == "spike")["defect_id"].to_list()
@@ -301,4 +301,4 @@ def test_spike_week_with_the_real_model(duckdb_warehouse, tmp_path):
     html = (written.folder / "report.html").read_text()
     emerging = html[html.index('<section id="emerging">') : html.index('<section id="trend">')]
     assert f'<span class="muted">{SPIKE["defect_id"]}</span>' in emerging
-    assert "<td>spike</td>" in emerging
+    assert "<td>more than expected</td>" in emerging

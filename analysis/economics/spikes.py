@@ -40,6 +40,8 @@ if TYPE_CHECKING:  # only named in signatures: the CLI need not load pandas
 
 __all__ = [
     "BASELINE_WEEKS",
+    "MIN_EXCESS",
+    "THRESHOLD",
     "elapsed_share",
     "emerging_defects",
     "find_new_topics",

@@ -11,6 +11,7 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
+from dumbcontacts.analysis.economics.rate_ratio import FALL, RISE
 from dumbcontacts.settings import CPX_DRIVER
 
 __all__ = ["empty_figure", "figure_html", "fix_figure", "pareto_figure", "trend_figure"]
@@ -22,7 +23,12 @@ _LAYOUT = dict(
     font=dict(family="system-ui, sans-serif", size=12),
     height=380,
 )
+# Below the dates, where however many rows it wraps to it covers neither title nor lines.
+_LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.25, x=0)
+_TOOLBAR_PX = 30  # the height of plotly's toolbar
 _BAR, _LINE = "#c0392b", "#2c3e50"
+_BEFORE, _NEUTRAL = "#7f8c8d", "#5d6d7e"
+_VERDICT_COLORS = {FALL: "#27ae60", RISE: "#c0392b"}
 CHANNEL_COLORS = {"phone": "#1f77b4", "email": "#ff7f0e", "chat": "#2ca02c", "social": "#9467bd"}
 _PALETTE = ("#3b6ea8", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f", "#30638e")
 
@@ -100,24 +106,33 @@ def trend_figure(
     starts = rows["period_start"].unique().sort().to_list()
     # A tick on each bucket's first day (weeks start on Monday) while they fit.
     ticks = dict(tickvals=starts, tickformat="%d %b") if len(starts) <= 16 else {}
-    figure.update_layout(**_titled(title), yaxis=dict(rangemode="tozero"), xaxis=ticks)
+    figure.update_layout(
+        **_titled(title, top=60),
+        yaxis=dict(rangemode="tozero"),
+        xaxis=ticks,
+        legend=_LEGEND_BELOW,
+    )
     return figure
 
 
 def fix_figure(fix: Any, driver: str = CPX_DRIVER) -> go.Figure:
-    """CPX before and after a fix date, from ``verify_fix`` rows (period, cpx, contacts)."""
+    """The tested rate before and after a fix date, from ``verify_fix`` rows (period,
+    contacts, per, rate, verdict): contacts per 1,000 ``driver``, or per day without driver
+    units. Only a detectable fall is green, a detectable rise red; anything else is noise."""
     rows = _polars(fix)
     if rows.is_empty() or rows["contacts"].sum() == 0:
         return empty_figure("No contacts around this date")
-    colors = {"before": "#7f8c8d", "after": "#27ae60"}
+    verdict = rows.filter(pl.col("period") == "after")["verdict"].drop_nulls().to_list()
+    after = _VERDICT_COLORS.get(verdict[0] if verdict else None, _NEUTRAL)
+    unit = f"1,000 {driver}" if rows["per"][0] == "driver" else "day"
     figure = go.Figure(layout={**_LAYOUT, "height": 260})
     figure.add_bar(
-        x=rows["period"].to_list(), y=rows["cpx"].fill_null(0).to_list(),
+        x=rows["period"].to_list(), y=rows["rate"].fill_null(0).to_list(),
         text=[f"{n:,} contacts" for n in rows["contacts"]],
-        marker_color=[colors.get(p, "#34495e") for p in rows["period"]],
-        hovertemplate="%{x}: %{y:.2f} per 1,000<extra></extra>",
+        marker_color=[after if p == "after" else _BEFORE for p in rows["period"]],
+        hovertemplate=f"%{{x}}: %{{y:.2f}} per {unit}<extra></extra>",
     )  # fmt: skip
-    figure.update_layout(yaxis_title=f"Contacts per 1,000 {driver}", showlegend=False)
+    figure.update_layout(yaxis_title=f"Contacts per {unit}", showlegend=False)
     return figure
 
 
@@ -139,12 +154,15 @@ def _polars(frame: Any) -> pl.DataFrame:
     return frame if isinstance(frame, pl.DataFrame) else pl.from_pandas(frame)
 
 
-def _titled(text: str | None) -> dict:
-    """Layout for a title above the legend (nothing without a title)."""
+def _titled(text: str | None, top: int = 80) -> dict:
+    """Layout for a title at the top left, below the plot's toolbar (which shows on hover at
+    the top right and would cover a title on a narrow chart); ``top`` is the margin above the
+    plot, room for the title and a legend above the plot. Nothing without a title."""
     if not text:
         return {}
-    title = dict(text=text, x=0, xref="paper", y=0.98, yref="container", yanchor="top")
-    return dict(title=title | dict(font_size=14), margin_t=80)
+    title = dict(text=text, x=0, xref="paper", y=1, yref="container", yanchor="top",
+                 pad_t=_TOOLBAR_PX, font_size=14)  # fmt: skip
+    return dict(title=title, margin_t=top)
 
 
 def _short(name: str, width: int = 38) -> str:

@@ -19,6 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from dumbcontacts.analysis.economics.scope import UNMAPPED
+from dumbcontacts.analysis.economics.spikes import MIN_EXCESS, THRESHOLD
 from dumbcontacts.analysis.report.charts import figure_html, pareto_figure, trend_figure
 from dumbcontacts.analysis.report.data import ReportData
 
@@ -81,6 +82,7 @@ def render_report(data: ReportData) -> str:
             loads=data.loads.to_dicts(),
             rejects=data.rejects.to_dicts(),
             assigned_share=assigned / model["contacts"] if model.get("contacts") else None,
+            flag_rule={"z_score": THRESHOLD, "excess": MIN_EXCESS},
         )
     )
 

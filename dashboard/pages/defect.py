@@ -96,7 +96,7 @@ def layout(defect_id=None, since=None, until=None, channel=None, category=None, 
                         ],
                         lg=6,
                     ),
-                    dbc.Col(_fix_panel(last), lg=6),
+                    dbc.Col(_fix_panel(last, source.driver), lg=6),
                 ]
             ),
         ]
@@ -107,7 +107,7 @@ _ACTION_COLORS = {"eliminate": "danger", "simplify": "warning", "automate": "inf
                   "leverage": "success", "triage": "secondary"}  # fmt: skip
 
 
-def _fix_panel(last_day: dt.date | None) -> dbc.Card:
+def _fix_panel(last_day: dt.date | None, driver: str) -> dbc.Card:
     default = (last_day or dt.date.today()) - dt.timedelta(days=28)
     return dbc.Card(
         dbc.CardBody(
@@ -135,6 +135,12 @@ def _fix_panel(last_day: dt.date | None) -> dbc.Card:
                 ),
                 html.Div(id="defect-fix-verdict"),
                 dcc.Graph(id="defect-fix-figure"),
+                html.P(
+                    f"A change is detectable when its 95% interval leaves out no change (an exact "
+                    f"test on contacts per 1,000 {driver}, or per day without {driver} volumes). "
+                    "A smaller change may be real, but these counts cannot tell it from chance.",
+                    className="small text-muted mb-0",
+                ),
             ]
         )
     )

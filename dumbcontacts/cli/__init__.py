@@ -29,7 +29,8 @@ from dumbcontacts.etl.detect import FORMATS
 from dumbcontacts.etl.load import LoadResult, count_contacts, load_source, plan_sources
 from dumbcontacts.etl.schema import CHANNELS
 from dumbcontacts.etl.templates import open_mapping
-from dumbcontacts.samples.generate import write_sample_data
+from dumbcontacts.samples.generate import SAMPLE_START, SAMPLE_WEEKS, write_sample_data
+from dumbcontacts.samples.plan import FixEvent, fix_day
 from dumbcontacts.settings import DEFAULT_WAREHOUSE_URL, Settings
 
 __all__ = ["main"]
@@ -61,20 +62,40 @@ def cli(ctx: click.Context, warehouse: str | None) -> None:
     show_default=True,
     help="Comma-separated channels to generate (e.g. phone, for a load test).",
 )
-def sample_data(directory: Path, contacts: int, seed: int, channels: str) -> None:
+@click.option(
+    "--fix-defect",
+    metavar="ID",
+    help="A defect whose contact rate halves from --fix-date on (a fix to check).",
+)
+@click.option(
+    "--fix-date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day that fix ships, YYYY-MM-DD (default: the Monday five eighths into the data).",
+)
+def sample_data(
+    directory: Path, contacts: int, seed: int, channels: str, fix_defect, fix_date
+) -> None:
     """Write realistic raw exports for all four channels, volumes, taxonomy and ground truth."""
     if contacts < 1:
         raise click.BadParameter("must be at least 1", param_hint="--contacts")
     chosen = [c.strip() for c in channels.split(",") if c.strip()]
     if not chosen or set(chosen) - set(CHANNELS):
         raise click.BadParameter(f"choose from {', '.join(CHANNELS)}", param_hint="--channels")
+    if fix_date is not None and fix_defect is None:
+        raise click.BadParameter("needs --fix-defect", param_hint="--fix-date")
+    fix = None
+    if fix_defect is not None:
+        day = fix_date.date() if fix_date else fix_day(SAMPLE_START, SAMPLE_WEEKS)
+        fix = FixEvent(fix_defect, day)
     with tqdm(total=contacts, unit="contact", desc="generating", disable=None) as bar:
         summary = write_sample_data(
-            directory, contacts=contacts, seed=seed, progress=bar.update, channels=chosen
+            directory, contacts=contacts, seed=seed, progress=bar.update, channels=chosen, fix=fix
         )
     click.echo(f"wrote {contacts:,} contacts to {directory}/")
     for channel, count in summary.contacts_per_channel.items():
         click.echo(f"  {channel:<7} {count:>10,}")
+    if fix is not None:
+        click.echo(f"{fix.defect_id}: contacts per order halve from {fix.date}")
 
 
 @cli.command()

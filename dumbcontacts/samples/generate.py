@@ -43,17 +43,22 @@ from dumbcontacts.samples.plan import (
     SHIPMENT_WEEKDAYS,
     SPIKE_FACTOR,
     ContactPlan,
+    FixEvent,
     plan_contacts,
     spike_week,
 )
 from dumbcontacts.samples.text import PiiLedger, make_customer
 
 __all__ = [
+    "SAMPLE_START",
+    "SAMPLE_WEEKS",
     "SampleSummary",
     "write_business_volumes",
     "write_defects_toml",
     "write_sample_data",
 ]
+
+SAMPLE_START, SAMPLE_WEEKS = datetime.date(2026, 8, 3), 16  # a Monday, and 16 whole weeks
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,7 @@ class SampleSummary:
     tweets: int
     spike_defect_id: str
     spike_week: str
+    fix: FixEvent | None = None
 
 
 def _toml_string(value: str) -> str:
@@ -121,17 +127,22 @@ def write_sample_data(
     directory: str | Path,
     contacts: int = 20_000,
     seed: int = 7,
-    start: datetime.date = datetime.date(2026, 8, 3),
-    weeks: int = 16,
+    start: datetime.date = SAMPLE_START,
+    weeks: int = SAMPLE_WEEKS,
     progress: Callable[[int], None] | None = None,
     channels: Sequence[str] = CHANNELS,
+    fix: FixEvent | None = None,
 ) -> SampleSummary:
     """Write every sample file into ``directory``; ``progress(n)`` hears of each batch of
-    contacts as it is written. ``channels`` limits the mix (e.g. calls only, for a load test)."""
+    contacts as it is written. ``channels`` limits the mix (e.g. calls only, for a load test);
+    ``fix`` scales one defect's contacts from a date on (ground_truth.json records it)."""
     if contacts < 1:
         raise InputError(f"contacts must be at least 1, got {contacts}")
     if weeks < 1:
         raise InputError(f"weeks must be at least 1, got {weeks}")
+    end = start + datetime.timedelta(days=7 * weeks - 1)
+    if fix is not None:
+        _check_fix(fix, start, end)
     directory = Path(directory)
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -152,7 +163,7 @@ def write_sample_data(
     if unknown or not channels:
         raise InputError(f"channels must be some of {', '.join(CHANNELS)}, got {unknown}")
     mix = CHANNEL_MIX * np.isin(CHANNELS, list(channels))
-    plan = plan_contacts(contacts, seed, start, weeks, mix / mix.sum())
+    plan = plan_contacts(contacts, seed, start, weeks, mix / mix.sum(), fix=fix)
     rng = random.Random(f"dumbcontacts-{seed}")
     ledger = PiiLedger()
     salt = seed * 1_000_003 % 10_000_019
@@ -228,9 +239,11 @@ def write_sample_data(
 
     write_business_volumes(paths["business_volumes"], contacts, seed, start, weeks)
     write_defects_toml(paths["defects"])
-    end = start + datetime.timedelta(days=7 * weeks - 1)
     week = spike_week(start, weeks)
     truth_json = _ground_truth(contacts, seed, start, end, week, plan, counts, handle_sums)
+    if fix is not None:  # only when asked: a sample without a fix stays byte for byte the same
+        truth_json["fix"] = {"defect_id": fix.defect_id, "date": fix.date.isoformat(),
+                             "factor": fix.factor}  # fmt: skip
     truth_json["pii"] = ledger.as_lists()
     paths["ground_truth_json"].write_text(json.dumps(truth_json, indent=1) + "\n", "utf-8")
     return SampleSummary(
@@ -243,7 +256,20 @@ def write_sample_data(
         tweets=tweets,
         spike_defect_id=SPIKE_DEFECT_ID,
         spike_week=week,
+        fix=fix,
     )
+
+
+def _check_fix(fix: FixEvent, start: datetime.date, end: datetime.date) -> None:
+    known = [defect.id for defect in DEFECTS]
+    if fix.defect_id not in known:
+        raise InputError(f"unknown defect {fix.defect_id!r} to fix: one of {', '.join(known)}")
+    if not start < fix.date <= end:
+        raise InputError(
+            f"fix date {fix.date} must be after the first day {start} and at most the last {end}"
+        )
+    if not fix.factor >= 0:  # NaN too
+        raise InputError(f"fix factor must not be negative, got {fix.factor}")
 
 
 def _ground_truth(

@@ -20,18 +20,22 @@ __all__ = [
     "CHANNEL_MIX",
     "CONTACTS_PER_ORDER",
     "CUSTOMERS_PER_CONTACT",
+    "FIX_FACTOR",
     "ORDER_WEEKDAYS",
     "REPEAT_SHARE",
     "SHIPMENT_WEEKDAYS",
     "SPIKE_FACTOR",
     "ContactPlan",
+    "FixEvent",
     "fit_channel_mix",
+    "fix_day",
     "plan_contacts",
     "spike_week",
 ]
 
 CHANNEL_MIX = np.array([0.40, 0.20, 0.25, 0.15])  # phone, email, chat, social
 SPIKE_FACTOR = 3.5
+FIX_FACTOR = 0.5  # a fixed defect's contact rate from its fix date on
 DAILY_NOISE = 0.2  # lognormal sigma of each defect's daily volume
 REPEAT_SHARE = 0.10
 SAME_CHANNEL_REPEAT = 0.65
@@ -72,6 +76,21 @@ class ContactPlan:
     agent: np.ndarray
 
 
+@dataclass(frozen=True)
+class FixEvent:
+    """A fix that ships on ``date``: from then on ``defect_id``'s contact rate is ``factor``
+    times what it was, so a fix check has a known answer."""
+
+    defect_id: str
+    date: datetime.date
+    factor: float = FIX_FACTOR
+
+
+def fix_day(start: datetime.date, weeks: int) -> datetime.date:
+    """The default fix date: the Monday five eighths into the range, after the spike week."""
+    return start + datetime.timedelta(days=7 * min(max(weeks * 5 // 8, 1), weeks - 1))
+
+
 def spike_week(start: datetime.date, weeks: int) -> str:
     """The ISO week that spikes: a bit before the middle of the range, never the edges."""
     index = min(max(weeks * 3 // 8, 1), weeks - 1) if weeks > 1 else 0
@@ -99,8 +118,10 @@ def plan_contacts(
     start: datetime.date,
     weeks: int,
     channel_mix: np.ndarray = CHANNEL_MIX,
+    fix: FixEvent | None = None,
 ) -> ContactPlan:
-    """Draw every contact's attributes, vectorised, then sort them by start time."""
+    """Draw every contact's attributes, vectorised, then sort them by start time; ``fix``
+    scales one defect's volume from its date on."""
     rng = np.random.default_rng(seed)
     n_days = 7 * weeks
     dates = [start + datetime.timedelta(days=i) for i in range(n_days)]
@@ -115,6 +136,9 @@ def plan_contacts(
                          for d in dates])  # fmt: skip
     spike_index = next(i for i, defect in enumerate(DEFECTS) if defect.id == SPIKE_DEFECT_ID)
     joint[in_spike, spike_index] *= SPIKE_FACTOR
+    if fix is not None:
+        fixed = next(i for i, defect in enumerate(DEFECTS) if defect.id == fix.defect_id)
+        joint[np.array(dates) >= fix.date, fixed] *= fix.factor
     # Daily noise that moves volume between days but keeps each defect's total.
     totals = joint.sum(axis=0)
     joint *= rng.lognormal(0, DAILY_NOISE, joint.shape)
