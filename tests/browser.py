@@ -77,3 +77,11 @@ def choose(browser, dropdown_id: str, option: str) -> None:
     wait(browser, lambda b: [o for o in b.find_elements(By.CSS_SELECTOR, "[role=option]")
                              if o.text == option])[0].click()  # fmt: skip
     browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+
+
+def click(browser, element) -> None:
+    """Click ``element`` after scrolling it to the middle: the page is longer than the window."""
+    # "instant": Bootstrap makes scrolling smooth, and a click mid-scroll misses.
+    script = "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})"
+    browser.execute_script(script, element)
+    element.click()

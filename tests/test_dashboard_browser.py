@@ -29,6 +29,7 @@ from tests.browser import (
     By,
     Keys,
     choose,
+    click,
     open_overview,
     ranking,
     shoot,
@@ -153,14 +154,13 @@ def test_saving_a_triage_assignment_changes_the_ranking(browser, site):
     browser.get(site["base"] + "/topics")
     card = wait(browser, lambda b: b.find_elements(By.ID, f"topics-card-{UNMAPPED_PROBE}"))[0]
     shoot(browser, "topics")
-    dropdown = card.find_element(By.CSS_SELECTOR, "button.dash-dropdown")
-    dropdown.click()
+    click(browser, card.find_element(By.CSS_SELECTOR, "button.dash-dropdown"))
     search = browser.switch_to.active_element
     search.send_keys("Item arrived damaged")
     wait(browser, lambda b: [o for o in b.find_elements(By.CSS_SELECTOR, "[role=option]")
                              if o.text.startswith("Item arrived damaged")])[0].click()  # fmt: skip
     browser.switch_to.active_element.send_keys(Keys.ESCAPE)
-    card.find_element(By.XPATH, ".//button[normalize-space()='Save']").click()
+    click(browser, card.find_element(By.XPATH, ".//button[normalize-space()='Save']"))
     saved = wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, ".topics-saved"))[0]
     assert f"topic {UNMAPPED_PROBE} mapped to {TRIAGE_TARGET}" in saved.text
     shoot(browser, "topics-saved")

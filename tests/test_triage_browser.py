@@ -21,7 +21,16 @@ from dumbcontacts.etl.schema import contact_topics, contacts, topics
 from dumbcontacts.etl.templates import TAXONOMIES, find_template
 from dumbcontacts.etl.warehouse import open_warehouse
 from dumbcontacts.settings import Settings
-from tests.browser import NO_BROWSER, By, Keys, open_overview, shoot, start_browser, wait
+from tests.browser import (
+    NO_BROWSER,
+    By,
+    Keys,
+    click,
+    open_overview,
+    shoot,
+    start_browser,
+    wait,
+)
 
 TWCS = Path(__file__).resolve().parents[2] / "shared" / "data" / "twcs" / "twcs_sample.csv"
 TEMPLATE = "generic"
@@ -78,14 +87,6 @@ def control(key: str, kind: str) -> tuple[str, str]:
     the JSON of its id, which a CSS id selector cannot name)."""
     dom_id = json.dumps({"key": key, "type": f"topics-{kind}"}, separators=(",", ":"))
     return By.XPATH, f"//*[@id='{dom_id}']"
-
-
-def click(browser, element) -> None:
-    """Click ``element`` after scrolling it to the middle: the page is longer than the window."""
-    # "instant": Bootstrap makes scrolling smooth, and a click mid-scroll misses.
-    script = "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})"
-    browser.execute_script(script, element)
-    element.click()
 
 
 def saved(browser, key: str) -> str:
