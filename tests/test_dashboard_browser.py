@@ -83,9 +83,7 @@ def browser(downloads):
 
 
 def test_overview_opens_and_the_channel_filter_changes_the_ranking(browser, site):
-    start = time.monotonic()
-    everything = open_overview(browser, site)
-    assert time.monotonic() - start < 10
+    everything = open_overview(browser, site)  # how fast: benchmarks/dashboard.py
     assert MARKUP_DEFECT in everything and len(everything) > 10
     assert browser.find_element(By.ID, "overview-headline-contacts").text != ""
     shoot(browser, "overview")

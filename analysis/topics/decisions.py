@@ -135,8 +135,7 @@ class Decisions:
                 return taxonomy, texts[1]
             return taxonomy, _map(texts[1], from_topic, defect["id"])
 
-        change = self._commit("", edit, describe=lambda t: _describe_new(t, from_topic))
-        return change
+        return self._commit(lambda after: _describe_new(after, from_topic), edit)
 
     def edit_defect(self, defect_id: str, fields: dict) -> Change:
         """Change a defect's name, category, owner, action, description or examples."""
@@ -198,19 +197,20 @@ class Decisions:
     # The one way a decision is made ---------------------------------------------------------
     def _commit(
         self,
-        what: str,
+        what: str | Callable[[Texts], str],
         edit: Callable[[Texts], Texts],
         *,
-        describe: Callable[[Texts], str] | None = None,
         undoes: int | None = None,
     ) -> Change:
+        """Edit both files' texts, check them, and apply, log and write them in one go;
+        ``what`` describes the change (or says it, given the files after it)."""
         before = self._texts()
         after = edit(before)
         taxonomy = _taxonomy(after[0])
         overrides = _overrides(after[1])
         known = {d.id for d in taxonomy if not d.retired}
         check_defects(overrides, known)
-        what = describe(after) if describe else what
+        what = what(after) if callable(what) else what
         made_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         with self.warehouse.begin() as conn:
             if taxonomy:
