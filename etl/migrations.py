@@ -72,6 +72,11 @@ def m004_add_changes(conn: Connection) -> None:
     changes.create(conn, checkfirst=True)
 
 
+@_migration
+def m005_add_topic_language_and_category(conn: Connection) -> None:
+    _add_columns(conn, topics, ["language", "category"])
+
+
 def apply_migrations(warehouse: Warehouse, steps: Sequence[Migration] = MIGRATIONS) -> list[str]:
     """Apply, in order, the ``steps`` that ``warehouse`` has not had; return their names."""
     with warehouse.begin() as conn:

@@ -185,6 +185,9 @@ topics = Table(
     Column("label", Text, nullable=False),
     Column("keywords", Text, nullable=False),
     Column("size", Integer, nullable=False),
+    # The language its reasons are in (null: not known) and its category, the upper level.
+    Column("language", String(16)),
+    Column("category", Text),
     # The effective mapping and label, after the analyst's overrides; rewritten on every run.
     Column("defect_id", String(128)),  # null: unmapped, a candidate new defect
     Column("mapping_confidence", Float, nullable=False),

@@ -156,6 +156,12 @@ def test_analyze_fits_assigns_maps_and_reruns_idempotently(loaded):
         "points": None,  # nothing in the taxonomy is like it: unmapped, not forced
     }
     assert first.unmapped.height >= 1
+    # Each topic says its category: a seeded one its defect's, a found one its own group's.
+    category = dict(first.topics.select("defect_id", "category").drop_nulls("defect_id").rows())
+    assert category == {"late-delivery": "shipping", "double-charge": "billing",
+                        "login-failed": "account"}  # fmt: skip
+    points = first.topics.filter(pl.col("keywords").str.contains("points"))
+    assert "points" in points["category"].item()
     with loaded.begin() as conn:
         assert not store_links(conn)  # analyze stored the repeat links already
 

@@ -16,6 +16,7 @@ ALL = [
     "m002_generate_salt",
     "m003_add_topic_overrides",
     "m004_add_changes",
+    "m005_add_topic_language_and_category",
 ]
 
 # The tables as the version before migrations made them: no migrations, contact_links or
@@ -112,7 +113,7 @@ def test_an_old_warehouse_is_upgraded_once_and_keeps_its_rows(warehouse_url):
     assert _columns(warehouse, "topics") == [
         *("model_version", "topic_id", "topic_key", "label", "keywords", "size", "defect_id"),
         *("mapping_confidence", "centroid", "mapped_by", "merged_into", "auto_label"),
-        *("auto_defect_id", "auto_confidence"),
+        *("auto_defect_id", "auto_confidence", "language", "category"),
     ]
     with warehouse.begin() as conn:
         old = select(topics.c.topic_key, topics.c.label, topics.c.mapped_by, topics.c.auto_label)

@@ -268,9 +268,14 @@ def _fit_new_version(
         fit, vectors, seeded, groups, taxonomy, map_threshold,
         not_a_defect_vectors(warehouse, embedder),
     )  # fmt: skip
+    # A topic seeded from a defect has no found category: it takes its defect's.
+    defect_category = {row["defect_id"]: row["category"] for row in taxonomy}
     table = table.with_columns(
         pl.Series("defect_id", defect_ids, pl.Utf8),
         pl.Series("mapping_confidence", confidence, pl.Float64),
+        category=pl.coalesce(
+            "category", pl.Series([defect_category.get(d) for d in defect_ids], dtype=pl.Utf8)
+        ),
     )  # the model's own mapping; store_overrides copies it to auto_* and applies overrides
     version = (previous or 0) + 1
     with warehouse.begin() as conn:
@@ -319,6 +324,7 @@ def _describe(fit: TopicFit, old: pl.DataFrame | None, inherited: dict[int, str]
     """The fit's topics with stable keys: a topic holding most of an old topic's contacts
     (``inherited``) keeps its key; else one whose centroid continues an old one does."""
     keys = [inherited.get(t["topic_id"]) for t in fit.topics]
+    category_of = {c["category_id"]: c["label"] for c in fit.categories}
     next_number = 1
     if old is not None and not old.is_empty():
         next_number = max(int(k[1:]) for k in old["topic_key"]) + 1
@@ -343,6 +349,10 @@ def _describe(fit: TopicFit, old: pl.DataFrame | None, inherited: dict[int, str]
             "topic_key": keys,
             "label": [t["label"] for t in fit.topics],
             "keywords": [", ".join(t["keywords"]) for t in fit.topics],
+            "language": pl.Series([t.get("language") for t in fit.topics], dtype=pl.Utf8),
+            "category": pl.Series(
+                [category_of.get(t.get("category_id")) for t in fit.topics], dtype=pl.Utf8
+            ),
             "size": [t["size"] for t in fit.topics],
             "centroid": pl.Series(
                 [c.astype(_VECTOR).tobytes() for c in fit.centroids], dtype=pl.Binary

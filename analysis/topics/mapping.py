@@ -320,7 +320,7 @@ def current_topics(warehouse: Warehouse) -> pl.DataFrame:
 
 def topic_summary(conn: Connection, version: int) -> pl.DataFrame:
     """Every topic of model ``version``, biggest first: topic_key, label, contacts (assigned),
-    defect_id, mapping_confidence, keywords, mapped_by, merged_into."""
+    defect_id, mapping_confidence, keywords, mapped_by, merged_into, language, category."""
     assigned = (
         select(contact_topics.c.topic_id, func.count().label("contacts"))
         .where(contact_topics.c.model_version == version)
@@ -337,6 +337,8 @@ def topic_summary(conn: Connection, version: int) -> pl.DataFrame:
             topics.c.keywords,
             topics.c.mapped_by,
             topics.c.merged_into,
+            topics.c.language,
+            topics.c.category,
         )
         .outerjoin(assigned, assigned.c.topic_id == topics.c.topic_id)
         .where(topics.c.model_version == version)
@@ -344,6 +346,6 @@ def topic_summary(conn: Connection, version: int) -> pl.DataFrame:
     )
     rows = conn.execute(query).all()
     names = ["topic_key", "label", "contacts", "defect_id", "mapping_confidence", "keywords"]
-    schema = dict.fromkeys([*names, "mapped_by", "merged_into"], pl.Utf8)
+    schema = dict.fromkeys([*names, "mapped_by", "merged_into", "language", "category"], pl.Utf8)
     schema |= {"contacts": pl.Int64, "mapping_confidence": pl.Float64}
     return pl.DataFrame(rows, schema=schema, orient="row")

@@ -219,9 +219,10 @@ def unmapped_topics(
     """Unmapped, unmerged topics of the current model (with ``include_mapped``, the mapped
     ones too), largest first: topic_key, label, size (contacts), keywords, examples (up to
     ``n_examples`` distinct reason texts, the nearest the topic's centre first), defect_id
-    (the effective one; None while unmapped) and mapped_by."""
+    (the effective one; None while unmapped), mapped_by, language and category."""
     schema = {"topic_key": pl.Utf8, "label": pl.Utf8, "size": pl.Int64, "keywords": pl.Utf8,
-              "defect_id": pl.Utf8, "mapped_by": pl.Utf8, "examples": pl.List(pl.Utf8)}  # fmt: skip
+              "defect_id": pl.Utf8, "mapped_by": pl.Utf8, "language": pl.Utf8,
+              "category": pl.Utf8, "examples": pl.List(pl.Utf8)}  # fmt: skip
     with warehouse.connect() as conn:
         version = current_model_version(conn)
         if version is None:
@@ -260,6 +261,8 @@ def unmapped_topics(
                 topics.c.keywords,
                 topics.c.defect_id,
                 topics.c.mapped_by,
+                topics.c.language,
+                topics.c.category,
                 members.c.reason_text,
             )  # fmt: skip
             .join(members, members.c.topic_id == topics.c.topic_id)
@@ -273,9 +276,9 @@ def unmapped_topics(
         if not include_mapped:
             query = query.where(topics.c.defect_id.is_(None))
         rows = conn.execute(query).all()
-    flat = pl.DataFrame(rows, schema=list(schema)[:6] + ["example"], orient="row")
+    flat = pl.DataFrame(rows, schema=list(schema)[:8] + ["example"], orient="row")
     frame = (
-        flat.group_by(*list(schema)[:6], maintain_order=True)
+        flat.group_by(*list(schema)[:8], maintain_order=True)
         .agg(examples=pl.col("example"))
         .cast({"size": pl.Int64, "examples": pl.List(pl.Utf8)})
         .select(list(schema))

@@ -133,7 +133,11 @@ def topic_card(
                     className="d-flex",
                 ),
                 mapping,
-                html.Div(f"Keywords: {topic['keywords']}", className="small text-muted mb-1"),
+                html.Div(
+                    f"Category: {topic['category'] or '-'} · Language: "
+                    f"{topic['language'] or 'not known'} · Keywords: {topic['keywords']}",
+                    className="small text-muted mb-1",
+                ),
                 html.Ul(
                     [html.Li(t, className="topic-example") for t in examples],
                     className="small mb-2",

@@ -120,10 +120,14 @@ def list_topics(config: Settings) -> None:
     if frame.is_empty():
         click.echo("no topic model yet: run `dumbcontacts analyze` first")
         return
-    click.echo(f"{'key':<6} {'contacts':>8}  {'defect':<28} label")
+    click.echo(f"{'key':<6} {'contacts':>8}  {'defect':<28} {'category':<24} {'lang':<4} label")
     for r in frame.iter_rows(named=True):
         where = f"-> {r['merged_into']}" if r["merged_into"] else r["defect_id"] or "(triage)"
-        click.echo(f"{r['topic_key']:<6} {r['contacts']:>8,}  {where:<28} {r['label']}")
+        category, language = (r["category"] or "-")[:24], r["language"] or "-"
+        click.echo(
+            f"{r['topic_key']:<6} {r['contacts']:>8,}  {where:<28} {category:<24} {language:<4} "
+            f"{r['label']}"
+        )
 
 
 @topics.command("map")
