@@ -127,15 +127,17 @@ def export_onnx(
     return out_dir
 
 
-def load_onnx_minilm(cache_dir: str | Path, *, threads: int = 2) -> OnnxEmbedder:
-    """The packaged all-MiniLM-L6-v2 with int8 weights, exported once under ``cache_dir``.
-
-    The folder is named by the digest of the source weights: another model never reuses it.
-    """
+def load_onnx_minilm(
+    cache_dir: str | Path, *, threads: int = 2, quantize: bool = True
+) -> OnnxEmbedder:
+    """The packaged all-MiniLM-L6-v2 with int8 weights (fp32 without ``quantize``), exported
+    once under ``cache_dir`` in a folder named by the digest of the source weights."""
     model_dir = minilm_path()
     digest = _file_digest(model_dir / "model.safetensors")[:12]
-    out_dir = Path(cache_dir) / f"onnx-int8-all-MiniLM-L6-v2-{digest}"
-    return OnnxEmbedder(export_onnx(model_dir, out_dir, source=MINILM_NAME), threads=threads)
+    precision = "int8" if quantize else "fp32"
+    out_dir = Path(cache_dir) / f"onnx-{precision}-all-MiniLM-L6-v2-{digest}"
+    folder = export_onnx(model_dir, out_dir, source=MINILM_NAME, quantize=quantize)
+    return OnnxEmbedder(folder, threads=threads)
 
 
 def _read_sentence_config(model_dir: Path) -> dict:
