@@ -174,7 +174,7 @@ class Settings:
     embedding_model: str | None = None
     # How the sentence model runs: one of EMBEDDING_BACKENDS.
     embedding_backend: str = EMBEDDING_BACKENDS[0]
-    # Where derived models (the distilled static embedder) are kept between runs.
+    # Where derived models (the distilled static embedder, the ONNX export) are kept.
     model_cache: Path = Path.home() / ".cache" / "dumbcontacts"
     # The analyst's topic overrides (TOML), read by analyze and written by the triage page.
     overrides: Path = Path("overrides.toml")
