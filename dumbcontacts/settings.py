@@ -69,8 +69,8 @@ DEFAULT_WAREHOUSE_URL = "duckdb:///dumbcontacts.duckdb"
 
 
 # How the sentence model runs: "torch" is the model as published (fp32, on a GPU when there is
-# one); "onnx-int8" is all-MiniLM-L6-v2 exported to ONNX Runtime with int8 weights, faster on
-# a CPU core and ~0.99 cosine to it (benchmarks/onnx_int8.py). The first is the default.
+# one); "onnx-int8" is all-MiniLM-L6-v2 exported to ONNX Runtime with int8 weights, ~0.99
+# cosine to it and faster on a CPU with VNNI (benchmarks/onnx_int8.py). The first is the default.
 EMBEDDING_BACKENDS = ("torch", "onnx-int8")
 
 # What a figure means when nobody says otherwise; every consumer takes these defaults.

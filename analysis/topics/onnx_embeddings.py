@@ -1,4 +1,4 @@
-"""all-MiniLM-L6-v2 through ONNX Runtime with int8 weights: the sentence model, faster per core.
+"""all-MiniLM-L6-v2 through ONNX Runtime with int8 weights: the sentence model on fewer cycles.
 
 The packaged model's transformer is exported to ONNX once and its matrix products quantised
 to int8 (per output channel: per-tensor scales cost ~5 points of cosine), then kept under the
@@ -6,6 +6,10 @@ model cache in a folder named by the digest of the source weights, so later runs
 well under a second. Vectors are the sentence-transformers recipe redone by hand: the same
 tokenizer with the same truncation, mean pooling over the tokens, L2 normalisation; they
 agree with the fp32 model's to ~0.99 cosine (benchmarks/onnx_int8.py).
+
+Int8 matrix products pay where the CPU has int8 dot-product instructions (VNNI). On AVX2
+alone (profiled on the build machine) they run about as fast as float ones, and one thread
+embeds 1.1-1.3x faster than torch, ONNX Runtime in fp32 already giving 1.0-1.2x of that.
 
 Each text runs alone. Dynamic quantisation scales the activations by the largest value in
 the whole input, so in a padded batch a text's vector would depend on its neighbours; alone,

@@ -46,7 +46,7 @@ def backend_option(command):
         "--backend",
         type=click.Choice(EMBEDDING_BACKENDS),
         help="How the sentence model runs: torch (fp32, on a GPU when there is one) or "
-        "onnx-int8 (faster on a CPU, ~0.99 cosine to torch)  [default: the configured "
+        "onnx-int8 (int8 on the CPU, ~0.99 cosine to torch)  [default: the configured "
         "embedding_backend, torch unless set]",
     )(command)
 
