@@ -23,6 +23,7 @@ __all__ = [
     "DEFAULT_RATES",
     "DEFAULT_WAREHOUSE_URL",
     "EARLIEST_DAY",
+    "EMBEDDING_BACKENDS",
     "LATEST_DAYS_AHEAD",
     "ORDER_REF_PATTERN",
     "REPEAT_WINDOW_DAYS",
@@ -39,6 +40,7 @@ _SECTIONS = {
     "warehouse": str,
     "salt": str,
     "embedding_model": str,
+    "embedding_backend": str,
     "model_cache": str,
     "overrides": str,
     "taxonomy": str,
@@ -65,6 +67,11 @@ _KEYS: dict[str, dict[str, type | tuple[type, type]]] = {
 # The embedded DuckDB file in the working directory, when no warehouse is configured.
 DEFAULT_WAREHOUSE_URL = "duckdb:///dumbcontacts.duckdb"
 
+
+# How the sentence model runs: "torch" is the model as published (fp32, on a GPU when there is
+# one); "onnx-int8" is all-MiniLM-L6-v2 exported to ONNX Runtime with int8 weights, ~0.99
+# cosine to it and faster on a CPU with VNNI (benchmarks/onnx_int8.py). The first is the default.
+EMBEDDING_BACKENDS = ("torch", "onnx-int8")
 
 # What a figure means when nobody says otherwise; every consumer takes these defaults.
 REPEAT_WINDOW_DAYS = 7  # a new conversation within this many days is a repeat
@@ -165,7 +172,9 @@ class Settings:
     salt: str | None = None
     # A sentence-transformers model folder or name; None means the packaged all-MiniLM-L6-v2.
     embedding_model: str | None = None
-    # Where derived models (the distilled static embedder) are kept between runs.
+    # How the sentence model runs: one of EMBEDDING_BACKENDS.
+    embedding_backend: str = EMBEDDING_BACKENDS[0]
+    # Where derived models (the distilled static embedder, the ONNX export) are kept.
     model_cache: Path = Path.home() / ".cache" / "dumbcontacts"
     # The analyst's topic overrides (TOML), read by analyze and written by the triage page.
     overrides: Path = Path("overrides.toml")
@@ -232,10 +241,18 @@ class Settings:
         def pick(env_name: str, file_value: Any) -> Any:
             return environ.get(env_name) or file_value
 
+        backend = pick("DUMBCONTACTS_EMBEDDING_BACKEND", spec.get("embedding_backend"))
+        if backend is not None and backend not in EMBEDDING_BACKENDS:
+            named = environ.get("DUMBCONTACTS_EMBEDDING_BACKEND")
+            where = "DUMBCONTACTS_EMBEDDING_BACKEND" if named else f"{path}: embedding_backend"
+            choices = ", ".join(EMBEDDING_BACKENDS)
+            raise ConfigError(f"{where} must be one of {choices}, not {backend!r}")
+
         return cls(
             warehouse_url=pick("DUMBCONTACTS_WAREHOUSE", spec.get("warehouse")),
             salt=pick("DUMBCONTACTS_SALT", spec.get("salt")),
             embedding_model=pick("DUMBCONTACTS_EMBEDDING_MODEL", spec.get("embedding_model")),
+            embedding_backend=backend or cls.embedding_backend,
             model_cache=Path(
                 pick("DUMBCONTACTS_MODEL_CACHE", spec.get("model_cache")) or cls.model_cache
             ),

@@ -102,3 +102,13 @@ def sample_warehouse_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
     build_sample_warehouse(path)
     return path
+
+
+@pytest.fixture(scope="session")
+def onnx_model_cache(tmp_path_factory) -> Path:
+    """A model cache holding the int8 ONNX export of the packaged MiniLM, made once (~15 s)."""
+    from dumbcontacts.analysis.topics.onnx_embeddings import load_onnx_minilm
+
+    cache = tmp_path_factory.mktemp("model-cache")
+    load_onnx_minilm(cache)
+    return cache

@@ -34,3 +34,12 @@ def test_the_pii_benchmark_runs():
 def test_the_hostile_input_benchmark_runs(tmp_path):
     out = _run("hostile_input.py", "--sizes", "0.01", "--runs", "1", "--workdir", str(tmp_path))
     assert "JSON nested deep" in out
+
+
+def test_the_onnx_int8_benchmark_runs(onnx_model_cache):
+    out = _run(
+        "onnx_int8.py", "--banking77", "30", "--cfpb", "6", "--model-cache", str(onnx_model_cache)
+    )
+    assert "\nbanking77     30 " in out
+    assert "\ncfpb           6 " in out
+    assert "int8:torch" in out and "same topic" in out

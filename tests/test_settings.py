@@ -29,6 +29,39 @@ def test_defaults_without_a_file(tmp_path, monkeypatch):
     assert config.keep_transcripts is False and config.run_fast is False
     assert config.order_ref_pattern == ORDER_REF_PATTERN
     assert config.brand_names == ()
+    assert config.embedding_backend == "torch"
+
+
+@pytest.mark.parametrize(
+    ("file_value", "env_value", "expected"),
+    [
+        (None, None, "torch"),
+        ("onnx-int8", None, "onnx-int8"),
+        ("onnx-int8", "torch", "torch"),
+        (None, "onnx-int8", "onnx-int8"),
+    ],
+)
+def test_embedding_backend_from_file_and_environment(tmp_path, file_value, env_value, expected):
+    environ = write(tmp_path, f'embedding_backend = "{file_value}"' if file_value else "")
+    if env_value:
+        environ["DUMBCONTACTS_EMBEDDING_BACKEND"] = env_value
+    assert Settings.from_environ(environ).embedding_backend == expected
+
+
+def test_unknown_embedding_backend_names_where_it_was_set(tmp_path):
+    environ = write(tmp_path, 'embedding_backend = "onnx"')
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_environ(environ)
+    assert str(caught.value) == (
+        f"{tmp_path / 'dumbcontacts.toml'}: embedding_backend must be one of torch, onnx-int8, "
+        "not 'onnx'"
+    )
+    environ["DUMBCONTACTS_EMBEDDING_BACKEND"] = "int8"
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_environ(environ)
+    assert str(caught.value) == (
+        "DUMBCONTACTS_EMBEDDING_BACKEND must be one of torch, onnx-int8, not 'int8'"
+    )
 
 
 def test_file_settings_and_environment_precedence(tmp_path):
@@ -95,6 +128,7 @@ password = "from-file"
         ("[costs]\nphone = 5", r"costs.phone must be a table \(\[costs.phone\]\)"),
         ("[costs.phone]\nflat_usd = nan", "costs.phone.flat_usd: must be a number"),
         ("warehouse = 5", "warehouse must be a str"),
+        ("embedding_backend = 8", "embedding_backend must be a str"),
         ("salt = '\udcff'", "not valid TOML: 'utf-8' codec"),
         ("[load]\nearliest = 'last year'", "load.earliest must be a date"),
         ("[load]\nearliest = 1990", "load.earliest must be a str"),

