@@ -13,7 +13,7 @@ import flask
 
 from dumbcontacts.errors import ConfigError
 
-__all__ = ["is_authorized", "require_basic_auth"]
+__all__ = ["is_authorized", "require_basic_auth", "signed_in_user"]
 
 _REALM = 'Basic realm="dumbcontacts", charset="UTF-8"'
 
@@ -46,3 +46,11 @@ def require_basic_auth(server: flask.Flask, username: str | None, password: str 
         if not is_authorized(flask.request.authorization, username, password):
             return flask.Response("authentication required\n", 401, {"WWW-Authenticate": _REALM})
         return None
+
+
+def signed_in_user() -> str | None:
+    """The user name the current request signed in with, if it did (for the change log)."""
+    if not flask.has_request_context():
+        return None
+    authorization = flask.request.authorization
+    return (authorization.username or None) if authorization is not None else None

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from dumbcontacts.cli import cli
 from dumbcontacts.dashboard.app import create_app
+from dumbcontacts.dashboard.auth import signed_in_user
 from dumbcontacts.dashboard.probe import DashProbe
 from dumbcontacts.dashboard.tables import defect_href
 from dumbcontacts.errors import ConfigError
@@ -221,6 +222,17 @@ def test_basic_authentication_guards_every_route(sample_url):
     right = {"Authorization": "Basic " + _b64("ana:s3cret")}
     assert client.get("/", headers=right).status_code == 200
     assert client.get("/_dash-dependencies", headers=right).status_code == 200
+
+
+def test_the_change_log_names_the_signed_in_user(sample_url):
+    config = Settings(
+        warehouse_url=sample_url, dashboard_username="ana", dashboard_password="s3cret"
+    )
+    server = create_app(config).server
+    with server.test_request_context("/", headers={"Authorization": "Basic " + _b64("ana:s3cret")}):
+        assert signed_in_user() == "ana"
+    with server.test_request_context("/"):
+        assert signed_in_user() is None  # no sign-in: the operating-system user is logged
 
 
 def test_half_an_authentication_config_is_refused(sample_url):

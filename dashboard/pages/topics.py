@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-import flask
 from dash import MATCH, Input, Output, State, callback, ctx, dcc, html
 
 from dumbcontacts.analysis.economics.scope import NOT_A_DEFECT
 from dumbcontacts.analysis.topics.decisions import Decisions, list_changes, operating_system_user
 from dumbcontacts.analysis.topics.mapping import current_topics
 from dumbcontacts.analysis.topics.overrides import unmapped_topics
+from dumbcontacts.dashboard.auth import signed_in_user
 from dumbcontacts.dashboard.reads import read_daily
 from dumbcontacts.dashboard.source import DataSource, current_source
 from dumbcontacts.dashboard.tables import format_value
@@ -233,8 +233,7 @@ def _changes_panel(source: DataSource) -> html.Div:
 
 
 def _decisions(source: DataSource) -> Decisions:
-    auth = flask.request.authorization if flask.has_request_context() else None
-    who = (auth.username if auth is not None else None) or operating_system_user()
+    who = signed_in_user() or operating_system_user()
     return Decisions(source.warehouse, source.taxonomy, source.overrides, who)
 
 
