@@ -39,9 +39,9 @@ from dumbcontacts.analysis.topics.languages import detect_languages
 
 # Candidate settings: the shipped default first.
 GRID = {
-    "n_neighbors": (15, 30),
+    "n_neighbors": (10, 15, 30),
+    "resolution": (1.0, 2.0),
     "max_topic_share": (0.1, 0.2),
-    "merge_similarity": (0.8, None),
 }
 LANGUAGES: dict[str, list] = {}
 COMCAST_REASONS = {"data caps": r"data ?caps?", "bill": r"bill", "speed": r"slow|speed"}
