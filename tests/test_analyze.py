@@ -313,7 +313,7 @@ def test_analyze_fast_prints_its_promise_and_cost(duckdb_warehouse, tmp_path, mo
     assert re.search(
         r"embedded (\d+) new texts; assigned 40 contacts\n"
         r"fast path: 100\.0% expected agreement with the sentence model \(target 99%, "
-        r"measured on 32 held-back texts, margin \d\.\d{4}\); \1 of 40 new contacts "
+        r"measured on 160 held-back texts, margin \d\.\d{4}\); \1 of 40 new contacts "
         r"\(\d+\.\d%\) were embedded\n",
         result.output,
     ), result.output
@@ -378,8 +378,8 @@ def test_the_fast_path_embeds_only_what_the_classifier_is_unsure_of(loaded):
     result = analyze_contacts(loaded, embedder, map_threshold=0.8, fast=True)
     assert result.assigned == 40
     assert embedder.calls < 40  # clear texts never reached the sentence model
-    # A fifth of the 160 fitted texts measured the model; four clear reasons: all agree.
-    assert (result.fast.margin.measured_on, result.fast.margin.agreement) == (32, 1.0)
+    # Each of the 160 fitted texts was held back from one of five models; all agree.
+    assert (result.fast.margin.measured_on, result.fast.margin.agreement) == (160, 1.0)
     assert (result.fast.target, result.fast.assigned) == (0.97, 40)
     assert result.fast.fell_back == embedder.calls
     topic_of = {row.contact_id: row.topic_id for row in _assignments(loaded)}

@@ -60,11 +60,11 @@ def calibrate(n_per_topic: int, target: float = 1.0, **options):
     return calibrate_fast_assigner(texts, fake_vectors(ids), fake_fit(), target, **options)
 
 
-def test_measures_a_fifth_of_the_texts_then_trains_on_all_of_them():
-    model, choice = calibrate(30)  # 96 distinct texts, 19 held back
-    assert choice.measured_on == 19 and choice.agreement == 1.0
+def test_measures_every_text_in_five_folds_then_trains_on_all_of_them():
+    model, choice = calibrate(30)  # 96 distinct texts
+    assert choice.measured_on == 96 and choice.agreement == 1.0
     assert model.train.shape[0] == 96 and len(model.known) == 96
-    again, same = calibrate(30)  # a seeded slice
+    again, same = calibrate(30)  # seeded folds
     assert same == choice and np.array_equal(again.coef, model.coef)
     # Held-out texts of the same topics: at the calibrated margin every one agrees.
     texts, ids = make_texts(10, offset=50)
@@ -73,11 +73,15 @@ def test_measures_a_fifth_of_the_texts_then_trains_on_all_of_them():
     assert np.all((assigned == ids) | fell_back)
 
 
-def test_keeps_the_measured_model_when_training_would_not_use_the_slice():
-    # 96 texts, 19 held back: the other 77 are more than the 50 it trains on.
-    model, choice = calibrate(30, max_train=50)
-    assert model.train.shape[0] == 50 and len(model.known) == 96
-    assert choice.measured_on == 19
+def test_holds_back_texts_training_would_leave_out_and_keeps_the_model_it_measured():
+    texts, ids = make_texts(525)
+    texts = [f"{text} case {n}" for n, text in enumerate(texts)]  # 2,100 distinct texts
+    # 2,000 held back: the other 100 are more than the 60 it trains on.
+    model, choice = calibrate_fast_assigner(
+        texts, fake_vectors(ids), fake_fit(), 0.97, max_train=60
+    )
+    assert choice.measured_on == 2000
+    assert model.train.shape[0] == 60 and len(model.known) == 2100
 
 
 def test_a_demanding_target_falls_back_more():
