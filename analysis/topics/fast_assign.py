@@ -124,7 +124,7 @@ def train_fast_assigner(
     trained = (i for t, i in first_at.items() if t not in hold_out)
     first = np.fromiter(trained, dtype=int)
     if len(first) == 0:
-        raise ValueError("no texts to learn from" + (" but held-out ones" if texts else ""))
+        raise ValueError("no texts to learn from")
     if len(first) > max_train:
         first = np.sort(np.random.default_rng(seed).choice(first, max_train, replace=False))
     train = [texts[i] for i in first.tolist()]

@@ -49,16 +49,16 @@ _FOLDS = 5  # else every text is held back once, by one of this many models
 @dataclass(frozen=True)
 class MarginChoice:
     margin: float  # texts whose predicted margin is below it fall back to the sentence model
-    agreement: float  # share of the slice given its true topic at this margin
-    fallback: float  # share of the slice that falls back at this margin
-    measured_on: int  # texts in the slice
+    agreement: float  # share of the texts measured given their true topic at this margin
+    fallback: float  # share of them that falls back at this margin
+    measured_on: int  # texts measured: held back from the model that predicted them
 
 
 @dataclass(frozen=True)
 class FastOutcome:
     """What the fast path did in one run."""
 
-    margin: MarginChoice  # calibrated on the held-back slice
+    margin: MarginChoice  # calibrated on held-back texts
     target: float  # the agreement it was calibrated for
     assigned: int  # contacts it assigned
     fell_back: int  # of them, embedded and given their nearest centroid
