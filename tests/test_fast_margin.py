@@ -1,4 +1,4 @@
-"""The fast path's fall-back margin: chosen from a held-back slice, for an agreement target."""
+"""The fast path's fall-back margin: chosen on held-back texts, for an agreement target."""
 
 import numpy as np
 import pytest
