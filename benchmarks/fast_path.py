@@ -1,57 +1,39 @@
-"""The fast assignment path against MiniLM + nearest centroid, on public labelled sets.
+"""The fast assignment path against MiniLM + nearest centroid, on every labelled panel set.
 
-Per set: fit topics (MiniLM vectors) on a sample, then assign the rest two ways:
-(a) reference: embed every remaining text with MiniLM, then ``assign_topics``;
-(b) fast: ``assign_fast`` (kernel ridge on word TF-IDF and static vectors, trained on the
-    sample's MiniLM centroid similarities), embedding only the texts it is unsure of.
-MiniLM vectors are cached in ``--cache`` (made on the first run, ~5-8 minutes for the three
-sets); MiniLM's real speed on these texts is measured in this run on a few hundred of them,
-and embedding time is counted at that rate. "fast s" counts everything (b) does per text:
-features, the kernel against the training texts, prediction, and MiniLM for the
-fall-backs; training (once per model, on vectors the fit already made) is shown apart.
+Per set: fit topics (MiniLM vectors) on a seeded half, then assign the other half:
+(a) reference: MiniLM vectors + ``assign_topics`` (what ``analyze`` without --fast does);
+(b) calibrated: ``calibrate_fast_assigner`` holds back a fifth of the fitted half's texts,
+    chooses the fall-back margin that reaches ``--target`` agreement on them, and
+    ``assign_fast`` assigns with it, embedding only the texts it is unsure of (what
+    ``analyze --fast`` does);
+(c) fixed: the same model with the one margin every set used before (0.008).
+Agreement is with (a) on the assigned half; NMI is of the whole set (fitted half's own
+labels plus the assigned half's) against the set's intent labels, as ``evaluate`` scores.
+"expected" is the agreement measured on held-back fitted texts, the figure --fast prints.
 
-    HF_HUB_OFFLINE=1 python benchmarks/fast_path.py --cache /tmp/dc-emb
+MiniLM vectors come from the panel cache (benchmarks/panel_sets.py; made there once).
+With ``--timing-texts N``, MiniLM's speed is measured on N of each set's texts and the
+fast path's time (features, kernel, prediction, MiniLM for the fall-backs) is compared.
+
+    HF_HUB_OFFLINE=1 python benchmarks/fast_path.py
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
 import numpy as np
+from panel_sets import CACHE, DATA, LABELLED, cached_vectors, read_labelled_set
 
-from dumbcontacts.analysis.topics.analyze import FAST_CONFIDENCE
-from dumbcontacts.analysis.topics.evaluate import evaluate_labels, read_labelled
-from dumbcontacts.analysis.topics.fast_assign import assign_fast, predict_fast, train_fast_assigner
+from dumbcontacts.analysis.topics.evaluate import evaluate_labels
+from dumbcontacts.analysis.topics.fast_assign import assign_fast
+from dumbcontacts.analysis.topics.fast_margin import calibrate_fast_assigner
 from dumbcontacts.analysis.topics.fit import TopicSettings, assign_topics, fit_topics
+from dumbcontacts.settings import FAST_AGREEMENT
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-BITEXT = "bitext/Bitext_Sample_Customer_Support_Training_Dataset_v1.csv"
-SETS = {
-    "banking77": ("banking77/train.csv", "text", "category"),
-    "bitext": (BITEXT, "instruction", "intent"),
-    "dstc11": ("dstc11/insurance-utterances.jsonl", "utterance", "intent"),
-}
-THRESHOLDS = (0.0, 0.004, 0.006, 0.008, 0.01, 0.015, 0.02)
-
-
-def load_set(
-    name: str, data: Path, cache: Path, minilm=None
-) -> tuple[list[str], list[str], np.ndarray]:
-    """Texts, labels and MiniLM vectors; with ``minilm``, missing vectors are made and cached."""
-    file, text_column, label_column = SETS[name]
-    rows = read_labelled(data / file, text_column, label_column)
-    texts = rows["text"].astype(str).tolist()
-    vectors_file, texts_file = cache / f"{name}.npy", cache / f"{name}.texts.json"
-    if minilm is not None and not texts_file.exists():
-        cache.mkdir(parents=True, exist_ok=True)
-        np.save(vectors_file, minilm.embed(texts))
-        texts_file.write_text(json.dumps(texts))
-    if json.loads(texts_file.read_text()) != texts:
-        raise SystemExit(f"{name}: cached vectors are for other texts; delete {texts_file}")
-    return texts, rows["label"].astype(str).tolist(), np.load(vectors_file)
+FIXED_MARGIN = 0.008  # the margin every set used before calibration
 
 
 def minilm_rate(model, texts: list[str]) -> float:
@@ -62,15 +44,82 @@ def minilm_rate(model, texts: list[str]) -> float:
     return len(texts) / (time.perf_counter() - started)
 
 
+def measure_set(name: str, args, static, minilm) -> dict:
+    panel = read_labelled_set(name, args.data)
+    texts, truth = panel.texts, panel.labels["intent"]
+    vectors = np.asarray(cached_vectors(panel, args.cache), dtype=np.float32)
+    order = np.random.default_rng(args.seed).permutation(len(texts))
+    cut = int(args.sample * len(texts))
+    sample, rest = np.sort(order[:cut]), np.sort(order[cut:])
+    sample_texts, rest_texts = [texts[i] for i in sample], [texts[i] for i in rest]
+    fit = fit_topics(sample_texts, vectors[sample], TopicSettings(seed=args.seed))
+    reference, _ = assign_topics(fit, vectors[rest])
+
+    started = time.perf_counter()
+    assigner, choice = calibrate_fast_assigner(
+        sample_texts, vectors[sample], fit, args.target, static=static, seed=args.seed
+    )
+    train_seconds = time.perf_counter() - started
+    index = {texts[i]: i for i in rest.tolist()}  # a repeated text has one vector
+
+    def embed_cached(batch: list[str]) -> np.ndarray:
+        return vectors[[index[t] for t in batch]]
+
+    started = time.perf_counter()
+    fast, _, fell_back = assign_fast(assigner, rest_texts, embed_cached, fit, choice.margin)
+    fast_seconds = time.perf_counter() - started
+    fixed, _, fixed_fell_back = assign_fast(assigner, rest_texts, embed_cached, fit, FIXED_MARGIN)
+
+    def nmi(assigned: np.ndarray) -> float:
+        whole = np.empty(len(texts), dtype=int)
+        whole[sample], whole[rest] = fit.topic_ids, assigned
+        return evaluate_labels(truth, whole)["nmi"]
+
+    row = {
+        "set": name, "fit": len(sample), "assigned": len(rest), "topics": len(fit.topics),
+        "margin": choice.margin, "slice": choice.measured_on, "expected": choice.agreement,
+        "agreement": float(np.mean(fast == reference)), "fallback": fell_back / len(rest),
+        "nmi_ref": nmi(reference), "nmi_fast": nmi(fast),
+        "fixed_agreement": float(np.mean(fixed == reference)),
+        "fixed_fallback": fixed_fell_back / len(rest), "nmi_fixed": nmi(fixed),
+        "train_s": train_seconds,
+    }  # fmt: skip
+    if minilm is not None:
+        rate = minilm_rate(minilm, rest_texts[: args.timing_texts])
+        row["speed_up"] = (len(rest) / rate) / (fast_seconds + fell_back / rate)
+    return row
+
+
+def print_table(rows: list[dict], target: float) -> None:
+    print(f"\ncalibrated for {target:.0%} agreement; fixed margin {FIXED_MARGIN}")
+    timed = "speed_up" in rows[0]
+    print(
+        "| set | fit / assigned | topics | margin | expected (texts measured) | agreement "
+        "| fallback | NMI MiniLM | NMI fast | NMI diff | fixed: agreement | fixed: fallback "
+        "| fixed: NMI diff | train s |" + (" speed-up |" if timed else "")
+    )
+    print("|---" * (14 + timed) + "|")
+    for r in rows:
+        print(
+            f"| {r['set']} | {r['fit']} / {r['assigned']} | {r['topics']} | {r['margin']:.4f} "
+            f"| {r['expected']:.1%} ({r['slice']}) | {r['agreement']:.1%} | {r['fallback']:.1%} "
+            f"| {r['nmi_ref']:.3f} | {r['nmi_fast']:.3f} | {r['nmi_fast'] - r['nmi_ref']:+.3f} "
+            f"| {r['fixed_agreement']:.1%} | {r['fixed_fallback']:.1%} "
+            f"| {r['nmi_fixed'] - r['nmi_ref']:+.3f} | {r['train_s']:.1f} |"
+            + (f" {r['speed_up']:.0f}x |" if timed else ""),
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/dc-emb"))
-    parser.add_argument("--sets", default=",".join(SETS))
+    parser.add_argument("--cache", type=Path, default=CACHE)
+    parser.add_argument("--sets", default=",".join(LABELLED))
     parser.add_argument("--sample", type=float, default=0.5, help="share of each set to fit on")
-    parser.add_argument("--timing-texts", type=int, default=300)
-    parser.add_argument("--min-confidence", type=float, default=FAST_CONFIDENCE)
+    parser.add_argument("--target", type=float, default=FAST_AGREEMENT)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--timing-texts", type=int, default=0, help="0: no timing")
     parser.add_argument(
         "--model-cache",
         type=Path,
@@ -81,78 +130,13 @@ def main() -> None:
     args = parser.parse_args()
     from dumbcontacts.analysis.topics.embeddings import load_minilm, load_static_minilm
 
-    minilm = load_minilm()
     static = None if args.no_static else load_static_minilm(args.model_cache)
-    static_name = "TF-IDF only" if static is None else "TF-IDF + static"
-    settings = TopicSettings(seed=args.seed)
-    sweep, final = [], []
+    minilm = load_minilm() if args.timing_texts else None
+    rows = []
     for name in args.sets.split(","):
-        texts, truth, vectors = load_set(name, args.data, args.cache, minilm)
-        order = np.random.default_rng(args.seed).permutation(len(texts))
-        cut = int(args.sample * len(texts))
-        sample, rest = np.sort(order[:cut]), np.sort(order[cut:])
-        rest_texts = [texts[i] for i in rest]
-        rate = minilm_rate(minilm, rest_texts[: args.timing_texts])
-        fit = fit_topics([texts[i] for i in sample], vectors[sample], settings)
-        started = time.perf_counter()
-        reference, _ = assign_topics(fit, vectors[rest])
-        ref_seconds = len(rest) / rate + time.perf_counter() - started
-
-        started = time.perf_counter()
-        # Taught the sample's centroid similarities (its vectors are at hand), the model
-        # learns what the reference computes, not the fit's own (HDBSCAN) labels.
-        assigner = train_fast_assigner(
-            [texts[i] for i in sample], vectors[sample], fit, static=static, seed=args.seed
-        )
-        train_seconds = time.perf_counter() - started
-        guess, margin = predict_fast(assigner, rest_texts)  # for the sweep only
-        for threshold in THRESHOLDS:
-            unsure = margin < threshold
-            ids = np.where(unsure, reference, guess)  # fallback = exactly the reference
-            sweep.append((name, threshold, np.mean(unsure), np.mean(ids == reference)))
-
-        index = {texts[i]: i for i in rest.tolist()}  # a repeated text has one vector
-
-        def embed_cached(batch: list[str], _index=index, _vectors=vectors) -> np.ndarray:
-            return _vectors[[_index[t] for t in batch]]
-
-        started = time.perf_counter()
-        fast, _, n_fallback = assign_fast(
-            assigner, rest_texts, embed_cached, fit, args.min_confidence
-        )
-        fast_seconds = time.perf_counter() - started + n_fallback / rate
-        whole_ref, whole_fast = np.empty(len(texts), int), np.empty(len(texts), int)
-        whole_ref[sample] = whole_fast[sample] = fit.topic_ids
-        whole_ref[rest], whole_fast[rest] = reference, fast
-        nmi_ref = evaluate_labels(truth, whole_ref)["nmi"]
-        nmi_fast = evaluate_labels(truth, whole_fast)["nmi"]
-        final.append(
-            (name, len(sample), len(rest), len(fit.topics), rate, ref_seconds, fast_seconds,
-             train_seconds, np.mean(fast == reference), nmi_ref, nmi_fast, n_fallback / len(rest))
-        )  # fmt: skip
-
-    print("threshold sweep (fallback share / agreement with reference):")
-    print("| set | min_confidence | fallback | agreement |\n|---|---|---|---|")
-    for name, threshold, share, agree in sweep:
-        print(f"| {name} | {threshold:.3f} | {share:.1%} | {agree:.1%} |")
-    print(
-        f"\n{static_name}, min_confidence = {args.min_confidence}, "
-        f"fit on {args.sample:.0%} of each set"
-    )
-    print(
-        "| set | fit / assigned | topics | MiniLM texts/s | reference s | fast s | speed-up "
-        "| train s | with training | agreement | NMI ref | NMI fast | fallback |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for row in final:
-        name, n_fit, n_rest, n_topics, rate, ref_s, fast_s, train_s, agree, nr, nf, share = row
-        print(
-            f"| {name} | {n_fit} / {n_rest} | {n_topics} | {rate:.0f} | {ref_s:.1f} | "
-            f"{fast_s:.2f} | {ref_s / fast_s:.0f}x | {train_s:.1f} | "
-            f"{ref_s / (fast_s + train_s):.0f}x | {agree:.1%} | {nr:.3f} | "
-            f"{nf:.3f} | {share:.1%} |",
-            flush=True,
-        )
+        rows.append(measure_set(name, args, static, minilm))
+        print(rows[-1], flush=True)
+    print_table(rows, args.target)
 
 
 if __name__ == "__main__":

@@ -198,6 +198,7 @@ def _analyze(warehouse, config, make_embedder, now, say, summary: RunSummary) ->
         fast=config.run_fast,
         # A static model's own vectors are the fast path's features already.
         fast_static=make_embedder(config, static=True) if config.run_fast and not static else None,
+        fast_agreement=config.fast_agreement,
     )
     if model is None:
         why = "fitted (the first model)"
@@ -213,7 +214,8 @@ def _analyze(warehouse, config, make_embedder, now, say, summary: RunSummary) ->
         "analyze",
         f"model v{result.model_version} {why}; {result.topics.height} topics "
         f"({result.unmapped.height} unmapped); embedded {result.embedded:,} new texts, "
-        f"assigned {result.assigned:,} contacts",
+        f"assigned {result.assigned:,} contacts"
+        + (f"; fast path: {result.fast.describe()}" if result.fast else ""),
     )
     return replace(
         summary,

@@ -24,6 +24,7 @@ __all__ = [
     "DEFAULT_WAREHOUSE_URL",
     "EARLIEST_DAY",
     "EMBEDDING_BACKENDS",
+    "FAST_AGREEMENT",
     "LATEST_DAYS_AHEAD",
     "ORDER_REF_PATTERN",
     "REPEAT_WINDOW_DAYS",
@@ -48,6 +49,7 @@ _SECTIONS = {
     "costs": dict,
     "metrics": dict,
     "load": dict,
+    "analyze": dict,
     "run": dict,
     "dashboard": dict,
 }
@@ -60,6 +62,7 @@ _KEYS: dict[str, dict[str, type | tuple[type, type]]] = {
         "latest_days_ahead": int,
         "order_ref_pattern": str,
     },
+    "analyze": {"fast_agreement": float},
     "run": {"inbox": (list, str), "refit_every_days": int, "report_dir": str, "fast": bool},
     "dashboard": {"username": str, "password": str},
 }
@@ -76,6 +79,9 @@ EMBEDDING_BACKENDS = ("torch", "onnx-int8")
 # What a figure means when nobody says otherwise; every consumer takes these defaults.
 REPEAT_WINDOW_DAYS = 7  # a new conversation within this many days is a repeat
 CPX_DRIVER = "orders"  # contacts per 1,000 of this business volume
+# The share of contacts the fast path (``analyze --fast``) should give the topic the sentence
+# model would, on texts it has not seen; its fall-back margin is calibrated for it each run.
+FAST_AGREEMENT = 0.97
 # The plausibility window every time must fall in: a contact before it is a typo or a
 # placeholder (year 0, 1900), one after it a typo for this year (2206) or a sentinel (9999).
 EARLIEST_DAY = dt.date(1990, 1, 1)
@@ -201,6 +207,8 @@ class Settings:
     report_dir: Path = Path("reports")
     # Assign the job's new contacts as ``analyze --fast`` does (for large daily volumes).
     run_fast: bool = False
+    # The agreement with the sentence model the fast path is calibrated for (FAST_AGREEMENT).
+    fast_agreement: float = FAST_AGREEMENT
     # Basic authentication for the dashboard; both None means none.
     dashboard_username: str | None = None
     dashboard_password: str | None = None
@@ -216,8 +224,8 @@ class Settings:
         named = environ.get("DUMBCONTACTS_CONFIG")
         path = Path(named or DEFAULT_FILE)
         spec = _read_file(path) if named or path.is_file() else {}
-        metrics, load, run, board = (
-            spec.get(k, {}) for k in ("metrics", "load", "run", "dashboard")
+        metrics, load, analyze, run, board = (
+            spec.get(k, {}) for k in ("metrics", "load", "analyze", "run", "dashboard")
         )
         try:
             costs = CostModel.from_mapping(spec.get("costs", {}))
@@ -233,6 +241,9 @@ class Settings:
         latest_days_ahead = load.get("latest_days_ahead", cls.latest_days_ahead)
         if latest_days_ahead < 0:
             raise ConfigError(f"{path}: load.latest_days_ahead must be at least 0")
+        fast_agreement = analyze.get("fast_agreement", FAST_AGREEMENT)
+        if not 0 < fast_agreement <= 1:
+            raise ConfigError(f"{path}: analyze.fast_agreement must be above 0 and at most 1")
         earliest = _read_day(path, "load.earliest", load.get("earliest"), cls.earliest)
         order_ref_pattern = load.get("order_ref_pattern", ORDER_REF_PATTERN)
         if order_ref_pattern != ORDER_REF_PATTERN and not _is_rust_regex(order_ref_pattern):
@@ -270,6 +281,7 @@ class Settings:
             refit_every_days=run.get("refit_every_days", cls.refit_every_days),
             report_dir=Path(run.get("report_dir", cls.report_dir)),
             run_fast=run.get("fast", cls.run_fast),
+            fast_agreement=fast_agreement,
             dashboard_username=pick("DUMBCONTACTS_DASHBOARD_USERNAME", board.get("username")),
             dashboard_password=pick("DUMBCONTACTS_DASHBOARD_PASSWORD", board.get("password")),
         )

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import re
 
 import numpy as np
 import polars as pl
@@ -297,6 +298,40 @@ def test_the_analyze_command_applies_the_configured_overrides_file(
         assert conn.execute(query).one() == ("loyalty-points", "override")
 
 
+def test_analyze_fast_prints_its_promise_and_cost(duckdb_warehouse, tmp_path, monkeypatch):
+    (tmp_path / "defects.toml").write_text(TAXONOMY)
+    list(load_paths(duckdb_warehouse, [tmp_path / "defects.toml"], salt=TEST_SALT))
+    _add_contacts(duckdb_warehouse, 0, 160)
+    analyze_contacts(duckdb_warehouse, ReasonEmbedder(), map_threshold=0.8)
+    _add_contacts(duckdb_warehouse, 160, 40)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dumbcontacts.toml").write_text("[analyze]\nfast_agreement = 0.99\n")
+    monkeypatch.setattr(
+        dumbcontacts.cli.analysis, "load_embedder", lambda *a, **k: ReasonEmbedder()
+    )
+    env = {
+        "DUMBCONTACTS_CONFIG": "dumbcontacts.toml",
+        "DUMBCONTACTS_WAREHOUSE": str(duckdb_warehouse.engine.url),
+    }
+    result = CliRunner().invoke(cli, ["analyze", "--fast", "--threshold", "0.8"], env=env)
+    assert result.exit_code == 0, result.output
+    # The new texts are all distinct: those that fell back are those embedded.
+    assert re.search(
+        r"embedded (\d+) new texts; assigned 40 contacts\n"
+        r"fast path: 100\.0% expected agreement with the sentence model \(target 99%, "
+        r"measured on 160 held-back texts, margin \d\.\d{4}\); \1 of 40 new contacts "
+        r"\(\d+\.\d%\) were embedded\n",
+        result.output,
+    ), result.output
+
+
+def test_a_bad_fast_agreement_stops_analyze_before_fitting(loaded):
+    with pytest.raises(ValueError, match=r"target agreement must be in \(0, 1\], not 97"):
+        analyze_contacts(loaded, ReasonEmbedder(), fast=True, fast_agreement=97)
+    with loaded.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(topics)).scalar_one() == 0
+
+
 def test_a_broken_overrides_file_stops_analyze_before_fitting(loaded, tmp_path):
     path = tmp_path / "overrides.toml"
     path.write_text('[[topic]]\nkey = "T0001"\ncolour = "red"\n')
@@ -349,6 +384,10 @@ def test_the_fast_path_embeds_only_what_the_classifier_is_unsure_of(loaded):
     result = analyze_contacts(loaded, embedder, map_threshold=0.8, fast=True)
     assert result.assigned == 40
     assert embedder.calls < 40  # clear texts never reached the sentence model
+    # Each of the 160 fitted texts was held back from one of five models; all agree.
+    assert (result.fast.margin.measured_on, result.fast.margin.agreement) == (160, 1.0)
+    assert (result.fast.target, result.fast.assigned) == (0.97, 40)
+    assert result.fast.fell_back == embedder.calls
     topic_of = {row.contact_id: row.topic_id for row in _assignments(loaded)}
     assert len(topic_of) == 200
     # _add_contacts restarts its phrases, so contact 160 + k says what contact k said.

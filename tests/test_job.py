@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime as dt
+import re
 import shutil
 import time
 
@@ -281,6 +282,13 @@ def test_run_assigns_with_the_fast_path_when_configured(sample, tmp_path, monkey
     summary, lines = _run(config)
     assert summary.code == EXIT_OK, lines
     assert decided == [summary.contacts_loaded] and summary.assigned == summary.contacts_loaded
+    (line,) = [line for line in lines if "fast path:" in line]
+    assert re.search(
+        r"; fast path: \d+\.\d% expected agreement with the sentence model \(target 97%, "
+        rf"measured on [\d,]+ held-back texts, .*\); [\d,]+ of {summary.contacts_loaded:,} new "
+        r"contacts \(\d+\.\d%\) were embedded",
+        line,
+    ), line
 
 
 def test_a_bug_in_a_step_keeps_its_traceback(sample, tmp_path, monkeypatch):

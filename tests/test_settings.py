@@ -27,6 +27,7 @@ def test_defaults_without_a_file(tmp_path, monkeypatch):
     assert (config.repeat_window_days, config.cpx_driver) == (7, "orders")
     assert config.inbox == () and config.dashboard_username is None
     assert config.keep_transcripts is False and config.run_fast is False
+    assert config.fast_agreement == 0.97
     assert config.order_ref_pattern == ORDER_REF_PATTERN
     assert config.brand_names == ()
     assert config.embedding_backend == "torch"
@@ -79,6 +80,8 @@ cpx_driver = "shipments"
 [load]
 keep_transcripts = true
 order_ref_pattern = "SO[0-9]{6}"
+[analyze]
+fast_agreement = 0.95
 [run]
 inbox = ["inbox/phone", "inbox/chat"]
 refit_every_days = 7
@@ -101,7 +104,7 @@ password = "from-file"
     assert config.order_ref_pattern == "SO[0-9]{6}"
     assert config.inbox == (Path("inbox/phone"), Path("inbox/chat"))
     assert (config.refit_every_days, config.report_dir) == (7, Path("out"))
-    assert config.run_fast is True
+    assert config.run_fast is True and config.fast_agreement == 0.95
     assert (config.dashboard_username, config.dashboard_password) == ("leader", "from-env")
     environ["DUMBCONTACTS_WAREHOUSE"] = "postgresql://x/y"
     assert Settings.from_environ(environ).warehouse_url == "postgresql://x/y"
@@ -133,6 +136,10 @@ password = "from-file"
         ("[load]\nearliest = 'last year'", "load.earliest must be a date"),
         ("[load]\nearliest = 1990", "load.earliest must be a str"),
         ("[load]\nlatest_days_ahead = -1", "load.latest_days_ahead must be at least 0"),
+        ("[analyze]\nfast_agreement = 1.5", "analyze.fast_agreement must be above 0 and at most 1"),
+        ("[analyze]\nfast_agreement = 0.0", "analyze.fast_agreement must be above 0 and at most 1"),
+        ("[analyze]\nfast_agreement = '97%'", "analyze.fast_agreement must be a float"),
+        ("[analyze]\nfast = true", "unknown setting analyze.fast"),
         ("brand_names = 'Acme'", "brand_names must be a list"),
         ("brand_names = [1]", "brand_names must be a list of strings"),
     ],

@@ -35,7 +35,12 @@ from dumbcontacts.analysis.topics.embedding_cache import (
     read_cached_vectors,
 )
 from dumbcontacts.analysis.topics.embeddings import Embedder
-from dumbcontacts.analysis.topics.fast_assign import assign_fast, train_fast_assigner
+from dumbcontacts.analysis.topics.fast_assign import assign_fast
+from dumbcontacts.analysis.topics.fast_margin import (
+    FastOutcome,
+    calibrate_fast_assigner,
+    check_target,
+)
 from dumbcontacts.analysis.topics.fit import TopicFit, TopicSettings, assign_topics, fit_topics
 from dumbcontacts.analysis.topics.guided import fit_guided
 from dumbcontacts.analysis.topics.keywords import keyword_stop_words
@@ -60,14 +65,11 @@ from dumbcontacts.analysis.topics.prepare import prepare_reason
 from dumbcontacts.errors import ModelError
 from dumbcontacts.etl.schema import contact_topics, contacts, defects, topic_models, topics
 from dumbcontacts.etl.warehouse import Warehouse, insert_new_rows
-from dumbcontacts.settings import Settings
+from dumbcontacts.settings import FAST_AGREEMENT, Settings
 
 __all__ = ["AnalyzeResult", "analyze_contacts"]
 
 _VECTOR = np.dtype("<f4")
-# Predicted margin (cosine) below which the fast path asks the sentence model: one value for
-# every data set, from benchmarks/fast_path.py.
-FAST_CONFIDENCE = 0.008
 _UPDATE_CHUNK = 10_000  # contact ids per UPDATE: PostgreSQL takes at most 65,535 parameters
 
 
@@ -82,6 +84,7 @@ class AnalyzeResult:
     overrides: tuple[Override, ...] = ()  # read from the overrides file
     unmatched: tuple[Override, ...] = ()  # overrides naming a key this version does not have
     without_reason: int = 0  # contacts no customer message gives a reason for: no topic
+    fast: FastOutcome | None = None  # how the fast path assigned, when it did
 
     @property
     def unmapped(self) -> pl.DataFrame:
@@ -115,6 +118,7 @@ def analyze_contacts(
     seed_threshold: float | None = 0.35,
     fast: bool = False,
     fast_static: Embedder | None = None,  # static vectors for --fast (load_static_minilm)
+    fast_agreement: float = FAST_AGREEMENT,
     progress: Callable[[int], None] | None = None,
     overrides: Path | str | None = None,
     brand_names: Iterable[str] = (),
@@ -125,9 +129,13 @@ def analyze_contacts(
     (``Settings.overrides``), so a run from a notebook keeps the triage page's decisions.
     Raises ModelError when there is nothing to fit or the embedder is not the model's,
     ConfigError for a broken overrides file. ``brand_names`` (the configured ones) are
-    never a topic's keyword.
+    never a topic's keyword. With ``fast``, new contacts are assigned by a text model whose
+    fall-back margin is calibrated to agree with the sentence model on ``fast_agreement`` of
+    texts it has not seen (``dumbcontacts.analysis.topics.fast_margin``).
     """
     settings = settings or TopicSettings()
+    if fast:
+        check_target(fast_agreement)
     decisions = read_overrides_file(
         Settings.from_environ().overrides if overrides is None else overrides
     )
@@ -159,8 +167,8 @@ def analyze_contacts(
     else:
         version = current
         map_unmapped_topics(warehouse, counting, version, map_threshold)
-    fast_with = _FastWith(FAST_CONFIDENCE, fast_static) if fast else None
-    assigned = fitted + _assign_unassigned(warehouse, counting, version, progress, fast_with)
+    fast_with = _FastWith(fast_agreement, fast_static) if fast else None
+    assigned, outcome = _assign_unassigned(warehouse, counting, version, progress, fast_with)
     with warehouse.begin() as conn:
         unmatched = store_overrides(conn, version, decisions, known)
         store_links(conn)  # so metrics need not link repeats themselves
@@ -169,8 +177,8 @@ def analyze_contacts(
             select(func.count()).where(contacts.c.reason_text.is_(None))
         ).scalar_one()
     return AnalyzeResult(
-        version, refitted, counting.count, assigned, summary, tuple(decisions),
-        tuple(unmatched), without_reason,
+        version, refitted, counting.count, fitted + assigned, summary, tuple(decisions),
+        tuple(unmatched), without_reason, outcome,
     )  # fmt: skip
 
 
@@ -392,18 +400,22 @@ def _read_topics(conn: Connection, version: int) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class _FastWith:
-    """How ``fast=True`` assigns: the margin below which it embeds, and its static features."""
+    """How ``fast=True`` assigns: the agreement its margin is calibrated for, and its static
+    features."""
 
-    min_confidence: float
+    agreement: float
     static: Embedder | None
 
 
-def _assign_unassigned(warehouse, embedder, version, progress, fast: _FastWith | None) -> int:
+def _assign_unassigned(
+    warehouse, embedder, version, progress, fast: _FastWith | None
+) -> tuple[int, FastOutcome | None]:
+    """Contacts assigned, and what the fast path did (None when it did not run)."""
     with warehouse.connect() as conn:
         todo = _reasons(conn, version)
         model = _read_topics(conn, version)
     if todo.is_empty():
-        return 0
+        return 0, None
     texts = todo["reason_text"].to_list()
     topic_list = [{"topic_id": t} for t in model["topic_id"].to_list()]
     fit = TopicFit(np.zeros(0, dtype=int), topic_list, np.stack(model["vector"].to_list()))
@@ -411,7 +423,7 @@ def _assign_unassigned(warehouse, embedder, version, progress, fast: _FastWith |
     def embed(some: list[str]) -> np.ndarray:
         return embed_reasons(warehouse, embedder, some, progress)
 
-    training = None
+    training, outcome = None, None
     if fast is not None:
         with warehouse.connect() as conn:
             training = _embedded_reasons(conn, version, embedder)
@@ -420,11 +432,14 @@ def _assign_unassigned(warehouse, embedder, version, progress, fast: _FastWith |
     else:
         # A model trained on the sentence model's own centroid similarities decides where it
         # is sure; only the rest pay for the sentence model.
-        assigner = train_fast_assigner(*training, fit, static=fast.static)
-        topic_ids, probability, _ = assign_fast(assigner, texts, embed, fit, fast.min_confidence)
+        assigner, margin = calibrate_fast_assigner(
+            *training, fit, fast.agreement, static=fast.static
+        )
+        topic_ids, probability, fell_back = assign_fast(assigner, texts, embed, fit, margin.margin)
+        outcome = FastOutcome(margin, fast.agreement, len(texts), fell_back)
     rows = _assignment_rows(todo["contact_id"], version, topic_ids, probability)
     with warehouse.begin() as conn:
-        return insert_new_rows(conn, contact_topics, rows)
+        return insert_new_rows(conn, contact_topics, rows), outcome
 
 
 def _embedded_reasons(

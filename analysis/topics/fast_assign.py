@@ -29,7 +29,7 @@ training text reuse that text's own nearest-centroid topic.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,24 +103,28 @@ def train_fast_assigner(
     alpha: float = 0.05,
     max_train: int = 6000,
     seed: int = 0,
+    hold_out: Collection[str] = (),
 ) -> FastAssigner:
     """Learn to predict ``assign_topics(fit, vector)`` scores from text.
 
     ``vectors`` are the sentence-model vectors of ``texts`` (the model the fit was made
     with). At most ``max_train`` distinct texts, a seeded sample, train the model (memory
     and time grow with its square and cube); all of them are remembered as exact repeats.
+    Texts in ``hold_out`` are remembered but never trained on, so the model can be measured
+    on them (``fast_margin``).
     """
     vectors = np.asarray(vectors, dtype=np.float32)
     if len(texts) != len(vectors):
         raise ValueError(f"{len(texts)} texts but {len(vectors)} vectors")
-    if len(texts) == 0:
-        raise ValueError("no texts to learn from")
     topics, similarity = assign_topics(fit, vectors)
     first_at: dict[str, int] = {}  # a repeated text counts once, with its first vector
     for i, text in enumerate(texts):
         first_at.setdefault(text, i)
     known = {t: (int(topics[i]), float(similarity[i])) for t, i in first_at.items()}
-    first = np.fromiter(first_at.values(), dtype=int, count=len(first_at))
+    trained = (i for t, i in first_at.items() if t not in hold_out)
+    first = np.fromiter(trained, dtype=int)
+    if len(first) == 0:
+        raise ValueError("no texts to learn from")
     if len(first) > max_train:
         first = np.sort(np.random.default_rng(seed).choice(first, max_train, replace=False))
     train = [texts[i] for i in first.tolist()]

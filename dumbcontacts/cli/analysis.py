@@ -127,6 +127,7 @@ def analyze(
             fast=fast,
             # With --static the sentence model is the static one already: nothing to add.
             fast_static=load_embedder(config, static=True) if fast and not static else None,
+            fast_agreement=config.fast_agreement,
             progress=bar.update,
             overrides=overrides_file or config.overrides,
             brand_names=config.brand_names,
@@ -137,6 +138,8 @@ def analyze(
         f"model v{result.model_version} ({how}): {topics.height} topics; "
         f"embedded {result.embedded:,} new texts; assigned {result.assigned:,} contacts"
     )
+    if result.fast is not None:
+        click.echo(f"fast path: {result.fast.describe()}")
     click.echo(f"\n{'topic':<6} {'contacts':>8}  {'defect':<28} {'conf':>5}  keywords")
     for row in topics.iter_rows(named=True):
         defect = row["defect_id"] or "(unmapped)"
