@@ -235,9 +235,8 @@ class Decisions:
     def _texts(self) -> Texts:
         """Both files as they are; a taxonomy file not made yet starts from the warehouse's
         defects, so a first decision keeps every defect already loaded."""
-        return _read_text(self.taxonomy) or self._taxonomy_from_warehouse(), _read_text(
-            self.overrides
-        )
+        taxonomy = _read_text(self.taxonomy) or self._taxonomy_from_warehouse()
+        return taxonomy, _read_text(self.overrides)
 
     def _taxonomy_from_warehouse(self) -> str:
         with self.warehouse.connect() as conn:
@@ -248,7 +247,7 @@ class Decisions:
         return taxonomy_text(
             {"id": r["defect_id"]}
             | {f: r[f] for f in fields if r[f]}
-            | ({"examples": _json_list(r["examples"])} if _json_list(r["examples"]) else {})
+            | {"examples": _json_list(r["examples"])}
             for r in rows
         )
 
@@ -355,5 +354,6 @@ def _read_text(path: Path) -> str:
         raise ConfigError(f"{path}: cannot read: {error}") from None
 
 
-def _json_list(text: str | None) -> list[str]:
-    return list(json.loads(text)) if text else []
+def _json_list(text: str | None) -> list[str] | None:
+    """The stored examples, None when there are none (the file then has no examples line)."""
+    return list(json.loads(text)) or None if text else None
