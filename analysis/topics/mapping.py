@@ -295,13 +295,18 @@ def defect_topics(
     return frame if as_polars else frame.to_pandas()
 
 
-def _query(version: int, defect_id: str):
-    assigned = (
+def _assigned_counts(version: int):
+    """Contacts assigned to each topic of model ``version``: topic_id, contacts."""
+    return (
         select(contact_topics.c.topic_id, func.count().label("contacts"))
         .where(contact_topics.c.model_version == version)
         .group_by(contact_topics.c.topic_id)
         .subquery()
     )
+
+
+def _query(version: int, defect_id: str):
+    assigned = _assigned_counts(version)
     contacts = func.coalesce(assigned.c.contacts, 0)
     return (
         select(topics.c.topic_key, topics.c.label, topics.c.keywords, contacts)
@@ -321,12 +326,7 @@ def current_topics(warehouse: Warehouse) -> pl.DataFrame:
 def topic_summary(conn: Connection, version: int) -> pl.DataFrame:
     """Every topic of model ``version``, biggest first: topic_key, label, contacts (assigned),
     defect_id, mapping_confidence, keywords, mapped_by, merged_into, language, category."""
-    assigned = (
-        select(contact_topics.c.topic_id, func.count().label("contacts"))
-        .where(contact_topics.c.model_version == version)
-        .group_by(contact_topics.c.topic_id)
-        .subquery()
-    )
+    assigned = _assigned_counts(version)
     query = (
         select(
             topics.c.topic_key,
