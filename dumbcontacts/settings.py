@@ -52,6 +52,7 @@ _SECTIONS = {
     "analyze": dict,
     "run": dict,
     "dashboard": dict,
+    "compute": dict,
 }
 # A tuple (list, str) is a list of strings.
 _KEYS: dict[str, dict[str, type | tuple[type, type]]] = {
@@ -65,6 +66,7 @@ _KEYS: dict[str, dict[str, type | tuple[type, type]]] = {
     "analyze": {"fast_agreement": float},
     "run": {"inbox": (list, str), "refit_every_days": int, "report_dir": str, "fast": bool},
     "dashboard": {"username": str, "password": str},
+    "compute": {"address": str},
 }
 
 # The embedded DuckDB file in the working directory, when no warehouse is configured.
@@ -212,6 +214,9 @@ class Settings:
     # Basic authentication for the dashboard; both None means none.
     dashboard_username: str | None = None
     dashboard_password: str | None = None
+    # A Dask scheduler ("tcp://host:8786") that embeds, assigns and loads files in parallel;
+    # None runs everything in this process (see README, "When one machine is not enough").
+    compute_address: str | None = None
 
     def time_window(self, now: dt.datetime | None = None) -> TimeWindow:
         """The plausibility window as of ``now`` (default: now)."""
@@ -224,8 +229,8 @@ class Settings:
         named = environ.get("DUMBCONTACTS_CONFIG")
         path = Path(named or DEFAULT_FILE)
         spec = _read_file(path) if named or path.is_file() else {}
-        metrics, load, analyze, run, board = (
-            spec.get(k, {}) for k in ("metrics", "load", "analyze", "run", "dashboard")
+        metrics, load, analyze, run, board, compute = (
+            spec.get(k, {}) for k in ("metrics", "load", "analyze", "run", "dashboard", "compute")
         )
         try:
             costs = CostModel.from_mapping(spec.get("costs", {}))
@@ -284,6 +289,7 @@ class Settings:
             fast_agreement=fast_agreement,
             dashboard_username=pick("DUMBCONTACTS_DASHBOARD_USERNAME", board.get("username")),
             dashboard_password=pick("DUMBCONTACTS_DASHBOARD_PASSWORD", board.get("password")),
+            compute_address=pick("DUMBCONTACTS_COMPUTE_ADDRESS", compute.get("address")),
         )
 
 

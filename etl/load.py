@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from dumbcontacts.errors import DumbContactsError, InputError, LoadError
 from dumbcontacts.etl.bounds import excerpt_of, storable_text
@@ -174,6 +174,7 @@ def load_source(
     bad = _stored_rejects(read.rejects, load_id)
     table = {"volumes": business_volumes, "taxonomy": defects}.get(source.kind, contacts)
     with _WRITE_LOCK, warehouse.begin() as conn:
+        _lock_content(conn, content_hash)
         # Checked again under the write lock: a concurrent run may have loaded it meanwhile.
         if _is_loaded(conn, content_hash):
             return LoadResult(name, source.channel, "already loaded")
@@ -373,6 +374,15 @@ def _count_without_reason(conn, load_id: str) -> int:
         contacts.c.load_id == load_id, contacts.c.reason_text.is_(None)
     )
     return conn.execute(query).scalar_one()
+
+
+def _lock_content(conn, content_hash: str) -> None:
+    """On PostgreSQL, hold a lock on this content until the transaction ends, so another
+    process loading a copy of the file waits and then finds it loaded. (DuckDB's file lock
+    already keeps other processes out.)"""
+    if conn.dialect.name == "postgresql":
+        key = int(content_hash[:15], 16)  # 60 bits: fits the lock's bigint
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def _is_loaded(conn, content_hash: str) -> bool:

@@ -173,7 +173,7 @@ def insert_new_rows(conn: Connection, table: Table, frame: pl.DataFrame) -> int:
     if conn.dialect.name == "duckdb":
         return _insert_duckdb(conn, table.name, columns, keys, frame)
     if conn.dialect.name == "postgresql":
-        return _insert_postgres(conn, table.name, columns, frame)
+        return _insert_postgres(conn, table.name, columns, keys, frame)
     raise ValueError(f"unsupported warehouse engine: {conn.dialect.name}")
 
 
@@ -194,7 +194,9 @@ def _insert_duckdb(conn: Connection, name: str, columns: str, keys: list[str], f
         raw.unregister(view)
 
 
-def _insert_postgres(conn: Connection, name: str, columns: str, frame: pl.DataFrame) -> int:
+def _insert_postgres(
+    conn: Connection, name: str, columns: str, keys: list[str], frame: pl.DataFrame
+) -> int:
     raw = conn.connection.driver_connection
     stage = f"incoming_{name}"
     # COPY's CSV reads bytea as \x-prefixed hex text.
@@ -212,7 +214,10 @@ def _insert_postgres(conn: Connection, name: str, columns: str, frame: pl.DataFr
         cur.execute(f"TRUNCATE {stage}")
         with cur.copy(f"COPY {stage} ({columns}) FROM STDIN (FORMAT csv)") as copy:
             copy.write(buffer.getvalue())
+        # In key order: two loads writing side by side then take their row locks in one
+        # order, so neither can end up waiting on the other while it waits on it.
         cur.execute(
-            f"INSERT INTO {name} ({columns}) SELECT {columns} FROM {stage} ON CONFLICT DO NOTHING"
+            f"INSERT INTO {name} ({columns}) SELECT {columns} FROM {stage} "
+            f"ORDER BY {', '.join(keys)} ON CONFLICT DO NOTHING"
         )
         return cur.rowcount

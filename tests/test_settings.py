@@ -90,6 +90,8 @@ fast = true
 [dashboard]
 username = "leader"
 password = "from-file"
+[compute]
+address = "tcp://scheduler:8786"
 """,
     )
     environ["DUMBCONTACTS_DASHBOARD_PASSWORD"] = "from-env"
@@ -106,6 +108,9 @@ password = "from-file"
     assert (config.refit_every_days, config.report_dir) == (7, Path("out"))
     assert config.run_fast is True and config.fast_agreement == 0.95
     assert (config.dashboard_username, config.dashboard_password) == ("leader", "from-env")
+    assert config.compute_address == "tcp://scheduler:8786"
+    environ["DUMBCONTACTS_COMPUTE_ADDRESS"] = "tcp://10.0.0.5:8786"
+    assert Settings.from_environ(environ).compute_address == "tcp://10.0.0.5:8786"
     environ["DUMBCONTACTS_WAREHOUSE"] = "postgresql://x/y"
     assert Settings.from_environ(environ).warehouse_url == "postgresql://x/y"
     environ["DUMBCONTACTS_BRAND_NAMES"] = "Zed, Zed Bank,"

@@ -35,7 +35,7 @@ from dumbcontacts.analysis.topics.embedding_cache import (
     read_cached_vectors,
 )
 from dumbcontacts.analysis.topics.embeddings import Embedder
-from dumbcontacts.analysis.topics.fast_assign import assign_fast
+from dumbcontacts.analysis.topics.fast_assign import assign_fast, predict_fast
 from dumbcontacts.analysis.topics.fast_margin import (
     FastOutcome,
     calibrate_fast_assigner,
@@ -119,6 +119,7 @@ def analyze_contacts(
     fast: bool = False,
     fast_static: Embedder | None = None,  # static vectors for --fast (load_static_minilm)
     fast_agreement: float = FAST_AGREEMENT,
+    fast_predict: Callable | None = None,  # predict_fast elsewhere (cluster.predict_on_cluster)
     progress: Callable[[int], None] | None = None,
     overrides: Path | str | None = None,
     brand_names: Iterable[str] = (),
@@ -167,7 +168,9 @@ def analyze_contacts(
     else:
         version = current
         map_unmapped_topics(warehouse, counting, version, map_threshold)
-    fast_with = _FastWith(fast_agreement, fast_static) if fast else None
+    fast_with = (
+        _FastWith(fast_agreement, fast_static, fast_predict or predict_fast) if fast else None
+    )
     assigned, outcome = _assign_unassigned(warehouse, counting, version, progress, fast_with)
     with warehouse.begin() as conn:
         unmatched = store_overrides(conn, version, decisions, known)
@@ -200,8 +203,9 @@ def _reasons(conn: Connection, version: int | None = None) -> pl.DataFrame:
     return pl.DataFrame(rows.all(), schema=schema, orient="row")
 
 
-def _with_languages(warehouse: Warehouse, reasons: pl.DataFrame) -> pl.DataFrame:
-    """``reasons`` with each language the source did not give detected, and stored.
+def _with_languages(reasons: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``reasons`` with each language the source did not give detected, and the detected
+    ones (contact_id, detected) to store with the fit, so a run that fails stores nothing.
 
     Detected here, on the distinct reasons of the fit sample, rather than at load: lingua
     reads some hundreds of texts a second, a load a hundred thousand contacts.
@@ -213,20 +217,21 @@ def _with_languages(warehouse: Warehouse, reasons: pl.DataFrame) -> pl.DataFrame
         schema={"reason_text": pl.Utf8, "detected": pl.Utf8},
     )
     detected = missing.join(found, on="reason_text").filter(pl.col("detected").is_not_null())
-    with warehouse.begin() as conn:
-        for (language,), rows in detected.group_by("detected"):
-            ids = rows["contact_id"].to_list()
-            for start in range(0, len(ids), _UPDATE_CHUNK):
-                chunk = ids[start : start + _UPDATE_CHUNK]
-                conn.execute(
-                    update(contacts)
-                    .where(contacts.c.contact_id.in_(chunk))
-                    .values(language=language)
-                )
-    return reasons.join(found, on="reason_text", how="left", maintain_order="left").select(
+    reasons = reasons.join(found, on="reason_text", how="left", maintain_order="left").select(
         pl.exclude("language", "detected"),
         pl.coalesce("language", "detected").alias("language"),
     )
+    return reasons, detected.select("contact_id", "detected")
+
+
+def _store_languages(conn: Connection, detected: pl.DataFrame) -> None:
+    for (language,), rows in detected.group_by("detected"):
+        ids = rows["contact_id"].to_list()
+        for start in range(0, len(ids), _UPDATE_CHUNK):
+            chunk = ids[start : start + _UPDATE_CHUNK]
+            conn.execute(
+                update(contacts).where(contacts.c.contact_id.in_(chunk)).values(language=language)
+            )
 
 
 def _fit_new_version(
@@ -251,7 +256,7 @@ def _fit_new_version(
     if reasons.height > fit_sample:
         rows = np.random.default_rng(settings.seed).choice(reasons.height, fit_sample, False)
         reasons = reasons[np.sort(rows)]
-    reasons = _with_languages(warehouse, reasons)
+    reasons, detected = _with_languages(reasons)
     texts = reasons["reason_text"].to_list()
     languages = reasons["language"].to_list()
     vectors = embed_reasons(warehouse, embedder, texts, progress)
@@ -287,6 +292,7 @@ def _fit_new_version(
     )  # the model's own mapping; store_overrides copies it to auto_* and applies overrides
     version = (previous or 0) + 1
     with warehouse.begin() as conn:
+        _store_languages(conn, detected)
         conn.execute(update(topic_models).values(is_current=False))
         conn.execute(
             topic_models.insert().values(
@@ -405,6 +411,7 @@ class _FastWith:
 
     agreement: float
     static: Embedder | None
+    predict: Callable  # predict_fast, in this process or not
 
 
 def _assign_unassigned(
@@ -435,7 +442,9 @@ def _assign_unassigned(
         assigner, margin = calibrate_fast_assigner(
             *training, fit, fast.agreement, static=fast.static
         )
-        topic_ids, probability, fell_back = assign_fast(assigner, texts, embed, fit, margin.margin)
+        topic_ids, probability, fell_back = assign_fast(
+            assigner, texts, embed, fit, margin.margin, fast.predict
+        )
         outcome = FastOutcome(margin, fast.agreement, len(texts), fell_back)
     rows = _assignment_rows(todo["contact_id"], version, topic_ids, probability)
     with warehouse.begin() as conn:

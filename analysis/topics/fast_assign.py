@@ -42,6 +42,7 @@ from dumbcontacts.analysis.topics.embeddings import Embedder, normalize_rows
 from dumbcontacts.analysis.topics.fit import TopicFit, assign_topics
 
 __all__ = [
+    "PREDICT_CHUNK",
     "FastAssigner",
     "WordTable",
     "assign_fast",
@@ -52,7 +53,7 @@ __all__ = [
 ]
 
 _KERNEL_OFFSET = 0.5  # c in (x.y + c)^2
-_CHUNK = 2048  # texts per prediction step: a (chunk x max_train) float32 kernel block
+PREDICT_CHUNK = 2048  # texts per prediction step: a (chunk x max_train) float32 kernel block
 _PRUNE_FROM = 2000  # training texts from which common n-grams are left out
 _TOKEN = r"(?u)\b\w+\b"  # a word token: a run of letters, digits and underscores
 _STATIC_DIMS = 128  # principal directions of the static vectors kept
@@ -159,8 +160,8 @@ def predict_fast(assigner: FastAssigner, texts: Sequence[str]) -> tuple[np.ndarr
     if k == 0:  # no topics: every text is an outlier, as assign_topics says
         return np.full(n, -1, dtype=int), np.ones(n, dtype=np.float32)
     ids, margin = np.zeros(n, dtype=int), np.zeros(n, dtype=np.float32)
-    for start in range(0, n, _CHUNK):
-        chunk = list(texts[start : start + _CHUNK])
+    for start in range(0, n, PREDICT_CHUNK):
+        chunk = list(texts[start : start + PREDICT_CHUNK])
         features, static = _weigh_parts(
             assigner.table, assigner.basis, *word_features(assigner.table, chunk)
         )
@@ -187,13 +188,15 @@ def assign_fast(
     embed_fallback: Callable[[list[str]], np.ndarray],
     fit: TopicFit,
     min_confidence: float,
+    predict: Callable[[FastAssigner, Sequence[str]], tuple[np.ndarray, np.ndarray]] = predict_fast,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Topic ids, confidence and how many texts fell back to embedding + nearest centroid.
 
     Confidence is the model's predicted margin where it decided, and the centroid cosine
     similarity (as ``assign_topics`` gives) where the text fell back or repeats a training
     text. ``embed_fallback`` is called once, with only the unsure texts, and not at all when
-    there are none.
+    there are none. ``predict`` is ``predict_fast`` or one that runs it elsewhere
+    (``dumbcontacts.analysis.topics.cluster``).
     """
     n = len(texts)
     ids, confidence = np.zeros(n, dtype=int), np.zeros(n, dtype=np.float32)
@@ -201,7 +204,7 @@ def assign_fast(
     for i in np.flatnonzero(repeat).tolist():
         ids[i], confidence[i] = assigner.known[texts[i]]
     new = np.flatnonzero(~repeat)
-    ids[new], confidence[new] = predict_fast(assigner, [texts[i] for i in new.tolist()])
+    ids[new], confidence[new] = predict(assigner, [texts[i] for i in new.tolist()])
     unsure = new[confidence[new] < min_confidence]
     if len(unsure):
         vectors = embed_fallback([texts[i] for i in unsure.tolist()])

@@ -24,7 +24,9 @@ from dumbcontacts.cli.metrics import rank
 from dumbcontacts.cli.preview import print_dry_run
 from dumbcontacts.cli.templates import defects, mappings
 from dumbcontacts.cli.unload import unload
+from dumbcontacts.cluster import cluster_client
 from dumbcontacts.errors import DumbContactsError
+from dumbcontacts.etl.cluster_load import load_on_cluster
 from dumbcontacts.etl.detect import FORMATS
 from dumbcontacts.etl.load import LoadResult, count_contacts, load_source, plan_sources
 from dumbcontacts.etl.schema import CHANNELS
@@ -155,29 +157,33 @@ def run_load(
     mapping = open_mapping(mapping)[1] if mapping else None
     sources = plan_sources(paths, channel=channel, fmt=fmt, mapping=mapping)
     warehouse = create_configured_warehouse(config)
-    window = config.time_window()
+    options = {
+        "mapping": mapping,
+        "salt": config.salt,
+        "keep_transcripts": keep_transcripts,
+        "window": config.time_window(),
+        "order_ref_pattern": config.order_ref_pattern,
+        "brand_names": config.brand_names,
+    }
     results: list[LoadResult] = []
     failures: list[str] = []
     total = sum(_size(s.path) for s in sources)
-    with tqdm(total=total, unit="B", unit_scale=True, desc="loading", disable=None) as bar:
-        for source in sources:
+    # PostgreSQL takes many writers: the cluster's workers load the files side by side.
+    # DuckDB has one writer: this process loads them in turn.
+    address = config.compute_address if warehouse.dialect == "postgresql" else None
+    with (
+        tqdm(total=total, unit="B", unit_scale=True, desc="loading", disable=None) as bar,
+        cluster_client(address) as client,
+    ):
+        for source, outcome in _load_each(client, warehouse, config, sources, options):
             bar.set_postfix_str(source.path.name)
-            try:
-                results.append(
-                    load_source(
-                        warehouse,
-                        source,
-                        mapping=mapping,
-                        salt=config.salt,
-                        keep_transcripts=keep_transcripts,
-                        window=window,
-                        order_ref_pattern=config.order_ref_pattern,
-                        brand_names=config.brand_names,
-                    )
-                )
-            except DumbContactsError as error:  # the next source may load; exit 1 at the end
-                failures.append(str(error))
+            if isinstance(outcome, DumbContactsError):  # the rest still load; exit 1 at the end
+                failures.append(str(outcome))
+            else:
+                results.append(outcome)
             bar.update(_size(source.path))
+    position = {str(source.path): i for i, source in enumerate(sources)}
+    results.sort(key=lambda r: position[r.source])  # the cluster answers as files finish
     _print_load_summary(results)
     totals = count_contacts(warehouse)
     per_channel = ", ".join(f"{channel} {n:,}" for channel, n in totals.items())
@@ -185,6 +191,19 @@ def run_load(
     for failure in failures:
         click.echo(f"error: {failure}", err=True)
     return len(failures)
+
+
+def _load_each(client, warehouse, config: Settings, sources, options):
+    """(source, its LoadResult or the error that stopped it): in turn in this process, or as
+    each worker commits on the cluster."""
+    if client is not None:
+        yield from load_on_cluster(client, config.warehouse_url, sources, **options)
+        return
+    for source in sources:
+        try:
+            yield source, load_source(warehouse, source, **options)
+        except DumbContactsError as error:
+            yield source, error
 
 
 def _print_load_summary(results: list[LoadResult]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -9,15 +10,18 @@ import click
 from tqdm import tqdm
 
 from dumbcontacts.cli.edges import create_configured_warehouse, find_configured_warehouse
+from dumbcontacts.cluster import cluster_client
 from dumbcontacts.errors import ConfigError
 from dumbcontacts.settings import EMBEDDING_BACKENDS, Settings
 
 __all__ = ["analyze", "evaluate", "load_embedder"]
 
 
-def load_embedder(config: Settings, *, static: bool = False, backend: str | None = None):
-    """The configured sentence model run by ``backend`` (default: the configured backend), or
-    with ``static`` the static model distilled from it."""
+def load_embedder(
+    config: Settings, *, static: bool = False, backend: str | None = None, threads: int = 2
+):
+    """The configured sentence model run by ``backend`` (default: the configured backend) on
+    ``threads`` CPU threads, or with ``static`` the static model distilled from it."""
     # Imported here: torch takes seconds to load, and only these commands need it.
     from dumbcontacts.analysis.topics.embeddings import (
         SentenceTransformerEmbedder,
@@ -35,10 +39,21 @@ def load_embedder(config: Settings, *, static: bool = False, backend: str | None
             )
         from dumbcontacts.analysis.topics.onnx_embeddings import load_onnx_minilm
 
-        return load_onnx_minilm(config.model_cache)
+        return load_onnx_minilm(config.model_cache, threads=threads)
     if config.embedding_model:
-        return SentenceTransformerEmbedder(config.embedding_model)
-    return load_minilm()
+        return SentenceTransformerEmbedder(config.embedding_model, threads=threads)
+    return load_minilm(threads=threads)
+
+
+def _model_on(client, config: Settings, *, static: bool, backend: str | None):
+    """The embedder, and how the fast path predicts: in this process without a cluster,
+    else as batches on the cluster's workers, each loading the model once."""
+    if client is None:
+        return load_embedder(config, static=static, backend=backend), None
+    from dumbcontacts.analysis.topics.cluster import ClusterEmbedder, predict_on_cluster
+
+    loader = functools.partial(load_embedder, config, static=static, backend=backend)
+    return ClusterEmbedder(client, loader), functools.partial(predict_on_cluster, client)
 
 
 def backend_option(command):
@@ -115,8 +130,11 @@ def analyze(
     if overrides_file is not None and not overrides_file.is_file():  # a typo, not "none yet"
         raise ConfigError(f"{overrides_file}: cannot read overrides: no such file")
     warehouse = create_configured_warehouse(config)
-    embedder = load_embedder(config, static=static, backend=backend)
-    with tqdm(unit="text", desc="embedding", disable=None) as bar:
+    with (
+        cluster_client(config.compute_address) as client,
+        tqdm(unit="text", desc="embedding", disable=None) as bar,
+    ):
+        embedder, predict = _model_on(client, config, static=static, backend=backend)
         result = analyze_contacts(
             warehouse,
             embedder,
@@ -128,6 +146,7 @@ def analyze(
             # With --static the sentence model is the static one already: nothing to add.
             fast_static=load_embedder(config, static=True) if fast and not static else None,
             fast_agreement=config.fast_agreement,
+            fast_predict=predict,
             progress=bar.update,
             overrides=overrides_file or config.overrides,
             brand_names=config.brand_names,
