@@ -8,12 +8,20 @@ lost. See README, "When one machine is not enough".
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from dumbcontacts.errors import ConfigError, first_line
+from dumbcontacts.errors import ConfigError, DumbContactsError, first_line
+from dumbcontacts.settings import Settings
 
-__all__ = ["cluster_client"]
+if TYPE_CHECKING:  # imported where used: the command line starts without polars or torch
+    from dumbcontacts.etl.detect import Source
+    from dumbcontacts.etl.load import LoadResult
+    from dumbcontacts.etl.warehouse import Warehouse
+
+__all__ = ["cluster_client", "load_address", "load_each", "models_on"]
 
 CONNECT_SECONDS = 30  # to reach the scheduler, and again for a first worker to be there
 
@@ -43,3 +51,39 @@ def cluster_client(address: str | None, *, timeout: float | None = None) -> Iter
                 f"the compute cluster at {address} has no worker (none joined in {timeout:g} s)"
             ) from None
         yield client
+
+
+def models_on(client, make_embedder: Callable, config: Settings, **options):
+    """The embedder ``make_embedder(config, **options)`` gives, and how the fast path
+    predicts (None: in this process): without a cluster both run here; with one, as batches
+    on its workers, each loading the model once."""
+    if client is None:
+        return make_embedder(config, **options), None
+    from dumbcontacts.analysis.topics.cluster import ClusterEmbedder, predict_on_cluster
+
+    loader = functools.partial(make_embedder, config, **options)
+    return ClusterEmbedder(client, loader), functools.partial(predict_on_cluster, client)
+
+
+def load_address(config: Settings, warehouse: Warehouse) -> str | None:
+    """The cluster that loads files: PostgreSQL takes many writers, so its workers load side
+    by side; DuckDB has one writer, so this process loads in turn (None)."""
+    return config.compute_address if warehouse.dialect == "postgresql" else None
+
+
+def load_each(
+    client, warehouse: Warehouse, config: Settings, sources: list[Source], options: dict
+) -> Iterator[tuple[Source, LoadResult | DumbContactsError]]:
+    """(source, its LoadResult or the error that stopped it): in turn in this process, or as
+    each worker commits on the cluster. ``options`` are ``load_source``'s."""
+    from dumbcontacts.etl.cluster_load import load_on_cluster
+    from dumbcontacts.etl.load import load_source
+
+    if client is not None:
+        yield from load_on_cluster(client, config.warehouse_url, sources, **options)
+        return
+    for source in sources:
+        try:
+            yield source, load_source(warehouse, source, **options)
+        except DumbContactsError as error:
+            yield source, error

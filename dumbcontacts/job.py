@@ -29,9 +29,10 @@ from sqlalchemy import func, select
 
 from dumbcontacts.analysis.economics.iso_week import last_complete_week
 from dumbcontacts.analysis.economics.scope import unassigned
+from dumbcontacts.cluster import cluster_client, load_address, load_each, models_on
 from dumbcontacts.errors import ConfigError, DumbContactsError, RunBusy
 from dumbcontacts.etl.detect import expand_paths
-from dumbcontacts.etl.load import LoadResult, load_source, plan_sources
+from dumbcontacts.etl.load import LoadResult, plan_sources
 from dumbcontacts.etl.schema import contacts, topic_models
 from dumbcontacts.etl.warehouse import Warehouse, create_warehouse
 from dumbcontacts.run_lock import hold_run_lock
@@ -147,27 +148,37 @@ def _run_steps(config: Settings, make_embedder: MakeEmbedder, now: dt.datetime, 
 def _load_inbox(
     warehouse: Warehouse, config: Settings, now: dt.datetime
 ) -> tuple[list[LoadResult], list[str]]:
-    """Load each inbox file on its own, so one bad file never holds back the others."""
-    window = config.time_window(now)
-    results, failures = [], []
+    """Load each inbox file on its own, so one bad file never holds back the others; on
+    PostgreSQL with a compute cluster, side by side on its workers."""
+    options = {
+        "salt": config.salt,
+        "keep_transcripts": config.keep_transcripts,
+        "window": config.time_window(now),
+        "order_ref_pattern": config.order_ref_pattern,
+        "brand_names": config.brand_names,
+    }
+    sources, failures = [], []
     for path in expand_paths(config.inbox):
         try:
-            for source in plan_sources([path]):
-                results.append(
-                    load_source(
-                        warehouse,
-                        source,
-                        salt=config.salt,
-                        keep_transcripts=config.keep_transcripts,
-                        window=window,
-                        order_ref_pattern=config.order_ref_pattern,
-                        brand_names=config.brand_names,
-                    )
-                )
+            sources += plan_sources([path])
         except DumbContactsError as error:
-            message = str(error)
-            failures.append(message if str(path) in message else f"{path}: {message}")
+            failures.append(_naming(path, error))
+    results = []
+    try:
+        with cluster_client(load_address(config, warehouse)) as client:
+            for source, outcome in load_each(client, warehouse, config, sources, options):
+                if isinstance(outcome, DumbContactsError):
+                    failures.append(_naming(source.path, outcome))
+                else:
+                    results.append(outcome)
+    except ConfigError as error:  # the cluster cannot be reached: nothing was loaded
+        failures.append(str(error))
     return results, failures
+
+
+def _naming(path, error: DumbContactsError) -> str:
+    message = str(error)
+    return message if str(path) in message else f"{path}: {message}"
 
 
 def _analyze(warehouse, config, make_embedder, now, say, summary: RunSummary) -> RunSummary:
@@ -188,18 +199,22 @@ def _analyze(warehouse, config, make_embedder, now, say, summary: RunSummary) ->
     )
 
     static = model is not None and model.embedder.startswith("model2vec:")
-    embedder = make_embedder(config, static=static)
-    result = analyze_contacts(
-        warehouse,
-        embedder,
-        refit=refit,
-        overrides=config.overrides,
-        brand_names=config.brand_names,
-        fast=config.run_fast,
-        # A static model's own vectors are the fast path's features already.
-        fast_static=make_embedder(config, static=True) if config.run_fast and not static else None,
-        fast_agreement=config.fast_agreement,
-    )
+    with cluster_client(config.compute_address) as client:
+        embedder, predict = models_on(client, make_embedder, config, static=static)
+        result = analyze_contacts(
+            warehouse,
+            embedder,
+            refit=refit,
+            overrides=config.overrides,
+            brand_names=config.brand_names,
+            fast=config.run_fast,
+            # A static model's own vectors are the fast path's features already.
+            fast_static=(
+                make_embedder(config, static=True) if config.run_fast and not static else None
+            ),
+            fast_agreement=config.fast_agreement,
+            fast_predict=predict,
+        )
     if model is None:
         why = "fitted (the first model)"
     elif refit:

@@ -88,3 +88,15 @@ class ReasonModel:
 def reason_model(*, threads: int, delay: float = 0.0, poison: str | None = None) -> ReasonModel:
     """A loader for ClusterEmbedder (``threads`` unused: the model is numpy)."""
     return ReasonModel(delay, poison)
+
+
+def worker_state() -> dict[str, list[str]]:
+    """What a worker has done (``client.run(worker_state)``): the models it has loaded and
+    the warehouses it has loaded files into."""
+    from dumbcontacts.analysis.topics import cluster
+    from dumbcontacts.etl import cluster_load
+
+    return {
+        "models": sorted(model.name for model in cluster._MODELS.values()),
+        "warehouses": sorted(cluster_load._WAREHOUSES),
+    }

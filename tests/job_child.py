@@ -17,7 +17,7 @@ from dumbcontacts.job import run_job
 from dumbcontacts.settings import Settings
 
 
-def make_fake_embedder(config: Settings, static: bool = False) -> FakeEmbedder:
+def make_fake_embedder(config: Settings, static: bool = False, threads: int = 2) -> FakeEmbedder:
     return FakeEmbedder()
 
 

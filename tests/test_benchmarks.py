@@ -43,3 +43,9 @@ def test_the_onnx_int8_benchmark_runs(onnx_model_cache):
     assert "\nbanking77     30 " in out
     assert "\ncfpb           6 " in out
     assert "int8:torch" in out and "same topic" in out
+
+
+def test_the_cluster_benchmark_runs():
+    out = _run("cluster.py", "--texts", "40")
+    assert "1 worker(s): vectors differ from in-process by at most" in out
+    assert "2 workers : 1 worker = " in out

@@ -2,6 +2,7 @@
 commands, 127.0.0.1) give the warehouse the run in this process gives, and a killed worker
 loses or doubles nothing."""
 
+import datetime as dt
 import functools
 import os
 import signal
@@ -22,8 +23,12 @@ from dumbcontacts.cluster import cluster_client
 from dumbcontacts.errors import ConfigError, ModelError
 from dumbcontacts.etl.load import load_paths
 from dumbcontacts.etl.warehouse import create_warehouse
+from dumbcontacts.job import EXIT_OK, run_job
+from dumbcontacts.samples.generate import write_sample_data
+from dumbcontacts.settings import Settings
 from tests.conftest import TEST_SALT, _reset_postgres
-from tests.dask_cluster import local_cluster, reason_model
+from tests.dask_cluster import local_cluster, reason_model, worker_state
+from tests.job_child import make_fake_embedder
 from tests.test_analyze import TAXONOMY, ReasonEmbedder, _add_contacts
 
 TABLES = (
@@ -98,6 +103,13 @@ def _assert_same_tables(left: dict, right: dict) -> None:
     for name in TABLES:
         assert left[name].height > 0 or name in ("rejects", "contact_links"), name
         assert_frame_equal(left[name], right[name], check_exact=False, rel_tol=0, abs_tol=1e-5)
+
+
+def _assert_workers_did_it(client, model: str, warehouse_url: str) -> None:
+    """The cluster's workers, not this process, loaded the files and ran the model."""
+    states = client.run(worker_state).values()
+    assert any(model in state["models"] for state in states)
+    assert any(warehouse_url in state["warehouses"] for state in states)
 
 
 def _analyze(warehouse, embedder, **options):
@@ -187,7 +199,7 @@ def test_a_cluster_that_cannot_be_reached_or_has_no_worker_fails_in_one_line(tmp
 
 @pytest.mark.postgres
 def test_load_and_analyze_through_the_cluster_leave_the_warehouse_of_a_run_here(
-    address, postgres_url, tmp_path
+    client, address, postgres_url, tmp_path
 ):
     """The whole route on generated data with the real sentence model: files loaded side by
     side by the workers into PostgreSQL, then analyze embedding on them."""
@@ -212,6 +224,7 @@ def test_load_and_analyze_through_the_cluster_leave_the_warehouse_of_a_run_here(
         tables[where] = _tables(postgres_url)
     assert tables["cluster"]["contacts"].height == 300
     _assert_same_tables(tables["here"], tables["cluster"])
+    _assert_workers_did_it(client, "sentence-transformers/all-MiniLM-L6-v2", postgres_url)
 
 
 @pytest.mark.postgres
@@ -230,3 +243,31 @@ def test_analyze_and_load_say_in_one_line_when_the_cluster_cannot_be_reached(
         assert result.output.splitlines()[-1].startswith(
             "error: cannot reach the compute cluster at tcp://127.0.0.1:9: "
         )
+
+
+@pytest.mark.postgres
+def test_the_scheduled_job_loads_and_analyses_on_the_cluster_as_it_does_here(
+    client, address, postgres_url, tmp_path
+):
+    start = dt.date(2026, 10, 26)
+    write_sample_data(tmp_path / "inbox", contacts=300, seed=3, start=start, weeks=4)
+    tables, lines = {}, []
+    for where in ("here", "cluster"):
+        _empty(postgres_url)
+        config = Settings(
+            warehouse_url=postgres_url,
+            salt=TEST_SALT,
+            inbox=(tmp_path / "inbox",),
+            report_dir=tmp_path / where,
+            overrides=NO_OVERRIDES,
+            compute_address=address if where == "cluster" else None,
+        )
+        now = dt.datetime(2026, 11, 23, 6)  # a Monday after the sample's four weeks
+        summary = run_job(
+            config, make_fake_embedder, now=now, log=lambda line, error=False: lines.append(line)
+        )
+        assert summary.code == EXIT_OK, lines
+        tables[where] = _tables(postgres_url)
+    assert tables["cluster"]["contacts"].height == 300
+    _assert_same_tables(tables["here"], tables["cluster"])
+    _assert_workers_did_it(client, make_fake_embedder(config).name, postgres_url)

@@ -24,11 +24,10 @@ from dumbcontacts.cli.metrics import rank
 from dumbcontacts.cli.preview import print_dry_run
 from dumbcontacts.cli.templates import defects, mappings
 from dumbcontacts.cli.unload import unload
-from dumbcontacts.cluster import cluster_client
+from dumbcontacts.cluster import cluster_client, load_address, load_each
 from dumbcontacts.errors import DumbContactsError
-from dumbcontacts.etl.cluster_load import load_on_cluster
 from dumbcontacts.etl.detect import FORMATS
-from dumbcontacts.etl.load import LoadResult, count_contacts, load_source, plan_sources
+from dumbcontacts.etl.load import LoadResult, count_contacts, plan_sources
 from dumbcontacts.etl.schema import CHANNELS
 from dumbcontacts.etl.templates import open_mapping
 from dumbcontacts.samples.generate import SAMPLE_START, SAMPLE_WEEKS, write_sample_data
@@ -168,14 +167,11 @@ def run_load(
     results: list[LoadResult] = []
     failures: list[str] = []
     total = sum(_size(s.path) for s in sources)
-    # PostgreSQL takes many writers: the cluster's workers load the files side by side.
-    # DuckDB has one writer: this process loads them in turn.
-    address = config.compute_address if warehouse.dialect == "postgresql" else None
     with (
         tqdm(total=total, unit="B", unit_scale=True, desc="loading", disable=None) as bar,
-        cluster_client(address) as client,
+        cluster_client(load_address(config, warehouse)) as client,
     ):
-        for source, outcome in _load_each(client, warehouse, config, sources, options):
+        for source, outcome in load_each(client, warehouse, config, sources, options):
             bar.set_postfix_str(source.path.name)
             if isinstance(outcome, DumbContactsError):  # the rest still load; exit 1 at the end
                 failures.append(str(outcome))
@@ -191,19 +187,6 @@ def run_load(
     for failure in failures:
         click.echo(f"error: {failure}", err=True)
     return len(failures)
-
-
-def _load_each(client, warehouse, config: Settings, sources, options):
-    """(source, its LoadResult or the error that stopped it): in turn in this process, or as
-    each worker commits on the cluster."""
-    if client is not None:
-        yield from load_on_cluster(client, config.warehouse_url, sources, **options)
-        return
-    for source in sources:
-        try:
-            yield source, load_source(warehouse, source, **options)
-        except DumbContactsError as error:
-            yield source, error
 
 
 def _print_load_summary(results: list[LoadResult]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import click
 from tqdm import tqdm
 
 from dumbcontacts.cli.edges import create_configured_warehouse, find_configured_warehouse
-from dumbcontacts.cluster import cluster_client
+from dumbcontacts.cluster import cluster_client, models_on
 from dumbcontacts.errors import ConfigError
 from dumbcontacts.settings import EMBEDDING_BACKENDS, Settings
 
@@ -43,17 +42,6 @@ def load_embedder(
     if config.embedding_model:
         return SentenceTransformerEmbedder(config.embedding_model, threads=threads)
     return load_minilm(threads=threads)
-
-
-def _model_on(client, config: Settings, *, static: bool, backend: str | None):
-    """The embedder, and how the fast path predicts: in this process without a cluster,
-    else as batches on the cluster's workers, each loading the model once."""
-    if client is None:
-        return load_embedder(config, static=static, backend=backend), None
-    from dumbcontacts.analysis.topics.cluster import ClusterEmbedder, predict_on_cluster
-
-    loader = functools.partial(load_embedder, config, static=static, backend=backend)
-    return ClusterEmbedder(client, loader), functools.partial(predict_on_cluster, client)
 
 
 def backend_option(command):
@@ -134,7 +122,7 @@ def analyze(
         cluster_client(config.compute_address) as client,
         tqdm(unit="text", desc="embedding", disable=None) as bar,
     ):
-        embedder, predict = _model_on(client, config, static=static, backend=backend)
+        embedder, predict = models_on(client, load_embedder, config, static=static, backend=backend)
         result = analyze_contacts(
             warehouse,
             embedder,
