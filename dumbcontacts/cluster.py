@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # imported where used: the command line starts without polars
     from dumbcontacts.etl.load import LoadResult
     from dumbcontacts.etl.warehouse import Warehouse
 
-__all__ = ["cluster_client", "load_address", "load_each", "models_on"]
+__all__ = ["cluster_client", "describe_cluster", "load_address", "load_each", "models_on"]
 
 CONNECT_SECONDS = 30  # to reach the scheduler, and again for a first worker to be there
 
@@ -51,6 +51,16 @@ def cluster_client(address: str | None, *, timeout: float | None = None) -> Iter
                 f"the compute cluster at {address} has no worker (none joined in {timeout:g} s)"
             ) from None
         yield client
+
+
+def describe_cluster(client) -> str:
+    """One line for the command's output: where the work runs."""
+    workers = client.scheduler_info(n_workers=-1)["workers"].values()
+    threads = sum(worker["nthreads"] for worker in workers)
+    return (
+        f"on the compute cluster at {client.scheduler.address}: "
+        f"{len(workers)} workers, {threads} threads"
+    )
 
 
 def models_on(client, make_embedder: Callable, config: Settings, **options):

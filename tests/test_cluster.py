@@ -203,6 +203,7 @@ def test_load_and_analyze_through_the_cluster_leave_the_warehouse_of_a_run_here(
 ):
     """The whole route on generated data with the real sentence model: files loaded side by
     side by the workers into PostgreSQL, then analyze embedding on them."""
+    client.wait_for_workers(2, timeout=60)  # a worker killed by an earlier test is back
     runner = CliRunner()
     data = tmp_path / "sample"
     generated = runner.invoke(cli, ["sample-data", str(data), "--contacts", "300", "--seed", "3"])
@@ -221,6 +222,8 @@ def test_load_and_analyze_through_the_cluster_leave_the_warehouse_of_a_run_here(
         assert loaded.exit_code == 0, loaded.output
         analyzed = runner.invoke(cli, ["analyze", "--fit-sample", "150"], env=run_env)
         assert analyzed.exit_code == 0, analyzed.output
+        said = f"on the compute cluster at {address}: 2 workers, 2 threads"
+        assert (said in loaded.output, said in analyzed.output) == (where == "cluster",) * 2
         tables[where] = _tables(postgres_url)
     assert tables["cluster"]["contacts"].height == 300
     _assert_same_tables(tables["here"], tables["cluster"])

@@ -24,7 +24,7 @@ from dumbcontacts.cli.metrics import rank
 from dumbcontacts.cli.preview import print_dry_run
 from dumbcontacts.cli.templates import defects, mappings
 from dumbcontacts.cli.unload import unload
-from dumbcontacts.cluster import cluster_client, load_address, load_each
+from dumbcontacts.cluster import cluster_client, describe_cluster, load_address, load_each
 from dumbcontacts.errors import DumbContactsError
 from dumbcontacts.etl.detect import FORMATS
 from dumbcontacts.etl.load import LoadResult, count_contacts, plan_sources
@@ -171,6 +171,8 @@ def run_load(
         tqdm(total=total, unit="B", unit_scale=True, desc="loading", disable=None) as bar,
         cluster_client(load_address(config, warehouse)) as client,
     ):
+        if client is not None:
+            click.echo(describe_cluster(client))
         for source, outcome in load_each(client, warehouse, config, sources, options):
             bar.set_postfix_str(source.path.name)
             if isinstance(outcome, DumbContactsError):  # the rest still load; exit 1 at the end

@@ -9,7 +9,7 @@ import click
 from tqdm import tqdm
 
 from dumbcontacts.cli.edges import create_configured_warehouse, find_configured_warehouse
-from dumbcontacts.cluster import cluster_client, models_on
+from dumbcontacts.cluster import cluster_client, describe_cluster, models_on
 from dumbcontacts.errors import ConfigError
 from dumbcontacts.settings import EMBEDDING_BACKENDS, Settings
 
@@ -122,6 +122,8 @@ def analyze(
         cluster_client(config.compute_address) as client,
         tqdm(unit="text", desc="embedding", disable=None) as bar,
     ):
+        if client is not None:
+            click.echo(describe_cluster(client))
         embedder, predict = models_on(client, load_embedder, config, static=static, backend=backend)
         result = analyze_contacts(
             warehouse,
