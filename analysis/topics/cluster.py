@@ -8,8 +8,9 @@ and vectors come back as their results, through Dask's own transfers: nothing is
 through a local path, and the caller stores what comes back in the warehouse.
 
 A batch whose worker dies (a crash, SIGKILL, the machine lost) is run again on another
-worker by the scheduler; one that keeps killing workers, or fails, fails the whole call in
-one line, before anything is written. Batches are cut as the in-process models cut their
+worker by the scheduler; one that keeps killing workers fails the whole call in one line
+(ModelError), and an error raised by a batch is raised by the call, before the caller has
+written anything. Batches are cut as the in-process models cut their
 own work (longest texts first, the same chunk sizes), so vectors and assignments are those
 of the in-process run, to float rounding across thread counts.
 """
