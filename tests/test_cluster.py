@@ -4,6 +4,7 @@ loses or doubles nothing."""
 
 import datetime as dt
 import functools
+import json
 import os
 import signal
 import threading
@@ -274,3 +275,33 @@ def test_the_scheduled_job_loads_and_analyses_on_the_cluster_as_it_does_here(
     assert tables["cluster"]["contacts"].height == 300
     _assert_same_tables(tables["here"], tables["cluster"])
     _assert_workers_did_it(client, make_fake_embedder(config).name, postgres_url)
+
+
+def test_evaluate_embeds_on_the_cluster_and_scores_as_it_does_here(client, address, tmp_path):
+    phrases = {
+        "late": ["my parcel is late", "where is my delivery", "the courier never came"],
+        "charge": ["I was charged twice", "double payment on my card", "refund the extra charge"],
+    }
+    rows = [(f"{p} (order {n})", why) for why, ps in phrases.items() for p in ps for n in range(8)]
+    path = tmp_path / "labelled.csv"
+    path.write_text("text,label\n" + "".join(f"{text},{why}\n" for text, why in rows))
+    args = ["evaluate", str(path), "--text-column", "text", "--label-column", "label"]
+    scores = {}
+    for where in ("here", "cluster"):
+        env = {
+            "DUMBCONTACTS_WAREHOUSE": f"duckdb:///{tmp_path / 'none.duckdb'}",  # no cache
+            "DUMBCONTACTS_COMPUTE_ADDRESS": address if where == "cluster" else "",
+            "HF_HUB_OFFLINE": "1",
+        }
+        result = CliRunner().invoke(cli, [*args, "--format", "json"], env=env)
+        assert result.exit_code == 0, result.output
+        scores[where] = json.loads(result.stdout)  # the cluster's line goes to stderr
+        del scores[where]["seconds"]
+        assert ("on the compute cluster at" in result.stderr) == (where == "cluster")
+    assert scores["cluster"] == scores["here"]
+    assert scores["here"]["n_docs"] == 48
+    assert any(
+        model.startswith("sentence-transformers/")
+        for s in client.run(worker_state).values()
+        for model in s["models"]
+    )

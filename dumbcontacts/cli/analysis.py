@@ -198,15 +198,18 @@ def evaluate(config: Settings, file: Path, text_column, label_column, fmt, stati
     _check_static_backend(static, backend)
     # Scoring needs no warehouse; where there is one, its embedding cache makes re-runs fast.
     cache = find_configured_warehouse(config)
-    embedder = load_embedder(config, static=static, backend=backend)
+    with cluster_client(config.compute_address) as client:
+        if client is not None:
+            click.echo(describe_cluster(client), err=True)  # stdout may be JSON
+        embedder, _ = models_on(client, load_embedder, config, static=static, backend=backend)
 
-    def embed(texts: list[str]):
-        with tqdm(total=len(texts), unit="text", desc="embedding", disable=None) as bar:
-            if cache is None:
-                return embedder.embed(texts, bar.update)
-            return embed_with_cache(cache, embedder, texts, bar.update)
+        def embed(texts: list[str]):
+            with tqdm(total=len(texts), unit="text", desc="embedding", disable=None) as bar:
+                if cache is None:
+                    return embedder.embed(texts, bar.update)
+                return embed_with_cache(cache, embedder, texts, bar.update)
 
-    scores = evaluate_file(file, text_column, label_column, embed)
+        scores = evaluate_file(file, text_column, label_column, embed)
     if fmt == "json":
         click.echo(json.dumps(scores))
         return
