@@ -64,7 +64,8 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
 # broad or mixed topic, whose centroid may still look like one defect, stays unmapped.
 MIN_AGREEMENT = 0.5
 # A topic (or, when seeding, a contact) is clearly one defect's when its best cosine beats the
-# runner-up's by this much; about as like two, it is left to the analyst (to clustering).
+# runner-up's by this much; about as like two, a topic is left to the analyst and a contact to
+# clustering.
 CLEAR_MARGIN = 0.03
 # What "not a defect" sounds like; a topic most like these is no defect, whatever the taxonomy.
 NOT_A_DEFECT_PHRASES = (
