@@ -151,8 +151,10 @@ def test_saving_a_triage_assignment_changes_the_ranking(browser, site):
     before = open_overview(browser, site)
     browser.get(site["base"] + "/topics")
     card = wait(browser, lambda b: b.find_elements(By.ID, f"topics-card-{UNMAPPED_PROBE}"))[0]
+    # The card's dropdowns render after the card itself; with many topics to triage, later.
+    dropdowns = wait(browser, lambda b: card.find_elements(By.CSS_SELECTOR, "button.dash-dropdown"))
     shoot(browser, "topics")
-    click(browser, card.find_element(By.CSS_SELECTOR, "button.dash-dropdown"))
+    click(browser, dropdowns[0])
     search = browser.switch_to.active_element
     search.send_keys("Item arrived damaged")
     wait(browser, lambda b: [o for o in b.find_elements(By.CSS_SELECTOR, "[role=option]")

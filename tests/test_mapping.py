@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from dumbcontacts.analysis.topics.mapping import (
+    CLEAR_MARGIN,
     NOT_A_DEFECT_PHRASES,
     map_topics,
     match_topics,
@@ -41,6 +42,21 @@ def test_a_broad_topic_is_not_mapped_and_its_confidence_is_the_agreeing_share():
     mapped, confidence = map_topics(centroids, defects, members, member_topics, threshold=0.5)
     assert mapped.tolist() == [0, -1]
     assert confidence.tolist() == pytest.approx([0.6, 0.4])
+
+
+def test_a_topic_about_as_like_two_defects_is_left_unmapped():
+    """Both topics' contacts are clearly nearest defect 0, but topic 0's centroid is only
+    0.014 more alike to defect 0 than to defect 1 (under ``CLEAR_MARGIN``): it is between
+    the two and stays unmapped. Topic 1's centroid leads by 0.074 and maps."""
+    defects = [np.stack([E[0]]), np.stack([E[1]])]
+    members = np.stack([E[0] + 0.5 * E[1]] * 6)
+    centroids = np.stack([E[0] + 0.98 * E[1], E[0] + 0.9 * E[1]])
+    mapped, confidence = map_topics(
+        centroids, defects, members, np.repeat([0, 1], 3), threshold=0.5
+    )
+    assert CLEAR_MARGIN == 0.03
+    assert mapped.tolist() == [-1, 0]
+    assert confidence.tolist() == [1.0, 1.0]
 
 
 def test_measure_agreement_counts_members_nearest_their_topics_defect():

@@ -18,6 +18,7 @@ from dumbcontacts.analysis.topics.fit import (
     build_vectorizer,
     fit_topics,
 )
+from dumbcontacts.analysis.topics.mapping import CLEAR_MARGIN
 
 __all__ = ["fit_guided", "seed_by_defects"]
 
@@ -27,15 +28,11 @@ def _unit(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.where(norms == 0, 1, norms)
 
 
-# A document must be this much more like its best defect than the runner-up to be drawn.
-SEED_MARGIN = 0.03
-
-
 def seed_by_defects(
     vectors: np.ndarray,
     defect_groups: list[np.ndarray],
     threshold: float,
-    margin: float = SEED_MARGIN,
+    margin: float = CLEAR_MARGIN,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each document's defect (index, -1 = none alike enough) and the defect centroids.
 

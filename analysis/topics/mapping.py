@@ -4,15 +4,16 @@ A topic maps to the defect it is most like: the best cosine between the topic's 
 the embeddings of the defect's name and example phrases, so one close phrase is enough
 evidence (``map_topics``, pure numpy). The confidence shown is measured, never a
 self-similarity: the share of the topic's own contacts nearer to that defect than to any
-other. A topic below the threshold, or one whose contacts mostly disagree (broad, mixed),
-stays unmapped, a candidate new defect for an analyst, and is never forced onto one. "Not a
+other. A topic below the threshold, one whose contacts mostly disagree (broad, mixed), or one
+about as like a second defect (within ``CLEAR_MARGIN``, the margin seeding draws with) stays
+unmapped, a candidate new defect for an analyst, and is never forced onto one. "Not a
 defect" (praise, marketing, spam, small talk) is one more candidate, stored as the reserved
 defect id ``NOT_A_DEFECT``. A topic seeded from a defect (``topics.guided``) is that defect.
-Between refits, a topic with no defect of the
-current taxonomy (none was alike enough, none was loaded yet, or its defect was since
-removed) is tried again on every run, so a taxonomy loaded or extended after the fit counts
-without a refit, while topics already mapped keep their defect. ``match_topics`` keeps topic
-identities across refits; ``defect_topics`` reads a defect's topics back.
+Between refits, a topic with no defect of the current taxonomy (none was alike enough, none
+was loaded yet, or its defect was since removed) is tried again on every run, so a taxonomy
+loaded or extended after the fit counts without a refit, while topics already mapped keep
+their defect. ``match_topics`` keeps topic identities across refits; ``defect_topics`` reads
+a defect's topics back.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # only named in signatures: readers need not load pandas or s
     from dumbcontacts.analysis.topics.fit import TopicFit
 
 __all__ = [
+    "CLEAR_MARGIN",
     "MIN_AGREEMENT",
     "NOT_A_DEFECT_PHRASES",
     "defect_phrase_vectors",
@@ -61,6 +63,10 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
 # A topic maps only if most of its own contacts are nearer its defect than any other: a
 # broad or mixed topic, whose centroid may still look like one defect, stays unmapped.
 MIN_AGREEMENT = 0.5
+# A topic (or, when seeding, a contact) is clearly one defect's when its best cosine beats the
+# runner-up's by this much; about as like two, a topic is left to the analyst and a contact to
+# clustering.
+CLEAR_MARGIN = 0.03
 # What "not a defect" sounds like; a topic most like these is no defect, whatever the taxonomy.
 NOT_A_DEFECT_PHRASES = (
     "thank you so much, great service, you are the best",
@@ -87,17 +93,20 @@ def map_topics(
     enough evidence. A topic's candidate is the defect its centroid is most like; the
     agreement is the share of the topic's own contacts (``member_vectors``, row i in topic
     ``member_topics[i]``, an index into ``topic_centroids``) that are nearer to that defect
-    than to any other. It maps when the centroid is at least ``threshold`` alike and at least
-    ``MIN_AGREEMENT`` of its contacts agree; a topic without contacts agrees with nothing.
+    than to any other. It maps when the centroid is at least ``threshold`` alike, and at least
+    ``CLEAR_MARGIN`` more alike than to any other defect, and at least ``MIN_AGREEMENT`` of
+    its contacts agree; a topic without contacts agrees with nothing.
     """
     n_topics = len(topic_centroids)
     if n_topics == 0 or not defect_vectors:
         return np.full(n_topics, -1), np.zeros(n_topics)
     similarity = defect_similarity(topic_centroids, defect_vectors)
     choice = similarity.argmax(axis=1)
-    meaning = similarity[np.arange(n_topics), choice]
+    ranked = np.sort(similarity, axis=1)
+    # With one defect there is no runner-up; its agreement is 0, so nothing maps anyway.
+    lead = ranked[:, -1] - (ranked[:, -2] if ranked.shape[1] > 1 else 0.0)
     agreement = measure_agreement(member_vectors, member_topics, defect_vectors, choice)
-    mapped = (meaning >= threshold) & (agreement >= MIN_AGREEMENT)
+    mapped = (ranked[:, -1] >= threshold) & (lead >= CLEAR_MARGIN) & (agreement >= MIN_AGREEMENT)
     return np.where(mapped, choice, -1), agreement
 
 
