@@ -49,3 +49,10 @@ def test_the_cluster_benchmark_runs():
     out = _run("cluster.py", "--texts", "40")
     assert "1 worker(s): vectors differ from in-process by at most" in out
     assert "2 workers : 1 worker = " in out
+
+
+@pytest.mark.postgres
+def test_the_cluster_benchmark_times_loads(postgres_url):
+    out = _run("cluster.py", "--texts", "0", "--warehouse", postgres_url, "--load-contacts", "300")
+    assert "load of 300 generated contacts into PostgreSQL (7 files)" in out
+    assert "\n2 workers " in out and "2 workers : 1 worker = " in out
