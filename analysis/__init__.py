@@ -8,16 +8,32 @@ Every function returns pandas by default and polars with ``as_polars=True``. Non
 loads torch or BERTopic; ``topics.analyze`` and ``topics.embeddings`` do, when imported.
 """
 
-from dumbcontacts.analysis.economics.fixes import verify_fix
-from dumbcontacts.analysis.economics.health import load_history, model_status, reject_reasons
-from dumbcontacts.analysis.economics.ranking import headline_figures, rank_defects
-from dumbcontacts.analysis.economics.repeats import repeat_contacts
-from dumbcontacts.analysis.economics.spikes import emerging_defects, spike_flags
-from dumbcontacts.analysis.economics.trends import defect_trend
-from dumbcontacts.analysis.economics.verbatims import verbatims
-from dumbcontacts.analysis.topics.overrides import unmapped_topics
-from dumbcontacts.etl.warehouse import Warehouse, open_warehouse
-from dumbcontacts.settings import DEFAULT_RATES, ChannelRate, CostModel
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# public name -> the module that defines it: names load on first use, so importing one
+# module of the package (the command line's ``rank``) does not load every other one.
+_EXPORTS = {
+    "verify_fix": "dumbcontacts.analysis.economics.fixes",
+    "load_history": "dumbcontacts.analysis.economics.health",
+    "model_status": "dumbcontacts.analysis.economics.health",
+    "reject_reasons": "dumbcontacts.analysis.economics.health",
+    "headline_figures": "dumbcontacts.analysis.economics.ranking",
+    "rank_defects": "dumbcontacts.analysis.economics.ranking",
+    "repeat_contacts": "dumbcontacts.analysis.economics.repeats",
+    "emerging_defects": "dumbcontacts.analysis.economics.spikes",
+    "spike_flags": "dumbcontacts.analysis.economics.spikes",
+    "defect_trend": "dumbcontacts.analysis.economics.trends",
+    "verbatims": "dumbcontacts.analysis.economics.verbatims",
+    "unmapped_topics": "dumbcontacts.analysis.topics.overrides",
+    "Warehouse": "dumbcontacts.etl.warehouse",
+    "open_warehouse": "dumbcontacts.etl.warehouse",
+    "DEFAULT_RATES": "dumbcontacts.settings",
+    "ChannelRate": "dumbcontacts.settings",
+    "CostModel": "dumbcontacts.settings",
+}
 
 __all__ = [
     "DEFAULT_RATES",
@@ -38,3 +54,16 @@ __all__ = [
     "verbatims",
     "verify_fix",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'dumbcontacts.analysis' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # looked up once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -24,7 +24,6 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, Operationa
 from sqlalchemy.pool import NullPool
 
 from dumbcontacts.errors import WarehouseBusy, WarehouseError, WarehouseMissing, first_line
-from dumbcontacts.etl.arrow_scan import arrow_for_duckdb
 from dumbcontacts.etl.migrations import apply_migrations
 from dumbcontacts.etl.schema import settings
 from dumbcontacts.settings import DEFAULT_WAREHOUSE_URL as DEFAULT_URL
@@ -178,6 +177,8 @@ def insert_new_rows(conn: Connection, table: Table, frame: pl.DataFrame) -> int:
 
 
 def _insert_duckdb(conn: Connection, name: str, columns: str, keys: list[str], frame) -> int:
+    from dumbcontacts.etl.arrow_scan import arrow_for_duckdb  # pyarrow: only for writing
+
     raw = conn.connection.driver_connection
     view = f"incoming_{name}"
     raw.register(view, arrow_for_duckdb(frame))

@@ -10,9 +10,9 @@ import sys
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from tqdm import tqdm
 
 from dumbcontacts.cli.analysis import analyze, evaluate
 from dumbcontacts.cli.dashboard import PORT, dashboard, serve_dashboard
@@ -21,18 +21,16 @@ from dumbcontacts.cli.edges import Commands, create_configured_warehouse
 from dumbcontacts.cli.jobs import report
 from dumbcontacts.cli.jobs import run as run_command
 from dumbcontacts.cli.metrics import rank
-from dumbcontacts.cli.preview import print_dry_run
 from dumbcontacts.cli.templates import defects, mappings
 from dumbcontacts.cli.unload import unload
 from dumbcontacts.cluster import cluster_client, describe_cluster, load_address, load_each
 from dumbcontacts.errors import DumbContactsError
 from dumbcontacts.etl.detect import FORMATS
-from dumbcontacts.etl.load import LoadResult, count_contacts, plan_sources
 from dumbcontacts.etl.schema import CHANNELS
-from dumbcontacts.etl.templates import open_mapping
-from dumbcontacts.samples.generate import SAMPLE_START, SAMPLE_WEEKS, write_sample_data
-from dumbcontacts.samples.plan import FixEvent, fix_day
 from dumbcontacts.settings import DEFAULT_WAREHOUSE_URL, Settings
+
+if TYPE_CHECKING:
+    from dumbcontacts.etl.load import LoadResult
 
 __all__ = ["main"]
 
@@ -77,6 +75,11 @@ def sample_data(
     directory: Path, contacts: int, seed: int, channels: str, fix_defect, fix_date
 ) -> None:
     """Write realistic raw exports for all four channels, volumes, taxonomy and ground truth."""
+    from tqdm import tqdm
+
+    from dumbcontacts.samples.generate import SAMPLE_START, SAMPLE_WEEKS, write_sample_data
+    from dumbcontacts.samples.plan import FixEvent, fix_day
+
     if contacts < 1:
         raise click.BadParameter("must be at least 1", param_hint="--contacts")
     chosen = [c.strip() for c in channels.split(",") if c.strip()]
@@ -125,6 +128,10 @@ def sample_data(
 def load(config: Settings, paths, channel, fmt, mapping, keep_transcripts, dry_run) -> None:
     """Load raw files (or folders) into the warehouse. Safe to re-run: nothing loads twice."""
     if dry_run:
+        from dumbcontacts.cli.preview import print_dry_run
+        from dumbcontacts.etl.load import plan_sources
+        from dumbcontacts.etl.templates import open_mapping
+
         mapping_name, mapping = open_mapping(mapping) if mapping else (None, None)
         print_dry_run(
             plan_sources(paths, channel=channel, fmt=fmt, mapping=mapping),
@@ -153,6 +160,13 @@ def run_load(
 
     ``mapping`` is a mapping file's path or a shipped template's name.
     """
+    # The loaders (and pandas, pyarrow, the PII rules) are imported by the commands that load
+    # only: ``rank`` and the other readers start without them.
+    from tqdm import tqdm
+
+    from dumbcontacts.etl.load import count_contacts, plan_sources
+    from dumbcontacts.etl.templates import open_mapping
+
     mapping = open_mapping(mapping)[1] if mapping else None
     sources = plan_sources(paths, channel=channel, fmt=fmt, mapping=mapping)
     warehouse = create_configured_warehouse(config)

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import click
-from tqdm import tqdm
 
 from dumbcontacts.cli.edges import create_configured_warehouse, find_configured_warehouse
 from dumbcontacts.cluster import cluster_client, describe_cluster, models_on
@@ -111,6 +110,8 @@ def analyze(
     overrides_file: Path | None,
 ) -> None:
     """Embed new reasons, fit or reuse the topic model, assign contacts, map topics to defects."""
+    from tqdm import tqdm
+
     from dumbcontacts.analysis.economics.health import topic_share_warning
     from dumbcontacts.analysis.topics.analyze import analyze_contacts
 
@@ -192,6 +193,8 @@ def analyze(
 @click.pass_obj
 def evaluate(config: Settings, file: Path, text_column, label_column, fmt, static, backend) -> None:
     """Score the topic model on a labelled CSV/JSONL: NMI, ARI, topics, outlier share."""
+    from tqdm import tqdm
+
     from dumbcontacts.analysis.topics.embedding_cache import embed_with_cache
     from dumbcontacts.analysis.topics.evaluate import evaluate_file
 
