@@ -75,6 +75,7 @@ class DataSource:
         self.busy_at: float | None = None  # when a read last fell back to stale figures
         self._background = refresh_in_background
         self._refreshing: set[Hashable] = set()
+        self._rechecking = False  # a re-read of the data version is on the worker
         self._worker: ThreadPoolExecutor | None = None
 
     @classmethod
@@ -96,10 +97,29 @@ class DataSource:
         )
 
     def version(self) -> str | None:
-        """The data version, re-read at most every ``recheck_seconds``."""
+        """The data version, re-read at most every ``recheck_seconds``; when refreshing in
+        the background, re-read by the worker while views go on with the one known (reading
+        it counts a model's contacts: a tenth of a second at a million on PostgreSQL)."""
         now = time.monotonic()
         if now - self._checked_at < self._recheck_seconds:
             return self._version
+        if self._background and self._checked_at > float("-inf"):
+            with self._guard:
+                rechecking, self._rechecking = self._rechecking, True
+            if not rechecking:
+                self._submit(self._recheck)
+            return self._version
+        self._read_version()
+        return self._version
+
+    def _recheck(self) -> None:
+        try:
+            self._read_version()
+        finally:
+            self._rechecking = False
+
+    def _read_version(self) -> None:
+        now = time.monotonic()
         try:
             self._version = read_data_version(self._quick)
         except (WarehouseBusy, SQLAlchemyError) as error:
@@ -110,7 +130,6 @@ class DataSource:
             elif not isinstance(error, WarehouseBusy):
                 logger.warning("data version not read, serving cached figures: %s", error)
         self._checked_at = time.monotonic()
-        return self._version
 
     def fetch(self, name: str, compute: Callable[..., T], *args: Hashable) -> T:
         """``compute(warehouse, *args)``, cached under ``name``, ``args`` and the data version."""

@@ -214,6 +214,7 @@ def _analyze(warehouse, config, make_embedder, now, say, summary: RunSummary) ->
             ),
             fast_agreement=config.fast_agreement,
             fast_predict=predict,
+            repeat_days=config.repeat_window_days,
         )
     if model is None:
         why = "fitted (the first model)"

@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Table, delete, func, select
 
 from dumbcontacts.analysis.economics.links import forget_links
+from dumbcontacts.analysis.economics.topic_days import forget_topic_days
 from dumbcontacts.errors import InputError
 from dumbcontacts.etl.load import hash_source
 from dumbcontacts.etl.schema import (
@@ -85,6 +86,7 @@ def remove_load(warehouse: Warehouse, load_id: str) -> UnloadResult:
         removed = _delete(conn, contacts, contacts.c.load_id == load_id)
         if removed:
             forget_links(conn)
+            forget_topic_days(conn)
         result = UnloadResult(
             load_id=load_id,
             source=source,

@@ -20,7 +20,16 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Table, exists, literal, select, text
 
-from dumbcontacts.etl.schema import changes, metadata, migrations, settings, topics
+from dumbcontacts.etl.schema import (
+    changes,
+    contact_topics,
+    contacts,
+    metadata,
+    migrations,
+    settings,
+    topic_days,
+    topics,
+)
 
 if TYPE_CHECKING:
     from dumbcontacts.etl.warehouse import Warehouse
@@ -75,6 +84,17 @@ def m004_add_changes(conn: Connection) -> None:
 @_migration
 def m005_add_topic_language_and_category(conn: Connection) -> None:
     _add_columns(conn, topics, ["language", "category"])
+
+
+@_migration
+def m006_add_topic_days_and_read_indexes(conn: Connection) -> None:
+    # The daily counts per topic that analyze keeps, and PostgreSQL's indexes for the
+    # readers (dumbcontacts.etl.schema); building them takes seconds at a million contacts.
+    topic_days.create(conn, checkfirst=True)
+    if conn.dialect.name == "duckdb":
+        return
+    for index in (*contacts.indexes, *contact_topics.indexes):
+        index.create(conn, checkfirst=True)
 
 
 def apply_migrations(warehouse: Warehouse, steps: Sequence[Migration] = MIGRATIONS) -> list[str]:

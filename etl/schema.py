@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Float,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -34,6 +35,7 @@ __all__ = [
     "migrations",
     "rejects",
     "settings",
+    "topic_days",
     "topic_models",
     "topics",
 ]
@@ -75,6 +77,11 @@ def _not_duckdb(ddl, target, bind, **kw) -> bool:
 # (docs/architecture.md). There the load's anti-join on contact_id keeps it unique instead, with
 # one writer at a time (DuckDB's file lock, and a lock in etl.load). Other engines keep it.
 contacts.primary_key.ddl_if(callable_=_not_duckdb)
+
+# On PostgreSQL, what the readers look up by: a period's contacts (the first and last day, a
+# week's new topics, sample verbatims) and a model's contacts per topic. DuckDB skips each
+# block outside a period by its min/max statistics and keeps no other index (see above).
+Index("contacts_started_at", contacts.c.started_at).ddl_if(callable_=_not_duckdb)
 
 loads = Table(
     "loads",
@@ -208,6 +215,30 @@ contact_topics = Table(
     Column("model_version", Integer, primary_key=True),
     Column("topic_id", Integer, nullable=False),
     Column("probability", Float, nullable=False),
+)
+
+Index(
+    "contact_topics_by_topic",
+    contact_topics.c.model_version,
+    contact_topics.c.topic_id,
+    contact_topics.c.contact_id,
+).ddl_if(callable_=_not_duckdb)
+
+# Contacts per day, topic (null: none yet) and channel under one model, with their handled
+# seconds and repeats (analysis.economics.topic_days): what every figure counts, kept by
+# ``analyze`` so a reader maps a few thousand rows to defects instead of every contact.
+topic_days = Table(
+    "topic_days",
+    metadata,
+    Column("model_version", Integer, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("topic_id", Integer),
+    Column("channel", String(16), nullable=False),
+    Column("contacts", BigInteger, nullable=False),
+    Column("handled_seconds", BigInteger),
+    Column("unhandled", BigInteger, nullable=False),
+    Column("repeats", BigInteger, nullable=False),
+    Column("cross_channel", BigInteger),
 )
 
 # Each contact followed up by the same customer, with that next contact (analysis.economics.links);

@@ -78,13 +78,14 @@ def warehouse(warehouse_url) -> Warehouse:
     return create_warehouse(warehouse_url)
 
 
-@pytest.fixture(params=["window links", "stored links"])
+@pytest.fixture(params=["counted", "stored"])
 def economics(warehouse, request) -> Warehouse:
     """tests/economics_fixture.py's warehouse, on each engine, with repeats linked by the
-    query's own window and by the links ``analyze`` stores."""
+    query's own window and each contact counted, and read from the links and daily counts
+    ``analyze`` stores."""
     from tests.economics_fixture import build_economics_warehouse
 
-    build_economics_warehouse(warehouse, store=request.param == "stored links")
+    build_economics_warehouse(warehouse, store=request.param == "stored")
     return warehouse
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 from sqlalchemy import insert
 
 from dumbcontacts.analysis.economics.links import store_links
+from dumbcontacts.analysis.economics.topic_days import store_topic_days
 from dumbcontacts.etl.schema import (
     business_volumes,
     contact_topics,
@@ -46,7 +47,8 @@ ORDERS_PER_DAY = {"2026-02-23": 7 * [1000 // 7], "2026-03-02": 7 * [2000 // 7]}
 
 
 def build_economics_warehouse(warehouse: Warehouse, *, store: bool = False) -> None:
-    """The warehouse above; ``store`` also stores the repeat links, as ``analyze`` does."""
+    """The warehouse above; ``store`` also stores the repeat links and the daily counts per
+    topic, as ``analyze`` does."""
     contact_rows = [
         {"contact_id": cid, "channel": channel, "source_system": "test", "source_id": cid,
          "started_at": dt.datetime.fromisoformat(started), "customer_key": customer,
@@ -95,3 +97,4 @@ def build_economics_warehouse(warehouse: Warehouse, *, store: bool = False) -> N
         )
         if store:
             store_links(conn)
+            store_topic_days(conn, 1)

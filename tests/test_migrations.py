@@ -7,7 +7,14 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from dumbcontacts.etl.migrations import MIGRATIONS, Migration, apply_migrations
-from dumbcontacts.etl.schema import contact_links, embeddings, migrations, settings, topics
+from dumbcontacts.etl.schema import (
+    contact_links,
+    embeddings,
+    migrations,
+    settings,
+    topic_days,
+    topics,
+)
 from dumbcontacts.etl.warehouse import create_warehouse, open_warehouse
 from tests.conftest import _engine
 
@@ -17,6 +24,7 @@ ALL = [
     "m003_add_topic_overrides",
     "m004_add_changes",
     "m005_add_topic_language_and_category",
+    "m006_add_topic_days_and_read_indexes",
 ]
 
 # The tables as the version before migrations made them: no migrations, contact_links or
@@ -90,6 +98,18 @@ def _columns(warehouse, table: str) -> list[str]:
         return list(conn.execute(query, {"table": table}).scalars())
 
 
+def _indexes(warehouse) -> set[str]:
+    """The readers' indexes (PostgreSQL only: DuckDB keeps none, see etl.schema)."""
+    if warehouse.dialect == "duckdb":
+        return set()
+    query = sa.text("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+    with warehouse.connect() as conn:
+        return set(conn.execute(query).scalars()) & {
+            "contacts_started_at",
+            "contact_topics_by_topic",
+        }
+
+
 def test_migrations_are_named_in_order():
     assert [m.name for m in MIGRATIONS] == ALL
 
@@ -103,6 +123,12 @@ def test_a_new_warehouse_records_every_migration_once(warehouse_url):
     create_warehouse(warehouse_url)
     assert _recorded(warehouse) == recorded  # same names, same times: nothing ran again
     assert _columns(warehouse, "topics") == [c.name for c in topics.columns]
+    assert _columns(warehouse, "topic_days") == [c.name for c in topic_days.columns]
+    assert _indexes(warehouse) == (
+        set()
+        if warehouse.dialect == "duckdb"
+        else {"contacts_started_at", "contact_topics_by_topic"}
+    )
 
 
 def test_an_old_warehouse_is_upgraded_once_and_keeps_its_rows(warehouse_url):
@@ -122,8 +148,13 @@ def test_an_old_warehouse_is_upgraded_once_and_keeps_its_rows(warehouse_url):
         assert conn.execute(old).all() == [("k0", "late parcels", "override", "late")]
         salt = select(settings.c.value).where(settings.c.key == "salt")
         assert conn.execute(salt).scalar_one() == "the-old-salt"
-        for table in (contact_links, embeddings):
+        for table in (contact_links, embeddings, topic_days):
             assert conn.execute(select(func.count()).select_from(table)).scalar_one() == 0
+    assert _indexes(warehouse) == (
+        set()
+        if warehouse.dialect == "duckdb"
+        else {"contacts_started_at", "contact_topics_by_topic"}
+    )
     assert apply_migrations(create_warehouse(warehouse_url)) == []
     assert _recorded(warehouse) == recorded
 

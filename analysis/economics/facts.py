@@ -20,16 +20,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
-from sqlalchemy import BigInteger, Connection, Date, case, cast, func, select
+from sqlalchemy import BigInteger, Connection, cast, func, select
 
 from dumbcontacts.analysis.economics.scope import (
     ALL,
     Scope,
     close_period,
     contact_days,
+    current_model_version,
     defect_catalogue,
-    defect_contacts,
+    with_defects,
 )
+from dumbcontacts.analysis.economics.topic_days import count_topic_days, stored_topic_days
 from dumbcontacts.etl.schema import business_volumes
 from dumbcontacts.etl.warehouse import Warehouse
 from dumbcontacts.settings import CPX_DRIVER, REPEAT_WINDOW_DAYS
@@ -138,22 +140,19 @@ def count_daily_facts(
 ) -> pl.DataFrame:
     """The counts of FACT_SCHEMA for contacts started in [since, until) within the scope's
     filters, per day, defect, action and channel, ordered by them."""
-    base = defect_contacts(conn, since, until, scope, repeat_days=repeat_days).subquery()
-    keys = [
-        cast(base.c.started_at, Date()).label("day"),
-        base.c.defect_id,
-        base.c.action,
-        base.c.channel,
-    ]
-    other_channel = case((base.c.repeat_channel != base.c.channel, 1), else_=0)
+    version = current_model_version(conn)
+    per_topic = stored_topic_days(conn, since, until, scope, version, repeat_days=repeat_days)
+    if per_topic is None:
+        per_topic = count_topic_days(conn, since, until, scope, version, repeat_days=repeat_days)
+    # Counted per topic, then mapped to defects: the map joins a few thousand rows.
+    per_topic = per_topic.subquery()
+    mapped = with_defects(per_topic, version, scope, [per_topic.c.day, per_topic.c.channel])
+    mapped = mapped.add_columns(*(per_topic.c[name] for name in COUNTS)).subquery()
+    keys = [mapped.c.day, mapped.c.defect_id, mapped.c.action, mapped.c.channel]
     query = (
         select(
             *keys,
-            func.count().label("contacts"),
-            cast(func.coalesce(func.sum(base.c.handle_seconds), 0), BigInteger),
-            (func.count() - func.count(base.c.handle_seconds)).label("unhandled"),
-            func.count(base.c.repeat_after).label("repeats"),
-            cast(func.coalesce(func.sum(other_channel), 0), BigInteger),
+            *(cast(func.coalesce(func.sum(mapped.c[name]), 0), BigInteger) for name in COUNTS),
         )
         .group_by(*keys)
         .order_by(*keys)

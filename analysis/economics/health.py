@@ -115,14 +115,16 @@ def model_status(warehouse: Warehouse) -> dict[str, Any]:
                 status["largest_topic_share"] = float(largest) / float(assigned)
                 coherence = select(func.avg(contact_topics.c.probability)).where(this)
                 status["coherence"] = float(conn.execute(coherence).scalar_one())
-        status["contacts"] = conn.execute(select(func.count()).select_from(contacts)).scalar_one()
-        status["contacts_without_reason"] = conn.execute(
-            select(func.count()).where(contacts.c.reason_text.is_(None))
-        ).scalar_one()
+        # One pass over the contacts gives the total, those without a reason and the mix.
+        without = func.count() - func.count(contacts.c.reason_text)
+        languages = conn.execute(
+            select(contacts.c.language, func.count(), without).group_by(contacts.c.language)
+        ).all()
+        status["contacts"] = sum(n for _, n, _ in languages)
+        status["contacts_without_reason"] = sum(none for _, _, none in languages)
         status["last_load_at"] = conn.execute(select(func.max(loads.c.finished_at))).scalar()
-        languages = select(contacts.c.language, func.count()).group_by(contacts.c.language)
         status["language_mix"] = dict(
-            sorted(((lang or "unknown", n) for lang, n in conn.execute(languages)),
+            sorted(((lang or "unknown", n) for lang, n, _ in languages),
                    key=lambda item: (-item[1], item[0]))
         )  # fmt: skip
     warning = topic_share_warning(status["largest_topic_share"])

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
-from sqlalchemy import Connection, Select, and_, case, func, literal, select
+from sqlalchemy import Connection, Integer, Select, Subquery, and_, case, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from dumbcontacts.analysis.economics.links import contacts_with_next
@@ -32,7 +32,9 @@ __all__ = [
     "defect_contacts",
     "defect_catalogue",
     "resolve_period",
+    "topic_contacts",
     "unassigned",
+    "with_defects",
 ]
 
 # Contacts whose topic maps to no defect (or that have no topic yet) are counted here, so the
@@ -151,46 +153,81 @@ def defect_contacts(
     Columns: contact_id, channel, started_at, handle_seconds, reason_text, defect_id,
     category, owner, action, repeat_after (the next contact's start or null), repeat_channel.
     """
+    version = current_model_version(conn)
+    rows = topic_contacts(conn, since, until, scope, version, repeat_days=repeat_days).subquery()
+    own = [rows.c[name] for name in ("contact_id", "channel", "started_at", "handle_seconds",
+                                     "reason_text")]  # fmt: skip
+    return with_defects(rows, version, scope, own + [rows.c.repeat_after, rows.c.repeat_channel])
+
+
+def topic_contacts(
+    conn: Connection,
+    since: dt.date,
+    until: dt.date,
+    scope: Scope,
+    version: int | None,
+    *,
+    repeat_days: int = REPEAT_WINDOW_DAYS,
+) -> Select:
+    """Contacts started in [since, until) on the scope's channels, each with its topic under
+    ``version`` (null: none) and its repeat: what ``with_defects`` maps to defects.
+
+    Columns: contact_id, channel, started_at, handle_seconds, reason_text, topic_id,
+    repeat_after (the next contact's start or null), repeat_channel.
+    """
     window = dt.timedelta(days=repeat_days)
     following = contacts_with_next(conn, _midnight(since), _midnight(until), window)
     is_repeat = and_(
         following.c.customer_key.is_not(None),
         following.c.next_started_at <= following.c.started_at + window,
     )
-    version = current_model_version(conn)
+    columns = [following.c[name] for name in ("contact_id", "channel", "started_at",
+                                               "handle_seconds", "reason_text")]  # fmt: skip
+    repeat = [
+        _when(is_repeat, following.c.next_started_at).label("repeat_after"),
+        _when(is_repeat, following.c.next_channel).label("repeat_channel"),
+    ]
+    if version is None:
+        query = select(*columns, literal(None, Integer).label("topic_id"), *repeat)
+    else:
+        assigned = and_(
+            contact_topics.c.contact_id == following.c.contact_id,
+            contact_topics.c.model_version == version,
+        )
+        query = select(*columns, contact_topics.c.topic_id, *repeat).select_from(
+            following.outerjoin(contact_topics, assigned)
+        )
+    if scope.channel:
+        query = query.where(following.c.channel.in_(scope.channel))
+    return query
+
+
+def with_defects(
+    rows: Subquery, version: int | None, scope: Scope, columns: Sequence[ColumnElement]
+) -> Select:
+    """``columns`` of ``rows`` (which has a topic_id column, the topic under ``version``) with
+    the topic's defect_id, category, owner and action, narrowed to the scope's category, owner
+    and defect filters. A topic mapped to no defect of the taxonomy counts as "unmapped"."""
     defect_id, category, owner, action = (
         func.coalesce(defects.c[name], _reserved(name, with_topics=version is not None))
         for name in ("defect_id", "category", "owner", "action")
     )
     query = select(
-        following.c.contact_id,
-        following.c.channel,
-        following.c.started_at,
-        following.c.handle_seconds,
-        following.c.reason_text,
+        *columns,
         defect_id.label("defect_id"),
         category.label("category"),
         owner.label("owner"),
         action.label("action"),
-        _when(is_repeat, following.c.next_started_at).label("repeat_after"),
-        _when(is_repeat, following.c.next_channel).label("repeat_channel"),
     )
-    filters = ((following.c.channel, scope.channel), (category, scope.category),
-               (owner, scope.owner), (defect_id, scope.defect_id))  # fmt: skip
+    filters = ((category, scope.category), (owner, scope.owner), (defect_id, scope.defect_id))
     for column, values in filters:
         if values:
             query = query.where(column.in_(values))
     if version is None:
-        return query.select_from(following.outerjoin(defects, literal(False)))
-    assigned = and_(
-        contact_topics.c.contact_id == following.c.contact_id,
-        contact_topics.c.model_version == version,
-    )
-    topic = and_(topics.c.model_version == version, topics.c.topic_id == contact_topics.c.topic_id)
-    joined = (
-        following.outerjoin(contact_topics, assigned)
-        .outerjoin(topics, topic)
-        .outerjoin(defects, defects.c.defect_id == topics.c.defect_id)
+        return query.select_from(rows.outerjoin(defects, literal(False)))
+    topic = and_(topics.c.model_version == version, topics.c.topic_id == rows.c.topic_id)
+    joined = rows.outerjoin(topics, topic).outerjoin(
+        defects, defects.c.defect_id == topics.c.defect_id
     )
     return query.select_from(joined)
 

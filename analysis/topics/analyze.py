@@ -29,6 +29,7 @@ from sqlalchemy import Connection, case, func, select, update
 
 from dumbcontacts.analysis.economics.links import store_links
 from dumbcontacts.analysis.economics.scope import unassigned
+from dumbcontacts.analysis.economics.topic_days import forget_topic_days, store_topic_days
 from dumbcontacts.analysis.topics.embedding_cache import (
     embed_reasons,
     hash_text,
@@ -123,6 +124,7 @@ def analyze_contacts(
     progress: Callable[[int], None] | None = None,
     overrides: Path | str | None = None,
     brand_names: Iterable[str] = (),
+    repeat_days: int | None = None,
 ) -> AnalyzeResult:
     """Analyse the contacts no topic has yet (all of them with ``refit``); see the module.
 
@@ -130,16 +132,18 @@ def analyze_contacts(
     (``Settings.overrides``), so a run from a notebook keeps the triage page's decisions.
     Raises ModelError when there is nothing to fit or the embedder is not the model's,
     ConfigError for a broken overrides file. ``brand_names`` (the configured ones) are
-    never a topic's keyword. With ``fast``, new contacts are assigned by a text model whose
-    fall-back margin is calibrated to agree with the sentence model on ``fast_agreement`` of
-    texts it has not seen (``dumbcontacts.analysis.topics.fast_margin``).
+    never a topic's keyword. The daily counts per topic are stored for ``repeat_days``
+    (None: the configured repeat window), the window the figures use. With ``fast``, new
+    contacts are assigned by a text model whose fall-back margin is calibrated to agree
+    with the sentence model on ``fast_agreement`` of texts it has not seen
+    (``dumbcontacts.analysis.topics.fast_margin``).
     """
     settings = settings or TopicSettings()
     if fast:
         check_target(fast_agreement)
-    decisions = read_overrides_file(
-        Settings.from_environ().overrides if overrides is None else overrides
-    )
+    configured = Settings.from_environ() if overrides is None or repeat_days is None else None
+    decisions = read_overrides_file(configured.overrides if overrides is None else overrides)
+    repeat_days = configured.repeat_window_days if repeat_days is None else repeat_days
     counting = _CountingEmbedder(embedder)
     with warehouse.begin() as conn:
         current, fitted_with = _current_version(conn)
@@ -175,6 +179,7 @@ def analyze_contacts(
     with warehouse.begin() as conn:
         unmatched = store_overrides(conn, version, decisions, known)
         store_links(conn)  # so metrics need not link repeats themselves
+        store_topic_days(conn, version, repeat_days=repeat_days)  # nor count every contact
         summary = topic_summary(conn, version)
         without_reason = conn.execute(
             select(func.count()).where(contacts.c.reason_text.is_(None))
@@ -448,6 +453,7 @@ def _assign_unassigned(
         outcome = FastOutcome(margin, fast.agreement, len(texts), fell_back)
     rows = _assignment_rows(todo["contact_id"], version, topic_ids, probability)
     with warehouse.begin() as conn:
+        forget_topic_days(conn)  # stored before these contacts had a topic
         return insert_new_rows(conn, contact_topics, rows), outcome
 
 

@@ -141,6 +141,7 @@ def analyze(
             progress=bar.update,
             overrides=overrides_file or config.overrides,
             brand_names=config.brand_names,
+            repeat_days=config.repeat_window_days,
         )
     how = "fitted" if result.refitted else "reused"
     topics = result.topics
