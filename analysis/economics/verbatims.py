@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import TYPE_CHECKING
 
 import polars as pl
-from sqlalchemy import func, literal, select
+from sqlalchemy import Connection, and_, exists, func, select
 
 from dumbcontacts.analysis.economics.scope import (
     UNMAPPED,
@@ -40,46 +41,60 @@ def verbatims(
     """Up to ``n`` reason texts of a defect's contacts, a seeded sample (the same seed gives
     the same contacts). Columns: contact_id, started_at, channel, reason_text."""
     scope = Scope.of(since, until, channel, defect_id=defect_id)
+    # A contact's id is an md5 hex digest, so ids are evenly spread: the first ``n`` ids from
+    # a point the seed picks (wrapping round) are a sample, the same on every engine and run,
+    # that an index walks to without reading the defect's other contacts.
+    start = hashlib.md5(f"{seed}|".encode()).hexdigest()
     with warehouse.connect() as conn:
         since, until = resolve_period(conn, scope)
         version = current_model_version(conn)
-        start, end = (dt.datetime.combine(d, dt.time()) for d in (since, until))
-        # A hash of the id orders contacts the same way on every engine and every run.
-        shuffle = func.md5(literal(f"{seed}|") + contacts.c.contact_id)
-        # Straight from the contacts: ``analysis.economics.scope.defect_contacts`` would first work
-        # out repeats for the whole period, which a sample does not need.
-        query = (
-            select(
-                contacts.c.contact_id,
-                contacts.c.started_at,
-                contacts.c.channel,
-                contacts.c.reason_text,
-            )  # fmt: skip
-            .where(contacts.c.started_at >= start, contacts.c.started_at < end)
-            .where(_of_defect(version, defect_id))
-            .where(func.length(func.trim(contacts.c.reason_text)) > 0)
-            .order_by(shuffle)
-            .limit(n)
+        begin, end = (dt.datetime.combine(d, dt.time()) for d in (since, until))
+        wanted = and_(
+            contacts.c.started_at >= begin,
+            contacts.c.started_at < end,
+            func.length(func.trim(contacts.c.reason_text)) > 0,
         )
         if scope.channel:
-            query = query.where(contacts.c.channel.in_(scope.channel))
-        rows = conn.execute(query).all()
-    frame = pl.DataFrame(rows, schema=_SCHEMA, orient="row")
+            wanted = and_(wanted, contacts.c.channel.in_(scope.channel))
+        found = []
+        for source, member, order in _members(conn, version, defect_id):
+            for part in (order >= start, order < start):
+                query = select(*_COLUMNS).select_from(source).where(member, wanted, part)
+                found += conn.execute(query.order_by(order).limit(n)).all()
+    found.sort(key=lambda row: (row.contact_id < start, row.contact_id))
+    frame = pl.DataFrame(found[:n], schema=_SCHEMA, orient="row")
     return frame if as_polars else frame.to_pandas()
 
 
-def _of_defect(version: int | None, defect_id: str):
-    """Contacts whose topic (under ``version``) maps to a defect of the taxonomy ``defect_id``;
-    for "unmapped", those with no such topic, as ``scope.defect_contacts`` counts."""
+_COLUMNS = (contacts.c.contact_id, contacts.c.started_at, contacts.c.channel,
+            contacts.c.reason_text)  # fmt: skip
+
+
+def _members(conn: Connection, version: int | None, defect_id: str):
+    """(rows to select from, a condition, the contact id to order them by) that hold the
+    contacts of ``defect_id`` as ``scope.defect_contacts`` counts them: one per topic mapped
+    to the defect (an index keeps its members in id order), or for "unmapped" the contacts
+    that no topic of a defect of the taxonomy holds."""
     version = version if version is not None else -1
     mapped = select(topics.c.topic_id).where(
         topics.c.model_version == version, topics.c.defect_id.in_(select(defects.c.defect_id))
     )
-    if defect_id != UNMAPPED:
-        mapped = mapped.where(topics.c.defect_id == defect_id)
-    members = select(contact_topics.c.contact_id).where(
-        contact_topics.c.model_version == version, contact_topics.c.topic_id.in_(mapped)
-    )
     if defect_id == UNMAPPED:
-        return contacts.c.contact_id.not_in(members)
-    return contacts.c.contact_id.in_(members)
+        # NOT EXISTS, not NOT IN: PostgreSQL probes the key for each contact walked, where
+        # NOT IN over a million members it cannot hash would rescan them for each one.
+        held = exists().where(
+            contact_topics.c.contact_id == contacts.c.contact_id,
+            contact_topics.c.model_version == version,
+            contact_topics.c.topic_id.in_(mapped),
+        )
+        return [(contacts, ~held, contacts.c.contact_id)]
+    chosen = conn.execute(mapped.where(topics.c.defect_id == defect_id)).scalars().all()
+    member = and_(
+        contact_topics.c.contact_id == contacts.c.contact_id,
+        contact_topics.c.model_version == version,
+    )
+    return [
+        (contact_topics.join(contacts, member), contact_topics.c.topic_id == topic_id,
+         contact_topics.c.contact_id)
+        for topic_id in sorted(chosen)
+    ]  # fmt: skip
