@@ -100,21 +100,17 @@ def model_status(warehouse: Warehouse) -> dict[str, Any]:
                 ).where(topic_models.c.model_version == version)  # fmt: skip
             ).one()
             status |= dict(model._mapping)
-            this = contact_topics.c.model_version == version
-            per_topic = (
-                select(func.count().label("n"))
-                .where(this)
+            # One pass over the model's assignments gives the sizes and the coherence.
+            per_topic = conn.execute(
+                select(func.count(), func.sum(contact_topics.c.probability))
+                .where(contact_topics.c.model_version == version)
                 .group_by(contact_topics.c.topic_id)
-                .subquery()
-            )
-            assigned, largest = conn.execute(
-                select(func.sum(per_topic.c.n), func.max(per_topic.c.n))
-            ).one()
-            status["contacts_assigned"] = int(assigned or 0)
+            ).all()
+            assigned = sum(n for n, _ in per_topic)
+            status["contacts_assigned"] = assigned
             if assigned:
-                status["largest_topic_share"] = float(largest) / float(assigned)
-                coherence = select(func.avg(contact_topics.c.probability)).where(this)
-                status["coherence"] = float(conn.execute(coherence).scalar_one())
+                status["largest_topic_share"] = max(n for n, _ in per_topic) / assigned
+                status["coherence"] = sum(float(total) for _, total in per_topic) / assigned
         # One pass over the contacts gives the total, those without a reason and the mix.
         without = func.count() - func.count(contacts.c.reason_text)
         languages = conn.execute(

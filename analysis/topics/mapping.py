@@ -304,18 +304,22 @@ def defect_topics(
     return frame if as_polars else frame.to_pandas()
 
 
-def _assigned_counts(version: int):
-    """Contacts assigned to each topic of model ``version``: topic_id, contacts."""
-    return (
-        select(contact_topics.c.topic_id, func.count().label("contacts"))
-        .where(contact_topics.c.model_version == version)
-        .group_by(contact_topics.c.topic_id)
-        .subquery()
+def _assigned_counts(version: int, topic_ids=None):
+    """Contacts assigned to each topic of model ``version`` (only ``topic_ids``, a select of
+    them, when given): topic_id, contacts."""
+    query = select(contact_topics.c.topic_id, func.count().label("contacts")).where(
+        contact_topics.c.model_version == version
     )
+    if topic_ids is not None:  # counts a defect's members only, not the model's
+        query = query.where(contact_topics.c.topic_id.in_(topic_ids))
+    return query.group_by(contact_topics.c.topic_id).subquery()
 
 
 def _query(version: int, defect_id: str):
-    assigned = _assigned_counts(version)
+    of_defect = select(topics.c.topic_id).where(
+        topics.c.model_version == version, topics.c.defect_id == defect_id
+    )
+    assigned = _assigned_counts(version, of_defect)
     contacts = func.coalesce(assigned.c.contacts, 0)
     return (
         select(topics.c.topic_key, topics.c.label, topics.c.keywords, contacts)

@@ -229,6 +229,11 @@ def unmapped_topics(
             frame = pl.DataFrame(schema=schema)
             return frame if as_polars else frame.to_pandas()
         member = contact_topics.join(contacts, contacts.c.contact_id == contact_topics.c.contact_id)
+        listed = select(topics.c.topic_id).where(
+            topics.c.model_version == version, topics.c.merged_into.is_(None)
+        )
+        if not include_mapped:
+            listed = listed.where(topics.c.defect_id.is_(None))
         per_text = (
             select(
                 contact_topics.c.topic_id,
@@ -237,7 +242,8 @@ def unmapped_topics(
                 func.count().label("n"),
             )
             .select_from(member)
-            .where(contact_topics.c.model_version == version)
+            # Only the listed topics' members: the triage list reads a tenth of the contacts.
+            .where(contact_topics.c.model_version == version, contact_topics.c.topic_id.in_(listed))
             .group_by(contact_topics.c.topic_id, contacts.c.reason_text)
             .subquery()
         )
