@@ -123,3 +123,15 @@ def test_importing_the_package_loads_no_heavy_library():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert done.stdout == "[]\n"
+
+
+def test_the_command_line_starts_without_the_loaders():
+    # ``rank`` and the other readers pay for SQLAlchemy and polars only; ``load`` imports the
+    # loaders (pandas, pyarrow, the PII rules) when it runs.
+    loaders = ("dumbcontacts.etl.load", "dumbcontacts.samples.generate", "pandas", "pyarrow",
+               "numpy", "tqdm", "dash")  # fmt: skip
+    code = f"import sys, dumbcontacts.cli; print([m for m in {loaders!r} if m in sys.modules])"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout == "[]\n"
