@@ -88,7 +88,7 @@ def stored_topic_days(
     repeat_days: int = REPEAT_WINDOW_DAYS,
 ) -> Select | None:
     """``count_topic_days`` read from the stored counts, or None when they were made from
-    other loads, another model or another repeat window."""
+    other contacts, another model or another repeat window."""
     if version is None or read_setting(conn, _STORED_FOR) != _made_from(conn, version, repeat_days):
         return None
     columns = [topic_days.c[name] for name in ("day", "topic_id", "channel", "contacts",
