@@ -56,11 +56,17 @@ def verbatims(
         )
         if scope.channel:
             wanted = and_(wanted, contacts.c.channel.in_(scope.channel))
+        # PostgreSQL walks each topic's members along an index, from the seeded point and
+        # then from the first id; DuckDB keeps no index: one scan, one sort.
+        walk = conn.dialect.name == "postgresql"
         found = []
-        for source, member, order in _members(conn, version, defect_id):
+        for source, member, order in _members(conn, version, defect_id, per_topic=walk):
+            query = select(*_COLUMNS).select_from(source).where(member, wanted)
+            if not walk:
+                found += conn.execute(query.order_by(order < start, order).limit(n)).all()
+                continue
             for part in (order >= start, order < start):
-                query = select(*_COLUMNS).select_from(source).where(member, wanted, part)
-                found += conn.execute(query.order_by(order).limit(n)).all()
+                found += conn.execute(query.where(part).order_by(order).limit(n)).all()
     found.sort(key=lambda row: (row.contact_id < start, row.contact_id))
     frame = pl.DataFrame(found[:n], schema=_SCHEMA, orient="row")
     return frame if as_polars else frame.to_pandas()
@@ -70,11 +76,11 @@ _COLUMNS = (contacts.c.contact_id, contacts.c.started_at, contacts.c.channel,
             contacts.c.reason_text)  # fmt: skip
 
 
-def _members(conn: Connection, version: int | None, defect_id: str):
+def _members(conn: Connection, version: int | None, defect_id: str, *, per_topic: bool):
     """(rows to select from, a condition, the contact id to order them by) that hold the
-    contacts of ``defect_id`` as ``scope.defect_contacts`` counts them: one per topic mapped
-    to the defect (an index keeps its members in id order), or for "unmapped" the contacts
-    that no topic of a defect of the taxonomy holds."""
+    contacts of ``defect_id`` as ``scope.defect_contacts`` counts them: the members of the
+    topics mapped to the defect (``per_topic``: one each, which an index keeps in id order),
+    or for "unmapped" the contacts that no topic of a defect of the taxonomy holds."""
     version = version if version is not None else -1
     mapped = select(topics.c.topic_id).where(
         topics.c.model_version == version, topics.c.defect_id.in_(select(defects.c.defect_id))
@@ -93,8 +99,9 @@ def _members(conn: Connection, version: int | None, defect_id: str):
         contact_topics.c.contact_id == contacts.c.contact_id,
         contact_topics.c.model_version == version,
     )
+    of_topics = [[topic_id] for topic_id in sorted(chosen)] if per_topic else [chosen]
     return [
-        (contact_topics.join(contacts, member), contact_topics.c.topic_id == topic_id,
+        (contact_topics.join(contacts, member), contact_topics.c.topic_id.in_(ids),
          contact_topics.c.contact_id)
-        for topic_id in sorted(chosen)
+        for ids in of_topics
     ]  # fmt: skip
