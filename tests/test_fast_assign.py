@@ -77,6 +77,26 @@ def test_reproduces_nearest_centroid_on_held_out_texts(assigner):
     assert (confidence > 0).all()
 
 
+def test_predicts_each_distinct_text_once_and_gives_repeats_its_answer(assigner):
+    texts, ids = make_texts(5, offset=30)
+    texts = [f"{text} please" for text in texts]  # no training text ends so: all are new
+    predicted: list[list[str]] = []
+
+    def counting_predict(model, some):
+        predicted.append(list(some))
+        return predict_fast(model, some)
+
+    repeated = texts + texts[::-1] + texts[:3]
+    got, confidence, _ = assign_fast(
+        assigner, repeated, one_hot_embedder(0, []), fake_fit(), 0.0, counting_predict
+    )
+    assert predicted == [texts]  # one call, each text once, in first-seen order
+    alone, alone_confidence = predict_fast(assigner, texts)
+    order = [texts.index(t) for t in repeated]
+    assert np.array_equal(got, alone[order]) and np.array_equal(got[: len(ids)], ids)
+    assert np.array_equal(confidence, alone_confidence[order])
+
+
 def test_learns_the_centroid_topic_of_its_vectors_not_a_label():
     # Every training text's vector sits at the next topic's centroid: the model must follow
     # the vectors (the reference assignment), whatever the words suggest.

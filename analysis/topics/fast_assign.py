@@ -204,7 +204,12 @@ def assign_fast(
     for i in np.flatnonzero(repeat).tolist():
         ids[i], confidence[i] = assigner.known[texts[i]]
     new = np.flatnonzero(~repeat)
-    ids[new], confidence[new] = predict(assigner, [texts[i] for i in new.tolist()])
+    # Each distinct text is predicted once: contact logs repeat themselves (half the texts
+    # of a million generated contacts are repeats).
+    slot_of: dict[str, int] = {}
+    slots = np.array([slot_of.setdefault(texts[i], len(slot_of)) for i in new.tolist()], int)
+    distinct_ids, distinct_confidence = predict(assigner, list(slot_of))
+    ids[new], confidence[new] = distinct_ids[slots], distinct_confidence[slots]
     unsure = new[confidence[new] < min_confidence]
     if len(unsure):
         vectors = embed_fallback([texts[i] for i in unsure.tolist()])
