@@ -4,10 +4,10 @@ Each topic is its contacts' mean vector less the mean of all the contacts cluste
 What every contact shares ("I am writing about my account" in complaint letters, "can you"
 in short requests) would otherwise set how alike topics look: a median topic is 0.86
 cosine-alike to its nearest in the letters, 0.54 in short requests (0.30 and 0.42 centred),
-so no one similarity could hold on both. Topics then join by average linkage
-(UPGMA) while the two groups are on average at least ``similarity`` cosine-alike. Modularity
-on the topics' summed graph links instead merges too much on sets it was not tuned on (2
-categories for the complaint letters' 12 products, 7 for CLINC150's 11 domains; see
+so no one similarity could hold on both. Topics then join by average linkage (UPGMA) while
+the two groups are on average at least ``similarity`` cosine-alike. Modularity on the
+topics' summed graph links instead merges too much on sets it was not tuned on (2 categories
+for the complaint letters' 12 products, 7 for CLINC150's 11 domains; see
 benchmarks/topic_panel.py). Deterministic: no seed, and the topics come in a canonical order
 (by size).
 """
