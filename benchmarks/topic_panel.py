@@ -6,7 +6,8 @@ Per labelled set and level (intent: topics; category: the upper level), scores o
 - k-means told the true number of labels (``n_init=10``);
 - dumbcontacts' ``fit_topics`` under every candidate setting; the shipped default and the
   setting chosen without each set (leave-one-set-out: the best worst-case margin over
-  BERTopic on the other sets) are reported, and the worst set.
+  BERTopic on the other sets) are reported, and the worst set. The category setting is
+  also chosen on its own level: without each set that has categories, on the others'.
 All on the same cached MiniLM vectors of the raw texts (``panel_sets.py``). References are
 cached as JSON beside the vectors, so a re-run measures only dumbcontacts. On twcs and
 Comcast (no labels): topic count, largest share, and for Comcast how well one topic holds
@@ -37,12 +38,14 @@ from dumbcontacts.analysis.topics.evaluate import evaluate_labels
 from dumbcontacts.analysis.topics.fit import TopicSettings, fit_topics
 from dumbcontacts.analysis.topics.languages import detect_languages
 
-# Candidate settings: the shipped default first.
+# Candidate settings: the shipped default first. The category level's own setting only moves
+# categories (they are found after the topics), so it is varied on the default topics alone.
 GRID = {
     "n_neighbors": (10, 15, 30),
     "resolution": (1.0, 2.0),
     "max_topic_share": (0.1, 0.2),
 }
+CATEGORY_GRID = {"category_similarity": (0.2, 0.25, 0.4, 0.5)}
 LANGUAGES: dict[str, list] = {}
 COMCAST_REASONS = {"data caps": r"data ?caps?", "bill": r"bill", "speed": r"slow|speed"}
 
@@ -89,6 +92,7 @@ def candidates(grid: str) -> list[TopicSettings]:
     settings = [
         TopicSettings(**dict(zip(names, v, strict=True))) for v in itertools.product(*GRID.values())
     ]
+    settings += [TopicSettings(**{k: v}) for k, values in CATEGORY_GRID.items() for v in values]
     return [TopicSettings(), *(s for s in settings if s != TopicSettings())]
 
 
@@ -117,14 +121,51 @@ def score_ours(panel, vectors, settings) -> dict:
     return out
 
 
-def margin(ours: dict, refs: dict) -> float:
-    """How far above BERTopic's defaults, on the worse of NMI and ARI, across levels."""
+def margin(ours: dict, refs: dict, levels=None) -> float:
+    """How far above BERTopic's defaults, on the worse of NMI and ARI, across ``levels``
+    (all by default)."""
     return min(
         min(
             ours[level]["nmi"] - ref["bertopic"]["nmi"], ours[level]["ari"] - ref["bertopic"]["ari"]
         )
         for level, ref in refs.items()
+        if levels is None or level in levels
     )
+
+
+def category_leave_one_out(refs: dict, settings: list, results: dict) -> None:
+    """The category setting chosen without each set that has categories: the best worst-case
+    category-level margin over BERTopic on the others, on the default topics."""
+    fields = set(CATEGORY_GRID)
+    default = TopicSettings()
+    varied = [
+        i
+        for i, s in enumerate(settings)
+        if all(
+            getattr(s, f.name) == getattr(default, f.name)
+            for f in dataclasses.fields(s)
+            if f.name not in fields
+        )
+    ]
+    names = [n for n, ref in refs.items() if "category" in ref]
+    if not names:
+        return
+    worst = min((margin(results[(n, 0)], refs[n], {"category"}), n) for n in names)
+    print(f"\ncategory level, default: worst set {worst[1]} ({worst[0]:+.3f} over BERTopic)")
+    for name in names:
+        chosen = max(
+            varied,
+            key=lambda i: (
+                min(margin(results[(n, i)], refs[n], {"category"}) for n in names if n != name),
+                -i,
+            ),
+        )
+        got = results[(name, chosen)]["category"]
+        print(
+            f"category level without {name}: {describe(settings[chosen])}; {name} "
+            f"NMI / ARI {got['nmi']:.3f} / {got['ari']:.3f} / {got['n_topics']} categories "
+            f"({margin(results[(name, chosen)], refs[name], {'category'}):+.3f} over BERTopic)"
+        )
 
 
 def reproducibility(panel, vectors, settings) -> str:
@@ -162,9 +203,11 @@ def reproducibility(panel, vectors, settings) -> str:
 def unlabelled_figures(panel, fit) -> str:
     ids = fit.topic_ids
     sizes = np.unique(ids, return_counts=True)[1]
+    largest_category = max((c["size"] for c in fit.categories), default=0) / len(ids)
     line = (
         f"{len(fit.topics)} topics, {len(fit.categories)} categories, largest topic "
-        f"{sizes.max() / len(ids):.1%}, no topic {np.mean(ids < 0):.1%}"
+        f"{sizes.max() / len(ids):.1%}, largest category {largest_category:.1%}, no topic "
+        f"{np.mean(ids < 0):.1%}"
     )
     if panel.name in LANGUAGES:
         languages = np.array([code or "?" for code in LANGUAGES[panel.name]])
@@ -267,6 +310,7 @@ def main() -> None:
                 *min((v[4], "/".join(k)) for k, v in cells),
             )
         )
+    category_leave_one_out(refs, settings, results)
     for p in panels:
         fit = results[(p.name, 0)]["fit"]
         print(

@@ -15,9 +15,9 @@ single-cell biology does with cells. What makes it hold on data it has never see
   than it sends out (a community in the weak sense of Radicchi et al. 2004) and whose parts'
   centroids are less alike than ``distinct_below`` (the merge rule: two phrasings of one
   reason are not two topics). So a few near-identical templates or one dominant subject
-  cannot swallow the rest, while a reason that is simply common stays whole;
-- the same graph summed per topic gives the upper level: categories are Leiden communities
-  of the topics themselves.
+  cannot swallow the rest, while a reason that is simply common stays whole.
+
+The upper level, categories of topics, is ``topics.categories``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["Graph", "build_graph", "find_categories", "find_communities"]
+__all__ = ["Graph", "build_graph", "find_communities"]
 
 
 @dataclass(frozen=True)
@@ -98,27 +98,6 @@ def find_communities(
         labels[nodes] = np.where(parts == 0, community, fresh)
         queue.extend([community, *np.unique(fresh[parts > 0]).tolist()])
     return _renumber(labels)
-
-
-def find_categories(graph: Graph, topic_of_node: np.ndarray, *, seed: int, runs: int):
-    """A category id per topic: communities of the graph summed per topic (-1 nodes left
-    out). A topic linked to no other is a category of its own."""
-    kept = topic_of_node >= 0
-    n_topics = int(topic_of_node.max()) + 1 if kept.any() else 0
-    if n_topics == 0:
-        return np.zeros(0, dtype=int)
-    a, b = topic_of_node[graph.source], topic_of_node[graph.target]
-    between = (a >= 0) & (b >= 0) & (a != b)
-    summed = sp.coo_matrix(
-        (graph.weight[between], (np.minimum(a, b)[between], np.maximum(a, b)[between])),
-        shape=(n_topics, n_topics),
-    ).tocsr()
-    # Links inside a topic are its self-loop: they keep a big topic from being split up.
-    inside = (a >= 0) & (a == b)
-    loops = np.bincount(a[inside], weights=graph.weight[inside], minlength=n_topics)
-    summed = (summed + sp.diags(loops)).tocoo()
-    topic_graph = Graph(n_topics, summed.row, summed.col, summed.data)
-    return _renumber(_consensus(topic_graph, 1.0, seed, runs))
 
 
 def _nearest(vectors: np.ndarray, k: int, block: int = 2048) -> np.ndarray:
