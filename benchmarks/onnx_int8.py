@@ -1,4 +1,5 @@
-"""The onnx-int8 backend against the fp32 sentence model, on one CPU thread each, one run.
+"""The onnx-int8 backend against the fp32 sentence model, on one CPU thread each (or
+``--threads``), one run.
 
 Real texts read in place from ../shared/data (a seeded sample of Banking77 queries and of
 CFPB complaint letters) are embedded by all-MiniLM-L6-v2 three ways, after a warm-up: torch
@@ -11,6 +12,7 @@ settings) on the fp32 vectors of all the texts, then each text goes to its neare
 
     HF_HUB_OFFLINE=1 python benchmarks/onnx_int8.py          # 2,000 + 300 texts, ~5 minutes
     HF_HUB_OFFLINE=1 python benchmarks/onnx_int8.py --banking77 200 --cfpb 30
+    HF_HUB_OFFLINE=1 python benchmarks/onnx_int8.py --threads 2  # every core of the machine
 """
 
 from __future__ import annotations
@@ -67,6 +69,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--model-cache", type=Path, default=Settings().model_cache)
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads each model embeds on (torch's own; "
+        "ONNX: a one-thread session per thread)"
+    )  # fmt: skip
     args = parser.parse_args()
 
     sets = {
@@ -85,10 +91,11 @@ def main() -> None:
         f"cached load {time.perf_counter() - started:.2f} s, {int8.name}"
     )
     runners = {
-        "torch": load_minilm(threads=1),
-        "onnx-fp32": load_onnx_minilm(args.model_cache, threads=1, quantize=False),
-        "onnx-int8": int8,
+        "torch": load_minilm(threads=args.threads),
+        "onnx-fp32": load_onnx_minilm(args.model_cache, threads=args.threads, quantize=False),
+        "onnx-int8": load_onnx_minilm(args.model_cache, threads=args.threads),
     }
+    print(f"{args.threads} thread(s) each")
 
     seconds, vectors = {}, {}
     for set_name, texts in sets.items():

@@ -64,6 +64,14 @@ def test_a_text_gets_the_same_vector_alone_or_among_others(onnx_minilm):
     assert np.array_equal(together, alone)
 
 
+def test_threads_share_out_the_texts_and_change_no_bit(onnx_minilm, onnx_model_cache):
+    texts = [f"{text} ({i})" for i in range(40) for text in SENTENCES[:4]]  # rounds of 64
+    heard: list[int] = []
+    two = load_onnx_minilm(onnx_model_cache, threads=2).embed(texts, heard.append)
+    assert np.array_equal(two, onnx_minilm.embed(texts))
+    assert heard == [128, 32]
+
+
 def test_progress_hears_of_every_text(onnx_minilm):
     heard: list[int] = []
     onnx_minilm.embed(["hello"] * 130, heard.append)

@@ -14,9 +14,9 @@ embeds 1.1-1.3x faster than torch, ONNX Runtime in fp32 already giving 1.0-1.2x 
 Each text runs alone. Dynamic quantisation scales the activations by the largest value in
 the whole input, so in a padded batch a text's vector would depend on its neighbours; alone,
 one text always gets one vector (and there is no padding to compute). A text's matrices are
-too small to share among threads (two threads on one text: ~1.1x), so each thread runs a
-session of its own, on one thread, over its share of the texts: the vectors are the same
-bits whatever the thread count.
+too small to share well among threads (two threads on one text: 1.5x one thread on the build
+machine), so each thread runs a session of its own, on one thread, over its share of the
+texts (1.8x): the vectors are the same bits whatever the thread count.
 """
 
 from __future__ import annotations
