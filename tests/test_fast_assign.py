@@ -97,6 +97,15 @@ def test_predicts_each_distinct_text_once_and_gives_repeats_its_answer(assigner)
     assert np.array_equal(confidence, alone_confidence[order])
 
 
+def test_chunks_scored_on_several_threads_give_the_same_answers(assigner):
+    texts, ids = make_texts(1100, offset=30)  # 4,400 texts: three chunks
+    texts = [f"{text} {i}" for i, text in enumerate(texts)]
+    one = predict_fast(assigner, texts, threads=1)
+    three = predict_fast(assigner, texts, threads=3)
+    assert np.array_equal(one[0], three[0]) and np.array_equal(one[1], three[1])
+    assert (one[0] == ids).mean() > 0.95
+
+
 def test_learns_the_centroid_topic_of_its_vectors_not_a_label():
     # Every training text's vector sits at the next topic's centroid: the model must follow
     # the vectors (the reference assignment), whatever the words suggest.

@@ -83,7 +83,8 @@ def predict_on_cluster(
         return ids, margin
     model = client.scatter(assigner, broadcast=True, hash=False)
     futures = {
-        client.submit(predict_fast, model, list(texts[s : s + batch_size]), pure=False): s
+        # One thread a task: the worker's threads are its share of the cores.
+        client.submit(predict_fast, model, list(texts[s : s + batch_size]), 1, pure=False): s
         for s in range(0, len(texts), batch_size)
     }
     for start, (some_ids, some_margin) in _results(client, futures):

@@ -29,14 +29,18 @@ training text reuse that text's own nearest-centroid topic.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 from scipy.sparse import csr_matrix, hstack, vstack
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize
+from threadpoolctl import threadpool_limits
 
 from dumbcontacts.analysis.topics.embeddings import Embedder, normalize_rows
 from dumbcontacts.analysis.topics.fit import TopicFit, assign_topics
@@ -149,37 +153,50 @@ def train_fast_assigner(
     )  # fmt: skip
 
 
-def predict_fast(assigner: FastAssigner, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def predict_fast(
+    assigner: FastAssigner, texts: Sequence[str], threads: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The model's topic for each text and its predicted margin over the runner-up.
 
     The margin is 1.0 when there is no runner-up (a single topic), and 0.0 for a text that
     shares no n-gram with any training text and has no static vector (the model knows
-    nothing).
+    nothing). Chunks of ``PREDICT_CHUNK`` texts are scored on ``threads`` threads (None: one
+    per core), each with a one-thread BLAS: a text's scores do not depend on the count.
     """
     n, k = len(texts), len(assigner.topic_ids)
     if k == 0:  # no topics: every text is an outlier, as assign_topics says
         return np.full(n, -1, dtype=int), np.ones(n, dtype=np.float32)
     ids, margin = np.zeros(n, dtype=int), np.zeros(n, dtype=np.float32)
-    for start in range(0, n, PREDICT_CHUNK):
-        chunk = list(texts[start : start + PREDICT_CHUNK])
-        features, static = _weigh_parts(
-            assigner.table, assigner.basis, *word_features(assigner.table, chunk)
-        )
-        kernel = _kernel(features, static, assigner.train, assigner.train_static)
-        scores = kernel @ assigner.coef + assigner.offset
-        best = np.argmax(scores, axis=1)
-        ids[start : start + len(chunk)] = assigner.topic_ids[best]
-        if k == 1:
-            margin[start : start + len(chunk)] = 1.0
-            continue
-        top_two = np.partition(scores, k - 2, axis=1)[:, -2:]
-        gap = top_two.max(axis=1) - top_two.min(axis=1)
-        known = features.getnnz(axis=1) > 0
-        if static is not None:  # its word pieces know words no training text has
-            known |= static.any(axis=1)
-        gap[~known] = 0.0
-        margin[start : start + len(chunk)] = gap
+    starts = range(0, n, PREDICT_CHUNK)
+    chunks = (list(texts[start : start + PREDICT_CHUNK]) for start in starts)
+    with (
+        threadpool_limits(1, user_api="blas"),
+        ThreadPoolExecutor(threads or os.cpu_count() or 1) as pool,
+    ):  # fmt: skip
+        for start, (chunk_ids, gap) in zip(
+            starts, pool.map(partial(_predict_chunk, assigner), chunks), strict=True
+        ):
+            ids[start : start + len(gap)], margin[start : start + len(gap)] = chunk_ids, gap
     return ids, margin
+
+
+def _predict_chunk(assigner: FastAssigner, chunk: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    k = len(assigner.topic_ids)
+    features, static = _weigh_parts(
+        assigner.table, assigner.basis, *word_features(assigner.table, chunk)
+    )
+    kernel = _kernel(features, static, assigner.train, assigner.train_static)
+    scores = kernel @ assigner.coef + assigner.offset
+    ids = assigner.topic_ids[np.argmax(scores, axis=1)]
+    if k == 1:
+        return ids, np.ones(len(chunk), dtype=np.float32)
+    top_two = np.partition(scores, k - 2, axis=1)[:, -2:]
+    gap = top_two.max(axis=1) - top_two.min(axis=1)
+    known = features.getnnz(axis=1) > 0
+    if static is not None:  # its word pieces know words no training text has
+        known |= static.any(axis=1)
+    gap[~known] = 0.0
+    return ids, gap
 
 
 def assign_fast(
