@@ -18,6 +18,8 @@ import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
+from dumbcontacts.analysis.topics.communities import renumber_by_first_appearance
+
 __all__ = ["find_categories"]
 
 
@@ -37,6 +39,4 @@ def find_categories(vectors: np.ndarray, topic_ids: np.ndarray, similarity: floa
     np.fill_diagonal(distance, 0.0)
     tree = linkage(squareform(distance, checks=False), method="average")
     labels = fcluster(tree, t=1.0 - similarity, criterion="distance")
-    # Ids 0.. in order of each category's first topic.
-    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
-    return np.argsort(np.argsort(first))[inverse]
+    return renumber_by_first_appearance(labels)  # in order of each category's first topic

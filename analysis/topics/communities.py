@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["Graph", "build_graph", "find_communities"]
+__all__ = ["Graph", "build_graph", "find_communities", "renumber_by_first_appearance"]
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def find_communities(
         fresh = labels.max() + 1 + parts
         labels[nodes] = np.where(parts == 0, community, fresh)
         queue.extend([community, *np.unique(fresh[parts > 0]).tolist()])
-    return _renumber(labels)
+    return renumber_by_first_appearance(labels)
 
 
 def _nearest(vectors: np.ndarray, k: int, block: int = 2048) -> np.ndarray:
@@ -175,7 +175,7 @@ def _distinct(vectors, weights, labels, below: float) -> bool:
     return bool(alike.max() < below)
 
 
-def _renumber(labels: np.ndarray) -> np.ndarray:
+def renumber_by_first_appearance(labels: np.ndarray) -> np.ndarray:
     """Ids 0.. in order of first appearance, so the same partition has the same ids."""
     _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
     rank = np.argsort(np.argsort(first))
