@@ -8,7 +8,9 @@ Per labelled set and level (intent: topics; category: the upper level), scores o
   setting chosen without each set (leave-one-set-out: the best worst-case margin over
   BERTopic on the other sets) are reported, and the worst set. The category setting is
   also chosen on its own level: without each set that has categories, on the others'.
-All on the same cached MiniLM vectors of the raw texts (``panel_sets.py``). References are
+All on the same cached MiniLM vectors of the raw texts (``panel_sets.py``), except that
+dumbcontacts reads a set that says one company name throughout without it, as ``analyze``
+does (``prepare.without_names``: of these sets, only Comcast's). References are
 cached as JSON beside the vectors, so a re-run measures only dumbcontacts. On twcs and
 Comcast (no labels): topic count, largest share, and for Comcast how well one topic holds
 the reasons about data caps, bills and speed. Reproducibility: three seeds, shuffled order,
@@ -30,13 +32,15 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from panel_sets import ALL, CACHE, DATA, cached_vectors, read_panel
+from panel_sets import ALL, CACHE, DATA, PanelSet, cached_vectors, read_panel
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 
 from dumbcontacts.analysis.topics.evaluate import evaluate_labels
 from dumbcontacts.analysis.topics.fit import TopicSettings, fit_topics
+from dumbcontacts.analysis.topics.keywords import company_names
 from dumbcontacts.analysis.topics.languages import detect_languages
+from dumbcontacts.analysis.topics.prepare import without_names
 
 # Candidate settings: the shipped default first. The category level's own setting only moves
 # categories (they are found after the topics), so it is varied on the default topics alone.
@@ -104,6 +108,16 @@ def describe(settings: TopicSettings) -> str:
         if getattr(settings, f.name) != getattr(default, f.name)
     }
     return ", ".join(f"{k}={v}" for k, v in changed.items()) or "default"
+
+
+def read_as_analyze(panel, vectors, cache: Path, box: list):
+    """The set's vectors as ``analyze`` reads it: without the company names it says
+    throughout (the raw vectors when there are none)."""
+    names = company_names(panel.texts)
+    if not names:
+        return vectors
+    texts = [without_names(t, names) for t in panel.texts]
+    return cached_vectors(PanelSet(f"{panel.name}-without-names", texts, {}), cache, box)
 
 
 def score_ours(panel, vectors, settings) -> dict:
@@ -250,15 +264,14 @@ def main() -> None:
     panels = read_panel(args.sets.split(","), args.data)
     box: list = []
     vectors = {p.name: cached_vectors(p, args.cache, box) for p in panels}
+    ours = {p.name: read_as_analyze(p, vectors[p.name], args.cache, box) for p in panels}
     refs = {p.name: references(p, vectors[p.name], args.cache) for p in panels if p.labels}
     if args.refs_only:
         print(json.dumps(refs, indent=1))
         return
     settings = candidates(args.grid)
     results = {
-        (p.name, i): score_ours(p, vectors[p.name], s)
-        for p in panels
-        for i, s in enumerate(settings)
+        (p.name, i): score_ours(p, ours[p.name], s) for p in panels for i, s in enumerate(settings)
     }
     labelled = [p.name for p in panels if p.labels]
     print(
@@ -322,9 +335,7 @@ def main() -> None:
                 print(f"  {t['size']:>5}  {t['label']}")
     for p in panels:
         if p.name in ("dstc11", "comcast", "twcs"):
-            print(
-                f"\nreproducibility on {p.name}: {reproducibility(p, vectors[p.name], settings[0])}"
-            )
+            print(f"\nreproducibility on {p.name}: {reproducibility(p, ours[p.name], settings[0])}")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import dumbcontacts.cli.analysis
 from dumbcontacts.analysis.economics.links import store_links
 from dumbcontacts.analysis.topics.analyze import analyze_contacts
 from dumbcontacts.analysis.topics.decision_files import set_topic
+from dumbcontacts.analysis.topics.embedding_cache import model_company_names
 from dumbcontacts.analysis.topics.mapping import match_by_members
 from dumbcontacts.analysis.topics.overrides import Override
 from dumbcontacts.cli import cli
@@ -422,3 +423,52 @@ def test_analyze_detects_languages_keeps_brands_out_of_keywords_and_counts_no_re
         stored = dict(conn.execute(select(contacts.c.contact_id, contacts.c.language)).all())
     assert stored["s0000"] == "en"  # "my parcel is late"
     assert (stored["s0120"], stored["s0121"], stored["s0122"]) == ("es", "fr", None)
+
+
+class RecordingEmbedder(ReasonEmbedder):
+    def __init__(self):
+        super().__init__()
+        self.seen: list[str] = []
+
+    def embed(self, texts, progress=None):
+        self.seen += texts
+        return super().embed(texts, progress)
+
+
+def _add_company_contacts(warehouse, start: int, count: int) -> None:
+    phrases = [p for ps in REASONS.values() for p in ps]
+    texts = [
+        f"{phrases[n % len(phrases)]}, Acme please help (ref {n})"
+        for n in range(start, start + count)
+    ]
+    frame = pl.DataFrame(
+        {
+            "contact_id": [f"a{n:05d}" for n in range(start, start + count)],
+            "channel": "email",
+            "source_system": "mail",
+            "source_id": [str(n) for n in range(start, start + count)],
+            "started_at": dt.datetime(2026, 9, 1),
+            "reason_text": texts,
+            "load_id": "test",
+        }
+    )
+    with warehouse.begin() as conn:
+        insert_new_rows(conn, contacts, frame)
+
+
+def test_the_company_name_most_contacts_say_is_never_read_by_the_sentence_model(warehouse):
+    _add_company_contacts(warehouse, 0, 120)
+    embedder = RecordingEmbedder()
+    analyze_contacts(warehouse, embedder)
+    assert embedder.seen and not any("acme" in t.lower() for t in embedder.seen)
+    with warehouse.connect() as conn:
+        assert model_company_names(conn, 1) == {"acme"}
+    # Later contacts are read as the model's were, and the fast path finds its training
+    # texts' vectors under the same prepared texts.
+    _add_company_contacts(warehouse, 120, 60)
+    embedder.seen = []
+    assert analyze_contacts(warehouse, embedder).assigned == 60
+    assert len(embedder.seen) == 60 and not any("acme" in t.lower() for t in embedder.seen)
+    _add_company_contacts(warehouse, 180, 60)
+    result = analyze_contacts(warehouse, embedder, fast=True)
+    assert result.assigned == 60 and result.fast.margin.measured_on > 0

@@ -4,6 +4,7 @@ from dumbcontacts.analysis.topics.prepare import (
     clean_for_embedding,
     prepare_reason,
     problem_statement,
+    without_names,
 )
 
 
@@ -59,3 +60,22 @@ def test_prepare_reason_cleans_then_bounds():
     letter = "XXXX XXXX " * 100 + "My card was charged twice."
     assert prepare_reason(letter, max_words=10) == "My card was charged twice."
     assert prepare_reason("Billing &amp; fees") == "Billing & fees"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Comcast billing problem", "billing problem"),
+        ("COMCAST's data caps, again", "data caps, again"),
+        ("Comcast/Xfinity speed", "Xfinity speed"),
+        ("comcastic deal", "comcastic deal"),  # a word that starts with the name stays
+        ("Comcast", "Comcast"),  # nothing else to read: the text stays as it is
+    ],
+)
+def test_without_names(text, expected):
+    assert without_names(text, frozenset({"comcast"})) == expected
+
+
+def test_prepare_reason_reads_without_the_company_names():
+    assert prepare_reason("Comcast &amp; billing", names={"comcast"}) == "billing"
+    assert prepare_reason("Comcast &amp; billing") == "Comcast & billing"

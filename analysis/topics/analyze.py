@@ -33,6 +33,7 @@ from dumbcontacts.analysis.economics.topic_days import forget_topic_days, store_
 from dumbcontacts.analysis.topics.embedding_cache import (
     embed_reasons,
     hash_text,
+    model_company_names,
     read_cached_vectors,
 )
 from dumbcontacts.analysis.topics.embeddings import Embedder
@@ -44,7 +45,7 @@ from dumbcontacts.analysis.topics.fast_margin import (
 )
 from dumbcontacts.analysis.topics.fit import TopicFit, TopicSettings, assign_topics, fit_topics
 from dumbcontacts.analysis.topics.guided import fit_guided
-from dumbcontacts.analysis.topics.keywords import keyword_stop_words
+from dumbcontacts.analysis.topics.keywords import company_names, keyword_stop_words
 from dumbcontacts.analysis.topics.languages import detect_languages
 from dumbcontacts.analysis.topics.mapping import (
     defect_phrase_vectors,
@@ -264,9 +265,12 @@ def _fit_new_version(
     reasons, detected = _with_languages(reasons)
     texts = reasons["reason_text"].to_list()
     languages = reasons["language"].to_list()
-    vectors = embed_reasons(warehouse, embedder, texts, progress)
+    company = company_names(texts)
+    vectors = embed_reasons(warehouse, embedder, texts, progress, company)
     brands = keyword_stop_words(texts, sources=reasons["brand"].to_list(), extra=brand_names)
-    settings = dataclasses.replace(settings, stop_words=settings.stop_words | brands)
+    settings = dataclasses.replace(
+        settings, stop_words=settings.stop_words | brands | company, company_names=company
+    )
     groups = defect_phrase_vectors(warehouse, embedder, taxonomy)
     if groups and seed_threshold is not None:
         fit, seeded = fit_guided(
@@ -426,6 +430,7 @@ def _assign_unassigned(
     with warehouse.connect() as conn:
         todo = _reasons(conn, version)
         model = _read_topics(conn, version)
+        names = model_company_names(conn, version)
     if todo.is_empty():
         return 0, None
     texts = todo["reason_text"].to_list()
@@ -433,12 +438,12 @@ def _assign_unassigned(
     fit = TopicFit(np.zeros(0, dtype=int), topic_list, np.stack(model["vector"].to_list()))
 
     def embed(some: list[str]) -> np.ndarray:
-        return embed_reasons(warehouse, embedder, some, progress)
+        return embed_reasons(warehouse, embedder, some, progress, names)
 
     training, outcome = None, None
     if fast is not None:
         with warehouse.connect() as conn:
-            training = _embedded_reasons(conn, version, embedder)
+            training = _embedded_reasons(conn, version, embedder, names)
     if training is None:
         topic_ids, probability = assign_topics(fit, embed(texts))
     else:
@@ -458,7 +463,7 @@ def _assign_unassigned(
 
 
 def _embedded_reasons(
-    conn: Connection, version: int, embedder: Embedder
+    conn: Connection, version: int, embedder: Embedder, names: frozenset[str]
 ) -> tuple[list[str], np.ndarray] | None:
     """Distinct reasons a version has a topic for and whose vectors are cached: training data.
 
@@ -472,7 +477,7 @@ def _embedded_reasons(
         .order_by(contacts.c.reason_text)
     )
     texts = list(conn.execute(query).scalars())
-    hashes = [hash_text(prepare_reason(t)) for t in texts]
+    hashes = [hash_text(prepare_reason(t, names=names)) for t in texts]
     positions, vectors = read_cached_vectors(conn, embedder.name, hashes, embedder.dimension)
     if len(positions) == 0:
         return None

@@ -10,19 +10,27 @@ connection is held while the model works (DuckDB locks its file against other pr
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Collection
 
 import numpy as np
 import polars as pl
 import pyarrow as pa
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from dumbcontacts.analysis.topics.embeddings import Embedder, Progress
 from dumbcontacts.analysis.topics.prepare import prepare_reason
 from dumbcontacts.errors import ModelError
-from dumbcontacts.etl.schema import embeddings
+from dumbcontacts.etl.schema import embeddings, topic_models
 from dumbcontacts.etl.warehouse import Warehouse, insert_new_rows
 
-__all__ = ["embed_reasons", "embed_with_cache", "hash_text", "read_cached_vectors"]
+__all__ = [
+    "embed_reasons",
+    "embed_with_cache",
+    "hash_text",
+    "model_company_names",
+    "read_cached_vectors",
+]
 
 _VECTOR_DTYPE = np.dtype("<f4")
 
@@ -82,10 +90,25 @@ def embed_with_cache(
 
 
 def embed_reasons(
-    warehouse: Warehouse, embedder: Embedder, texts: list[str], progress: Progress | None = None
+    warehouse: Warehouse,
+    embedder: Embedder,
+    texts: list[str],
+    progress: Progress | None = None,
+    names: Collection[str] = (),
 ) -> np.ndarray:
-    """Vectors of reasons as the sentence model should see them (``prepare_reason``)."""
-    return embed_with_cache(warehouse, embedder, [prepare_reason(t) for t in texts], progress)
+    """Vectors of reasons as the sentence model should see them (``prepare_reason``, without
+    the company's ``names``)."""
+    prepared = [prepare_reason(t, names=names) for t in texts]
+    return embed_with_cache(warehouse, embedder, prepared, progress)
+
+
+def model_company_names(conn: Connection, version: int) -> frozenset[str]:
+    """The company names a model version's reasons were read without (none before they
+    were learnt)."""
+    stored = conn.execute(
+        select(topic_models.c.settings).where(topic_models.c.model_version == version)
+    ).scalar_one_or_none()
+    return frozenset(json.loads(stored or "{}").get("company_names", ()))
 
 
 def read_cached_vectors(

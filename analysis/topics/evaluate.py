@@ -17,6 +17,7 @@ import pandas as pd
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from dumbcontacts.analysis.topics.fit import TopicSettings, fit_topics
+from dumbcontacts.analysis.topics.keywords import company_names
 from dumbcontacts.analysis.topics.prepare import prepare_reason
 from dumbcontacts.errors import InputError, first_line
 
@@ -78,15 +79,17 @@ def evaluate_file(
     """Fit topics on a labelled file and score them and their categories against the labels;
     ``seconds`` covers embedding and fitting.
 
-    Texts are embedded as ``analyze`` embeds reasons: cleaned, and long ones cut to the
-    sentences that state the problem (``prepare_reason``).
+    Texts are embedded as ``analyze`` embeds reasons: cleaned, without the company names the
+    file says throughout, and long ones cut to the sentences that state the problem
+    (``prepare_reason``).
     """
     rows = read_labelled(path, text_column, label_column)
     if rows.empty:
         raise InputError(f"{path}: no rows with both {text_column} and {label_column}")
     texts = rows["text"].astype(str).tolist()
     started = time.perf_counter()
-    vectors = embed([prepare_reason(t) for t in texts])
+    names = company_names(texts)
+    vectors = embed([prepare_reason(t, names=names) for t in texts])
     fit = fit_topics(texts, vectors, settings or TopicSettings())
     seconds = time.perf_counter() - started
     labels = rows["label"].astype(str).tolist()

@@ -101,6 +101,9 @@ class TopicSettings:
     top_n_words: int = 10
     ngram_range: tuple[int, int] = (1, 2)
     stop_words: frozenset[str] = field(default=CONTACT_STOP_WORDS)
+    # The company's names, left out of what the sentence model reads; learnt by each fit
+    # (``keywords.company_names``) and kept with the model, so later contacts read alike.
+    company_names: frozenset[str] = frozenset()
     seed: int = 42
 
 

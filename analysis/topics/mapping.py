@@ -26,7 +26,11 @@ import polars as pl
 from sqlalchemy import Connection, bindparam, func, select, update
 
 from dumbcontacts.analysis.economics.scope import NOT_A_DEFECT, current_model_version
-from dumbcontacts.analysis.topics.embedding_cache import embed_reasons, embed_with_cache
+from dumbcontacts.analysis.topics.embedding_cache import (
+    embed_reasons,
+    embed_with_cache,
+    model_company_names,
+)
 from dumbcontacts.etl.schema import contact_topics, contacts, defects, topics
 from dumbcontacts.etl.warehouse import Warehouse
 
@@ -245,7 +249,9 @@ def map_unmapped_topics(
     groups = defect_phrase_vectors(warehouse, embedder, taxonomy)
     groups.append(not_a_defect_vectors(warehouse, embedder))
     texts, member_rows = _member_reasons(warehouse, version, [r.topic_id for r in lost])
-    members = embed_reasons(warehouse, embedder, texts)
+    with warehouse.connect() as conn:
+        names = model_company_names(conn, version)
+    members = embed_reasons(warehouse, embedder, texts, names=names)
     chosen, agreement = map_topics(centroids, groups, members, member_rows, threshold=threshold)
     ids = [row["defect_id"] for row in taxonomy] + [NOT_A_DEFECT]
     values = [

@@ -8,6 +8,11 @@ over personal data (``XXXX``, ``xx/xx/xxxx``, ``{$123.00}``) go. Our own redacti
 placeholders (``[PHONE]``) stay: the model has always seen them, they say "a phone number
 was here", and keywords drop them (``keywords.keyword_text``).
 
+``without_names`` takes out the names of the company the contacts are written to (learnt
+from the data: ``keywords.company_names``). "Comcast billing problem" and "Billing problem"
+state one problem; with the name read, the sentence model put them in two topics on the
+cable complaints, one of "Comcast ..." reasons about anything and one of the rest.
+
 ``problem_statement`` bounds a long text (an e-mail, a complaint letter, call notes) to the
 sentences that state the problem. A sentence scores for what it says (cue phrases of a
 complaint or an ask: "charged", "not mine", "I want", "please remove"), for how much of the
@@ -22,6 +27,8 @@ import html
 import math
 import re
 from collections import Counter
+from collections.abc import Collection
+from functools import lru_cache
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -30,6 +37,7 @@ __all__ = [
     "clean_for_embedding",
     "prepare_reason",
     "problem_statement",
+    "without_names",
 ]
 
 # Texts longer than this are cut to their problem statement; MiniLM reads at most 256 word
@@ -106,9 +114,28 @@ def problem_statement(text: str, max_words: int = LONG_TEXT_WORDS) -> str:
     return " ".join(words[:max_words])
 
 
-def prepare_reason(text: str | None, max_words: int = LONG_TEXT_WORDS) -> str:
-    """What the sentence model embeds for a reason: cleaned, and bounded if long."""
-    return problem_statement(clean_for_embedding(text), max_words)
+def without_names(text: str, names: Collection[str]) -> str:
+    """``text`` without the words ``names`` (lower case; any case in the text, and their
+    possessive); ``text`` as it is when nothing else would be left ("Comcast" alone)."""
+    if not names:
+        return text
+    left = _names_pattern(frozenset(names)).sub(" ", text)
+    left = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", _SPACES.sub(" ", left)).strip(" ,;:/&-")
+    return left if _WORD.search(left) else text
+
+
+@lru_cache(maxsize=8)
+def _names_pattern(names: frozenset[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n)))
+    return re.compile(rf"(?i)\b(?:{alternatives})(?:'s)?\b")
+
+
+def prepare_reason(
+    text: str | None, max_words: int = LONG_TEXT_WORDS, names: Collection[str] = ()
+) -> str:
+    """What the sentence model embeds for a reason: cleaned, without the company's
+    ``names``, and bounded if long."""
+    return problem_statement(without_names(clean_for_embedding(text), names), max_words)
 
 
 def _score_sentences(sentences: list[str]) -> list[float]:
