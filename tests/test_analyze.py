@@ -459,7 +459,7 @@ def _add_company_contacts(warehouse, start: int, count: int) -> None:
 def test_the_company_name_most_contacts_say_is_never_read_by_the_sentence_model(warehouse):
     _add_company_contacts(warehouse, 0, 120)
     embedder = RecordingEmbedder()
-    analyze_contacts(warehouse, embedder)
+    assert analyze_contacts(warehouse, embedder).company_names == {"acme"}
     assert embedder.seen and not any("acme" in t.lower() for t in embedder.seen)
     with warehouse.connect() as conn:
         assert model_company_names(conn, 1) == {"acme"}

@@ -15,6 +15,7 @@ from dumbcontacts.analysis.topics.fit import (
     OTHER_LANGUAGES,
     TopicSettings,
     assign_topics,
+    class_keywords,
     fit_topics,
     merge_topics,
     reassign_outliers,
@@ -86,6 +87,13 @@ def test_keywords_name_the_reason_not_the_small_talk(blobs, fitted):
         assert reason in topic["label"]
         small_talk = {"hi", "hello", "please", "thanks", "email", "phone"}
         assert not small_talk & {w for k in topic["keywords"] for w in k.split()}
+
+
+def test_keywords_never_pair_the_end_of_one_reason_with_the_start_of_the_next():
+    texts = ["Billing", "Billing", "Billing issues", "Slow speed", "speed", "Slow speed"]
+    words = class_keywords(texts, np.array([0, 0, 0, 1, 1, 1]), np.array([0, 1]), TopicSettings())
+    assert sorted(words[0]) == ["billing", "billing issues", "issues"]
+    assert "speed slow" not in words[1] and "speed speed" not in words[1]
 
 
 def test_outliers_are_reassigned_to_the_nearest_topic(blobs):

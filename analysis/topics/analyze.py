@@ -87,6 +87,7 @@ class AnalyzeResult:
     unmatched: tuple[Override, ...] = ()  # overrides naming a key this version does not have
     without_reason: int = 0  # contacts no customer message gives a reason for: no topic
     fast: FastOutcome | None = None  # how the fast path assigned, when it did
+    company_names: frozenset[str] = frozenset()  # the model read reasons without them
 
     @property
     def unmapped(self) -> pl.DataFrame:
@@ -185,9 +186,10 @@ def analyze_contacts(
         without_reason = conn.execute(
             select(func.count()).where(contacts.c.reason_text.is_(None))
         ).scalar_one()
+        names = model_company_names(conn, version)
     return AnalyzeResult(
         version, refitted, counting.count, fitted + assigned, summary, tuple(decisions),
-        tuple(unmatched), without_reason, outcome,
+        tuple(unmatched), without_reason, outcome, names,
     )  # fmt: skip
 
 

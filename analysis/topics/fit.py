@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from dumbcontacts.analysis.topics.categories import find_categories
@@ -376,14 +377,21 @@ def class_keywords(
         warnings.simplefilter("ignore")
         from bertopic.vectorizers import ClassTfidfTransformer
 
-    documents = [
-        " ".join(texts[i] for i in np.flatnonzero(class_ids == c).tolist()) for c in classes
-    ]
+    # Each text counted on its own, then summed by class: joining a class's texts first would
+    # make bigrams across them ("Billing" then "Billing" gives "billing billing").
+    row_of = {c: row for row, c in enumerate(np.asarray(classes).tolist())}
+    rows = np.array([row_of.get(c, -1) for c in np.asarray(class_ids).tolist()], dtype=int)
+    members = np.flatnonzero(rows >= 0)
     vectorizer = build_vectorizer(settings, learnt_stop_words)
     try:
-        counts = vectorizer.fit_transform(documents)
+        text_counts = vectorizer.fit_transform([texts[i] for i in members.tolist()])
     except ValueError:  # only stop words: nothing to say
         return [[] for _ in classes]
+    membership = csr_matrix(
+        (np.ones(len(members)), (rows[members], np.arange(len(members)))),
+        shape=(len(classes), len(members)),
+    )
+    counts = membership @ text_counts
     weights = ClassTfidfTransformer(reduce_frequent_words=True).fit_transform(counts)
     words = vectorizer.get_feature_names_out()
     out = []

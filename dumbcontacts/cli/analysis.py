@@ -149,6 +149,9 @@ def analyze(
         f"model v{result.model_version} ({how}): {topics.height} topics; "
         f"embedded {result.embedded:,} new texts; assigned {result.assigned:,} contacts"
     )
+    if result.company_names:
+        names = ", ".join(sorted(result.company_names))
+        click.echo(f"reasons read without the company name most contacts say: {names}")
     if result.fast is not None:
         click.echo(f"fast path: {result.fast.describe()}")
     click.echo(f"\n{'topic':<6} {'contacts':>8}  {'defect':<28} {'conf':>5}  keywords")
