@@ -95,14 +95,11 @@ def hash_axis(text: str) -> int:
     return names.get(text, 7)
 
 
-def _add_contacts(warehouse, start: int, count: int) -> None:
+def _add_contacts(warehouse, start: int, count: int, template: str = "{phrase} (ref {n})") -> None:
+    phrases = [p for ps in REASONS.values() for p in ps]
     texts = [
-        f"{phrase} (ref {n})"
-        for n, phrase in zip(
-            range(start, start + count),
-            (p for _ in range(count) for ps in REASONS.values() for p in ps),
-            strict=False,
-        )
+        template.format(phrase=phrases[k % len(phrases)], n=n)
+        for k, n in enumerate(range(start, start + count))
     ]
     frame = pl.DataFrame(
         {
@@ -435,29 +432,11 @@ class RecordingEmbedder(ReasonEmbedder):
         return super().embed(texts, progress)
 
 
-def _add_company_contacts(warehouse, start: int, count: int) -> None:
-    phrases = [p for ps in REASONS.values() for p in ps]
-    texts = [
-        f"{phrases[n % len(phrases)]}, Acme please help (ref {n})"
-        for n in range(start, start + count)
-    ]
-    frame = pl.DataFrame(
-        {
-            "contact_id": [f"a{n:05d}" for n in range(start, start + count)],
-            "channel": "email",
-            "source_system": "mail",
-            "source_id": [str(n) for n in range(start, start + count)],
-            "started_at": dt.datetime(2026, 9, 1),
-            "reason_text": texts,
-            "load_id": "test",
-        }
-    )
-    with warehouse.begin() as conn:
-        insert_new_rows(conn, contacts, frame)
+COMPANY = "{phrase}, Acme please help (ref {n})"
 
 
 def test_the_company_name_most_contacts_say_is_never_read_by_the_sentence_model(warehouse):
-    _add_company_contacts(warehouse, 0, 120)
+    _add_contacts(warehouse, 0, 120, COMPANY)
     embedder = RecordingEmbedder()
     assert analyze_contacts(warehouse, embedder).company_names == {"acme"}
     assert embedder.seen and not any("acme" in t.lower() for t in embedder.seen)
@@ -465,10 +444,10 @@ def test_the_company_name_most_contacts_say_is_never_read_by_the_sentence_model(
         assert model_company_names(conn, 1) == {"acme"}
     # Later contacts are read as the model's were, and the fast path finds its training
     # texts' vectors under the same prepared texts.
-    _add_company_contacts(warehouse, 120, 60)
+    _add_contacts(warehouse, 120, 60, COMPANY)
     embedder.seen = []
     assert analyze_contacts(warehouse, embedder).assigned == 60
     assert len(embedder.seen) == 60 and not any("acme" in t.lower() for t in embedder.seen)
-    _add_company_contacts(warehouse, 180, 60)
+    _add_contacts(warehouse, 180, 60, COMPANY)
     result = analyze_contacts(warehouse, embedder, fast=True)
     assert result.assigned == 60 and result.fast.margin.measured_on > 0
