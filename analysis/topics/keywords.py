@@ -8,7 +8,9 @@ A keyword should name a problem. Three kinds of words never do, and are kept out
 - names the data says everywhere: a word written as a name (Capitalised in mostly
   lower-case text) that a good share of the contacts of many topics use, such as
   "Comcast" in complaints about Comcast. A name that belongs to one topic ("Apple Pay")
-  stays: there it names the problem.
+  stays: there it names the problem. A name a fifth of all contacts say
+  (``company_names``) is known before any topic exists, and the sentence model reads the
+  reasons without it too.
 
 BERTopic deletes every character that is not a letter, digit or blank before counting
 words, gluing "Comcast/Xfinity" into one word: ``keyword_document`` makes them blanks first.
