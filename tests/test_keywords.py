@@ -126,3 +126,12 @@ def test_names_a_few_contacts_say_are_not_the_company():
     assert company_names(texts) == set()
     # Lower case is how the text goes, not a name ("Bill" starts each sentence).
     assert company_names([f"Bill is wrong. Bill me less {n}" for n in range(10)]) == set()
+
+
+def test_nouns_of_a_language_that_capitalises_them_are_no_company_names():
+    texts = [f"Meine Rechnung ist seit dem {n}. Mai falsch und zu hoch" for n in range(30)]
+    texts += [f"das Paket ist nicht angekommen, bitte helfen {n}" for n in range(30)]
+    assert company_names(texts) == set()  # languages detected: German
+    assert company_names(texts, ["de"] * len(texts)) == set()
+    english = [f"my bill from Comcast is wrong again {n}" for n in range(30)]
+    assert company_names(english + texts) == {"comcast"}

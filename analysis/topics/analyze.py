@@ -267,7 +267,7 @@ def _fit_new_version(
     reasons, detected = _with_languages(reasons)
     texts = reasons["reason_text"].to_list()
     languages = reasons["language"].to_list()
-    company = company_names(texts)
+    company = company_names(texts, languages)
     vectors = embed_reasons(warehouse, embedder, texts, progress, company)
     brands = keyword_stop_words(texts, sources=reasons["brand"].to_list(), extra=brand_names)
     settings = dataclasses.replace(

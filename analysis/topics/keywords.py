@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from dumbcontacts.analysis.topics.languages import detect_languages
 from dumbcontacts.analysis.topics.prepare import clean_for_embedding
 from dumbcontacts.etl.reasons import name_phrases
 from dumbcontacts.etl.redact import PLACEHOLDERS
@@ -97,14 +98,24 @@ def keyword_stop_words(
     return frozenset(words)
 
 
-def company_names(texts: Sequence[str]) -> frozenset[str]:
+def company_names(
+    texts: Sequence[str], languages: Sequence[str | None] | None = None
+) -> frozenset[str]:
     """Lower-case words written as names that at least ``COMPANY_SHARE`` of ``texts`` use:
-    the company's own, learnt before any topic exists (``prepare.without_names``)."""
-    names = _written_as_names(texts)
-    if not names:
+    the company's own, learnt before any topic exists (``prepare.without_names``).
+
+    Only texts in a known language that does not capitalise its nouns show how a word is
+    written (German writes "Rechnung", the bill, with a capital); ``languages`` gives each
+    text's code (None: unknown), and is detected when not given and a word is that common.
+    """
+    said_by = Counter(w for text in texts for w in set(_TOKEN.findall(text.lower())))
+    common = {w for w, n in said_by.items() if n >= COMPANY_SHARE * len(texts)}
+    if not common or not (common & _written_as_names(texts)):
         return frozenset()
-    said_by = Counter(w for text in texts for w in names & set(_TOKEN.findall(text.lower())))
-    return frozenset(w for w, n in said_by.items() if n >= COMPANY_SHARE * len(texts))
+    if languages is None:
+        languages = detect_languages(texts)
+    telling = [t for t, code in zip(texts, languages, strict=True) if code and code != "de"]
+    return frozenset(common & _written_as_names(telling))
 
 
 def _account_words(texts: Sequence[str], sources: Sequence[str | None]) -> set[str]:
