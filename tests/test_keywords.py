@@ -135,3 +135,10 @@ def test_nouns_of_a_language_that_capitalises_them_are_no_company_names():
     assert company_names(texts, ["de"] * len(texts)) == set()
     english = [f"my bill from Comcast is wrong again {n}" for n in range(30)]
     assert company_names(english + texts) == {"comcast"}
+
+
+def test_german_nouns_said_across_topics_stay_keywords():
+    texts = [f"die Rechnung für {w} ist falsch {n}" for w in ("Strom", "Gas") for n in range(10)]
+    topics = [0] * 10 + [1] * 10
+    assert keyword_stop_words(texts, topics=topics) == {"rechnung"}  # language unknown
+    assert keyword_stop_words(texts, topics=topics, languages=["de"] * 20) == set()

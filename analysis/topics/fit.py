@@ -339,7 +339,8 @@ def _describe(texts, topic_ids, centroids, ids, category_of, language_of, settin
     }
     # Clean text, punctuation as blanks; names said across most topics are no keyword.
     documents = [keyword_document(t) for t in texts]
-    learnt = keyword_stop_words(texts, topics=topic_ids.tolist())
+    languages = [language_of.get(t) for t in topic_ids.tolist()]  # a topic has one
+    learnt = keyword_stop_words(texts, topics=topic_ids.tolist(), languages=languages)
     topic_words = class_keywords(documents, topic_ids, ids, settings, learnt)
     topics = [
         {

@@ -57,6 +57,8 @@ _MIN_NAME_USES = 5
 # other sets in ../shared/data is at 10 % ("Fair", of the Fair Credit Reporting Act, in the
 # complaint letters), the second name of the cable complaints ("Xfinity") at 5 %.
 COMPANY_SHARE = 0.2
+# Languages that write every noun with a capital: their texts say nothing of names.
+NOUNS_CAPITALISED = frozenset({"de", "lb"})
 _MIN_TOPIC_CONTACTS = 10
 # A brand account's start ("sprint" of "sprintcare") is its name when at least this share of
 # the contacts using the word were answered by that account.
@@ -81,6 +83,7 @@ def keyword_stop_words(
     topics: Sequence[int] | None = None,
     sources: Sequence[str | None] | None = None,
     extra: Iterable[str] = (),
+    languages: Sequence[str | None] | None = None,
 ) -> frozenset[str]:
     """Lower-case words to keep out of keywords, learnt from ``texts`` and given in ``extra``.
 
@@ -89,12 +92,14 @@ def keyword_stop_words(
     ``topics``: each text's topic (negative = none): names said across most topics are learnt.
     ``sources``: each text's brand account (a social queue), or None: account names are
     learnt.
+    ``languages``: each text's language (None: unknown); a text in one that capitalises its
+    nouns says nothing of which words are names.
     """
     words = {w for name in extra for w in _TOKEN.findall(name.lower())} - ENGLISH_STOP_WORDS
     if sources is not None:
         words |= _account_words(texts, sources)
     if topics is not None:
-        words |= _spread_names(texts, topics)
+        words |= _spread_names(texts, topics, languages)
     return frozenset(words)
 
 
@@ -114,7 +119,11 @@ def company_names(
         return frozenset()
     if languages is None:
         languages = detect_languages(texts)
-    telling = [t for t, code in zip(texts, languages, strict=True) if code and code != "de"]
+    telling = [
+        t
+        for t, code in zip(texts, languages, strict=True)
+        if code and code not in NOUNS_CAPITALISED
+    ]
     return frozenset(common & _written_as_names(telling))
 
 
@@ -137,8 +146,13 @@ def _account_words(texts: Sequence[str], sources: Sequence[str | None]) -> set[s
     return words
 
 
-def _spread_names(texts: Sequence[str], topics: Sequence[int]) -> set[str]:
-    names = _written_as_names(texts)
+def _spread_names(
+    texts: Sequence[str], topics: Sequence[int], languages: Sequence[str | None] | None
+) -> set[str]:
+    codes = [None] * len(texts) if languages is None else languages
+    names = _written_as_names(
+        [t for t, code in zip(texts, codes, strict=True) if code not in NOUNS_CAPITALISED]
+    )
     if not names:
         return set()
     sizes = Counter(t for t in topics if t >= 0)  # no topic, or a rare language
