@@ -169,10 +169,12 @@ def analyze(
             f"override not applied, no such topic in v{result.model_version}: {override.describe()}"
         )
     if result.without_reason:
-        total = result.without_reason + int(topics["contacts"].sum())
+        n = result.without_reason
+        share = n / (n + int(topics["contacts"].sum()))
+        contacts_have = "contact has" if n == 1 else "contacts have"
         click.echo(
-            f"\n{result.without_reason:,} contacts ({result.without_reason / total:.1%}) have no "
-            "reason (only greetings, thanks or the company's name): they get no topic"
+            f"\n{n:,} {contacts_have} no reason ({share:.1%}; only greetings, thanks or the "
+            "company's name): no topic"
         )
     assigned = topics["contacts"].sum()
     warning = topic_share_warning(topics["contacts"].max() / assigned if assigned else None)
