@@ -142,3 +142,19 @@ def test_german_nouns_said_across_topics_stay_keywords():
     topics = [0] * 10 + [1] * 10
     assert keyword_stop_words(texts, topics=topics) == {"rechnung"}  # language unknown
     assert keyword_stop_words(texts, topics=topics, languages=["de"] * 20) == set()
+
+
+def test_a_sample_of_the_texts_saying_a_candidate_has_its_language_detected(monkeypatch):
+    import dumbcontacts.analysis.topics.keywords as keywords
+
+    detected: list[int] = []
+
+    def detect(texts):
+        detected.append(len(texts))
+        return ["en"] * len(texts)
+
+    monkeypatch.setattr(keywords, "detect_languages", detect)
+    texts = [f"my bill from Comcast is wrong again {n}" for n in range(5000)]
+    texts += [f"the internet is slow, please fix it {n}" for n in range(5000)]
+    assert company_names(texts) == {"comcast"}
+    assert len(detected) == 1 and 1000 < detected[0] <= 2000  # of the 5,000 that say it

@@ -57,6 +57,9 @@ _MIN_NAME_USES = 5
 # other sets in ../shared/data is at 10 % ("Fair", of the Fair Credit Reporting Act, in the
 # complaint letters), the second name of the cable complaints ("Xfinity") at 5 %.
 COMPANY_SHARE = 0.2
+# Texts whose language is detected to tell whether a common word is written as a name:
+# lingua reads a few hundred a second outside English.
+_NAME_SAMPLE = 2000
 # Languages that write every noun with a capital: their texts say nothing of names.
 NOUNS_CAPITALISED = frozenset({"de", "lb"})
 _MIN_TOPIC_CONTACTS = 10
@@ -111,20 +114,24 @@ def company_names(
 
     Only texts in a known language that does not capitalise its nouns show how a word is
     written (German writes "Rechnung", the bill, with a capital); ``languages`` gives each
-    text's code (None: unknown), and is detected when not given and a word is that common.
+    text's code (None: unknown). Without it, the languages of up to ``_NAME_SAMPLE`` of the
+    texts that say a candidate are detected.
     """
     said_by = Counter(w for text in texts for w in set(_TOKEN.findall(text.lower())))
     common = {w for w, n in said_by.items() if n >= COMPANY_SHARE * len(texts)}
-    if not common or not (common & _written_as_names(texts)):
+    candidates = common & _written_as_names(texts)
+    if not candidates:
         return frozenset()
     if languages is None:
+        saying = [t for t in texts if candidates & set(_TOKEN.findall(t.lower()))]
+        texts = saying[:: -(-len(saying) // _NAME_SAMPLE)]  # evenly spread, at most the sample
         languages = detect_languages(texts)
     telling = [
         t
         for t, code in zip(texts, languages, strict=True)
         if code and code not in NOUNS_CAPITALISED
     ]
-    return frozenset(common & _written_as_names(telling))
+    return frozenset(candidates & _written_as_names(telling))
 
 
 def _account_words(texts: Sequence[str], sources: Sequence[str | None]) -> set[str]:
