@@ -160,7 +160,7 @@ def analyze_contacts(
     refitted = current is None or refit
     fitted = 0
     if refitted:
-        version, fitted = _fit_new_version(
+        version, fitted, names = _fit_new_version(
             warehouse,
             counting,
             current,
@@ -173,11 +173,13 @@ def analyze_contacts(
         )
     else:
         version = current
-        map_unmapped_topics(warehouse, counting, version, map_threshold)
+        with warehouse.connect() as conn:
+            names = model_company_names(conn, version)  # how this version reads reasons
+        map_unmapped_topics(warehouse, counting, version, map_threshold, names)
     fast_with = (
         _FastWith(fast_agreement, fast_static, fast_predict or predict_fast) if fast else None
     )
-    assigned, outcome = _assign_unassigned(warehouse, counting, version, progress, fast_with)
+    assigned, outcome = _assign_unassigned(warehouse, counting, version, names, progress, fast_with)
     with warehouse.begin() as conn:
         unmatched = store_overrides(conn, version, decisions, known)
         store_links(conn)  # so metrics need not link repeats themselves
@@ -186,7 +188,6 @@ def analyze_contacts(
         without_reason = conn.execute(
             select(func.count()).where(contacts.c.reason_text.is_(None))
         ).scalar_one()
-        names = model_company_names(conn, version)
     return AnalyzeResult(
         version, refitted, counting.count, fitted + assigned, summary, tuple(decisions),
         tuple(unmatched), without_reason, outcome, names,
@@ -320,7 +321,7 @@ def _fit_new_version(
         insert_new_rows(conn, topics, table.with_columns(pl.lit(version).alias("model_version")))
         # The sample keeps the labels it was fitted with; everyone else is assigned later.
         fitted = insert_new_rows(conn, contact_topics, _fitted_rows(fit, vectors, reasons, version))
-    return version, fitted
+    return version, fitted, company
 
 
 def _fitted_rows(fit: TopicFit, vectors, reasons: pl.DataFrame, version: int) -> pl.DataFrame:
@@ -426,13 +427,12 @@ class _FastWith:
 
 
 def _assign_unassigned(
-    warehouse, embedder, version, progress, fast: _FastWith | None
+    warehouse, embedder, version, names: frozenset[str], progress, fast: _FastWith | None
 ) -> tuple[int, FastOutcome | None]:
     """Contacts assigned, and what the fast path did (None when it did not run)."""
     with warehouse.connect() as conn:
         todo = _reasons(conn, version)
         model = _read_topics(conn, version)
-        names = model_company_names(conn, version)
     if todo.is_empty():
         return 0, None
     texts = todo["reason_text"].to_list()

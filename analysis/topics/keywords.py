@@ -117,9 +117,9 @@ def company_names(
     text's code (None: unknown). Without it, the languages of up to ``_NAME_SAMPLE`` of the
     texts that say a candidate are detected.
     """
-    said_by = Counter(w for text in texts for w in set(_TOKEN.findall(text.lower())))
-    common = {w for w, n in said_by.items() if n >= COMPANY_SHARE * len(texts)}
-    candidates = common & _written_as_names(texts)
+    names = _written_as_names(texts)
+    said_by = Counter(w for text in texts for w in names & set(_TOKEN.findall(text.lower())))
+    candidates = {w for w, n in said_by.items() if n >= COMPANY_SHARE * len(texts)}
     if not candidates:
         return frozenset()
     if languages is None:

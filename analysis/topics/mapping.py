@@ -19,6 +19,7 @@ a defect's topics back.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,11 +27,7 @@ import polars as pl
 from sqlalchemy import Connection, bindparam, func, select, update
 
 from dumbcontacts.analysis.economics.scope import NOT_A_DEFECT, current_model_version
-from dumbcontacts.analysis.topics.embedding_cache import (
-    embed_reasons,
-    embed_with_cache,
-    model_company_names,
-)
+from dumbcontacts.analysis.topics.embedding_cache import embed_reasons, embed_with_cache
 from dumbcontacts.etl.schema import contact_topics, contacts, defects, topics
 from dumbcontacts.etl.warehouse import Warehouse
 
@@ -231,11 +228,16 @@ _MEMBERS_PER_TOPIC = 200
 
 
 def map_unmapped_topics(
-    warehouse: Warehouse, embedder: Embedder, version: int, threshold: float
+    warehouse: Warehouse,
+    embedder: Embedder,
+    version: int,
+    threshold: float,
+    names: Collection[str] = (),
 ) -> int:
     """Give the version's topics without a defect of the current taxonomy the one they are
     most like (or none), as the model's own mapping; ``analyze`` then applies the overrides
-    to it. Returns how many topics it newly mapped."""
+    to it. ``names``: the company names the version reads reasons without. Returns how many
+    topics it newly mapped."""
     t = topics.c
     with warehouse.connect() as conn:
         taxonomy = conn.execute(select(defects)).mappings().all()
@@ -249,8 +251,6 @@ def map_unmapped_topics(
     groups = defect_phrase_vectors(warehouse, embedder, taxonomy)
     groups.append(not_a_defect_vectors(warehouse, embedder))
     texts, member_rows = _member_reasons(warehouse, version, [r.topic_id for r in lost])
-    with warehouse.connect() as conn:
-        names = model_company_names(conn, version)
     members = embed_reasons(warehouse, embedder, texts, names=names)
     chosen, agreement = map_topics(centroids, groups, members, member_rows, threshold=threshold)
     ids = [row["defect_id"] for row in taxonomy] + [NOT_A_DEFECT]
