@@ -59,7 +59,7 @@ def main() -> None:
         print(f"BERTopic defaults, UMAP seed {seed}: {scores(labels, ids)}")
     default = TopicSettings()
     fits = {}
-    for resolution in (1.0, 2.0, 3.0, 6.0, 10.0):
+    for resolution in (0.02, 0.05, 0.1, 0.2):
         settings = dataclasses.replace(default, resolution=resolution)
         fits[resolution] = fit_topics(panel.texts, vectors, settings).topic_ids
         print(f"fit_topics, resolution {resolution}: {scores(labels, fits[resolution])}")

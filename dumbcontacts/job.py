@@ -67,6 +67,7 @@ class RunSummary:
     files_loaded: int = 0
     contacts_loaded: int = 0
     assigned: int = 0
+    no_topic: int = 0  # contacts with a reason alike to no topic of the model
     model_version: int | None = None
     refitted: bool = False
     report: Path | None = None  # the report folder written by this run
@@ -231,11 +232,13 @@ def _analyze(warehouse, config, make_embedder, now, say, summary: RunSummary) ->
         f"model v{result.model_version} {why}; {result.topics.height} topics "
         f"({result.unmapped.height} unmapped); embedded {result.embedded:,} new texts, "
         f"assigned {result.assigned:,} contacts"
+        + (f", {result.no_topic:,} alike to no topic" if result.no_topic else "")
         + (f"; fast path: {result.fast.describe()}" if result.fast else ""),
     )
     return replace(
         summary,
         assigned=result.assigned,
+        no_topic=result.no_topic,
         model_version=result.model_version,
         refitted=result.refitted,
     )

@@ -296,6 +296,21 @@ def test_the_analyze_command_applies_the_configured_overrides_file(
         assert conn.execute(query).one() == ("loyalty-points", "override")
 
 
+def test_analyze_says_how_many_contacts_have_no_topic_and_why(
+    duckdb_warehouse, tmp_path, monkeypatch
+):
+    _add_tweets(duckdb_warehouse)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(
+        dumbcontacts.cli.analysis, "load_embedder", lambda *a, **k: ReasonEmbedder()
+    )
+    env = {"DUMBCONTACTS_WAREHOUSE": str(duckdb_warehouse.engine.url)}
+    result = CliRunner().invoke(cli, ["analyze"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "1 contact has no reason (0.8%; only greetings" in result.output
+    assert "2 contacts are alike to no topic (1.6%; none until a refit" in result.output
+
+
 def test_analyze_fast_prints_its_promise_and_cost(duckdb_warehouse, tmp_path, monkeypatch):
     (tmp_path / "defects.toml").write_text(TAXONOMY)
     list(load_paths(duckdb_warehouse, [tmp_path / "defects.toml"], salt=TEST_SALT))
@@ -392,7 +407,8 @@ def test_the_fast_path_embeds_only_what_the_classifier_is_unsure_of(loaded):
     assert all(topic_of[f"c{160 + k:05d}"] == topic_of[f"c{k:05d}"] for k in range(40))
 
 
-def test_analyze_detects_languages_keeps_brands_out_of_keywords_and_counts_no_reason(warehouse):
+def _add_tweets(warehouse) -> None:
+    """120 English tweets saying the brand, one Spanish, one French, one without a reason."""
     phrases = [p for ps in REASONS.values() for p in ps]
     texts = [f"Acme, {phrases[n % len(phrases)]} (ref {n})" for n in range(120)]
     texts += ["mi paquete no ha llegado todavía", "mon colis est en retard", None]
@@ -412,9 +428,15 @@ def test_analyze_detects_languages_keeps_brands_out_of_keywords_and_counts_no_re
     )
     with warehouse.begin() as conn:
         insert_new_rows(conn, contacts, frame)
+
+
+def test_analyze_detects_languages_keeps_brands_out_of_keywords_and_counts_no_reason(warehouse):
+    _add_tweets(warehouse)
     result = analyze_contacts(warehouse, ReasonEmbedder())
     assert result.without_reason == 1
-    assert result.topics["contacts"].sum() == 122
+    # The Spanish and French ones are alike to no English topic: none, and counted.
+    assert result.topics["contacts"].sum() == 120
+    assert result.no_topic == 2
     assert not any("acme" in k for k in result.topics["keywords"].to_list())
     with warehouse.connect() as conn:
         stored = dict(conn.execute(select(contacts.c.contact_id, contacts.c.language)).all())

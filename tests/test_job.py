@@ -135,11 +135,14 @@ def test_a_new_day_of_files_loads_and_assigns_only_those(sample, tmp_path, wareh
     assert len(expected) == 20 and new == expected
     assert days == {sample["day"]}
     assert second.files_loaded == 4 and second.contacts_loaded == len(expected)
-    assert second.assigned == len(expected) and not second.refitted
+    # Each new contact is assigned, or counted as alike to no topic of the model.
+    assert second.assigned > 0 and not second.refitted
+    assert second.assigned + second.no_topic == len(expected)
     after = _snapshot(warehouse)
     assert after["models"] == before["models"]
     assigned_now = {row.contact_id for row in after["assigned"]}
-    assert assigned_now - {row.contact_id for row in before["assigned"]} == new_ids
+    newly = assigned_now - {row.contact_id for row in before["assigned"]}
+    assert newly <= new_ids and len(newly) == second.assigned
     assert set(before["assigned"]) <= set(after["assigned"])  # nothing reassigned
 
 

@@ -109,6 +109,25 @@ def test_outliers_are_reassigned_to_the_nearest_topic(blobs):
     assert len(fit.topics) == len(REASONS)
 
 
+def test_a_few_queries_unlike_every_topic_have_none(blobs):
+    texts, vectors, _ = blobs
+    # Six queries on an axis no blob uses: too few to form a topic, alike to none.
+    odd = np.zeros((6, DIM))
+    odd[:, DIM - 1] = 1.0
+    odd += np.random.default_rng(4).normal(0, 0.05, odd.shape)
+    odd /= np.linalg.norm(odd, axis=1, keepdims=True)
+    fit = fit_topics(
+        [*texts, *[f"odd {k}" for k in range(6)]],
+        np.vstack([vectors, odd]),
+        TopicSettings(min_cluster_floor=10),
+    )
+    assert (fit.topic_ids[-6:] == -1).all() and (fit.topic_ids[:-6] >= 0).all()
+    # New contacts follow the same rule; without it they join the nearest topic.
+    assert (assign_topics(fit, odd, 0.4)[0] == -1).all()
+    assert (assign_topics(fit, odd)[0] >= 0).all()
+    assert (assign_topics(fit, vectors[:5], 0.4)[0] >= 0).all()
+
+
 def test_fit_sets_no_global_warning_filters(blobs):
     texts, vectors, _ = blobs
     before = list(warnings.filters)

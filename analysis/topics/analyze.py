@@ -34,6 +34,7 @@ from dumbcontacts.analysis.topics.embedding_cache import (
     embed_reasons,
     hash_text,
     model_company_names,
+    model_min_similarity,
     read_cached_vectors,
 )
 from dumbcontacts.analysis.topics.embeddings import Embedder
@@ -88,6 +89,7 @@ class AnalyzeResult:
     without_reason: int = 0  # contacts no customer message gives a reason for: no topic
     fast: FastOutcome | None = None  # how the fast path assigned, when it did
     company_names: frozenset[str] = frozenset()  # the model read reasons without them
+    no_topic: int = 0  # contacts with a reason alike to no topic: none until a refit
 
     @property
     def unmapped(self) -> pl.DataFrame:
@@ -179,7 +181,9 @@ def analyze_contacts(
     fast_with = (
         _FastWith(fast_agreement, fast_static, fast_predict or predict_fast) if fast else None
     )
-    assigned, outcome = _assign_unassigned(warehouse, counting, version, names, progress, fast_with)
+    assigned, no_topic, outcome = _assign_unassigned(
+        warehouse, counting, version, names, progress, fast_with
+    )
     with warehouse.begin() as conn:
         unmatched = store_overrides(conn, version, decisions, known)
         store_links(conn)  # so metrics need not link repeats themselves
@@ -190,7 +194,7 @@ def analyze_contacts(
         ).scalar_one()
     return AnalyzeResult(
         version, refitted, counting.count, fitted + assigned, summary, tuple(decisions),
-        tuple(unmatched), without_reason, outcome, names,
+        tuple(unmatched), without_reason, outcome, names, no_topic,
     )  # fmt: skip
 
 
@@ -428,13 +432,15 @@ class _FastWith:
 
 def _assign_unassigned(
     warehouse, embedder, version, names: frozenset[str], progress, fast: _FastWith | None
-) -> tuple[int, FastOutcome | None]:
-    """Contacts assigned, and what the fast path did (None when it did not run)."""
+) -> tuple[int, int, FastOutcome | None]:
+    """Contacts assigned, contacts alike to no topic (left without one, so a refit can find
+    theirs), and what the fast path did (None when it did not run)."""
     with warehouse.connect() as conn:
         todo = _reasons(conn, version)
         model = _read_topics(conn, version)
+        min_similarity = model_min_similarity(conn, version)
     if todo.is_empty():
-        return 0, None
+        return 0, 0, None
     texts = todo["reason_text"].to_list()
     topic_list = [{"topic_id": t} for t in model["topic_id"].to_list()]
     fit = TopicFit(np.zeros(0, dtype=int), topic_list, np.stack(model["vector"].to_list()))
@@ -447,7 +453,7 @@ def _assign_unassigned(
         with warehouse.connect() as conn:
             training = _embedded_reasons(conn, version, embedder, names)
     if training is None:
-        topic_ids, probability = assign_topics(fit, embed(texts))
+        topic_ids, probability = assign_topics(fit, embed(texts), min_similarity)
     else:
         # A model trained on the sentence model's own centroid similarities decides where it
         # is sure; only the rest pay for the sentence model.
@@ -455,13 +461,16 @@ def _assign_unassigned(
             *training, fit, fast.agreement, static=fast.static
         )
         topic_ids, probability, fell_back = assign_fast(
-            assigner, texts, embed, fit, margin.margin, fast.predict
+            assigner, texts, embed, fit, margin.margin, fast.predict, min_similarity
         )
         outcome = FastOutcome(margin, fast.agreement, len(texts), fell_back)
-    rows = _assignment_rows(todo["contact_id"], version, topic_ids, probability)
+    found = topic_ids >= 0
+    rows = _assignment_rows(
+        todo["contact_id"].filter(found), version, topic_ids[found], probability[found]
+    )
     with warehouse.begin() as conn:
         forget_topic_days(conn)  # stored before these contacts had a topic
-        return insert_new_rows(conn, contact_topics, rows), outcome
+        return insert_new_rows(conn, contact_topics, rows), int((~found).sum()), outcome
 
 
 def _embedded_reasons(

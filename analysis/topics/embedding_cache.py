@@ -29,6 +29,7 @@ __all__ = [
     "embed_with_cache",
     "hash_text",
     "model_company_names",
+    "model_min_similarity",
     "read_cached_vectors",
 ]
 
@@ -105,10 +106,20 @@ def embed_reasons(
 def model_company_names(conn: Connection, version: int) -> frozenset[str]:
     """The company names a model version's reasons were read without (none before they
     were learnt)."""
+    return frozenset(_model_settings(conn, version).get("company_names", ()))
+
+
+def model_min_similarity(conn: Connection, version: int) -> float | None:
+    """How alike to a topic a contact must be to join it under a model version (None: any,
+    as versions fitted before the rule)."""
+    return _model_settings(conn, version).get("outlier_similarity")
+
+
+def _model_settings(conn: Connection, version: int) -> dict:
     stored = conn.execute(
         select(topic_models.c.settings).where(topic_models.c.model_version == version)
     ).scalar_one_or_none()
-    return frozenset(json.loads(stored or "{}").get("company_names", ()))
+    return json.loads(stored or "{}")
 
 
 def read_cached_vectors(

@@ -206,6 +206,7 @@ def assign_fast(
     fit: TopicFit,
     min_confidence: float,
     predict: Callable[[FastAssigner, Sequence[str]], tuple[np.ndarray, np.ndarray]] = predict_fast,
+    min_similarity: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Topic ids, confidence and how many texts fell back to embedding + nearest centroid.
 
@@ -213,7 +214,8 @@ def assign_fast(
     similarity (as ``assign_topics`` gives) where the text fell back or repeats a training
     text. ``embed_fallback`` is called once, with only the unsure texts, and not at all when
     there are none. ``predict`` is ``predict_fast`` or one that runs it elsewhere
-    (``dumbcontacts.analysis.topics.cluster``).
+    (``dumbcontacts.analysis.topics.cluster``). A fall-back less than ``min_similarity``
+    alike to every centroid has no topic (-1), as ``assign_topics`` says.
     """
     n = len(texts)
     ids, confidence = np.zeros(n, dtype=int), np.zeros(n, dtype=np.float32)
@@ -230,7 +232,7 @@ def assign_fast(
     unsure = new[confidence[new] < min_confidence]
     if len(unsure):
         vectors = embed_fallback([texts[i] for i in unsure.tolist()])
-        ids[unsure], confidence[unsure] = assign_topics(fit, vectors)
+        ids[unsure], confidence[unsure] = assign_topics(fit, vectors, min_similarity)
     return ids, confidence, int(len(unsure))
 
 

@@ -168,14 +168,17 @@ def analyze(
         click.echo(
             f"override not applied, no such topic in v{result.model_version}: {override.describe()}"
         )
-    if result.without_reason:
-        n = result.without_reason
-        share = n / (n + int(topics["contacts"].sum()))
-        contacts_have = "contact has" if n == 1 else "contacts have"
-        click.echo(
-            f"\n{n:,} {contacts_have} no reason ({share:.1%}; only greetings, thanks or the "
-            "company's name): no topic"
-        )
+    total = result.without_reason + result.no_topic + int(topics["contacts"].sum())
+    without_topic = (
+        (result.without_reason, "has no reason", "only greetings, thanks or the company's name"),
+        (result.no_topic, "is alike to no topic", "none until a refit finds theirs"),
+    )
+    for n, what, why in without_topic:
+        if n:
+            # "1 contact has", "2 contacts have"
+            verb = what if n == 1 else what.replace("has ", "have ").replace("is ", "are ")
+            noun = "contact" if n == 1 else "contacts"
+            click.echo(f"{n:,} {noun} {verb} ({n / total:.1%}; {why})")
     assigned = topics["contacts"].sum()
     warning = topic_share_warning(topics["contacts"].max() / assigned if assigned else None)
     if warning:
