@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 import pytest
 
+from dumbcontacts.analysis.topics.communities import _nearest
 from dumbcontacts.analysis.topics.evaluate import evaluate_labels
 from dumbcontacts.analysis.topics.fit import (
     OTHER_LANGUAGES,
@@ -311,3 +312,20 @@ def test_merge_topics_makes_no_topic_bigger_than_allowed_unless_one_reason():
     assert capped.tolist() == [0, 0, 1, 2]  # 0 and 1 are alike, but together they would be 3
     same = merge_topics(vectors, np.array([0, 0, 1, 2]), 0.9, max_size=2, same_reason=0.98)
     assert same.tolist() == [0, 0, 0, 2]  # as alike as one reason: merged whatever the size
+
+
+@pytest.mark.parametrize("k", [3, 7, 10])
+def test_nearest_neighbours_are_those_of_a_stable_sort_ties_included(k):
+    # Seven copies of each of 40 vectors: every row has ties at its k-th neighbour.
+    rng = np.random.default_rng(0)
+    vectors = np.repeat(rng.normal(size=(40, 8)), 7, axis=0)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors = np.vstack([vectors, rng.normal(size=(30, 8))])  # and rows without ties
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    expected = []
+    for start in range(0, len(vectors), 64):  # the same products, so the same roundings
+        sims = vectors[start : start + 64] @ vectors.T
+        sims[np.arange(len(sims)), start + np.arange(len(sims))] = -np.inf
+        expected.extend(np.argsort(-sims, axis=1, kind="stable")[:, :k].tolist())
+    found = _nearest(vectors, k, block=64)
+    assert [set(row) for row in found.tolist()] == [set(row) for row in expected]

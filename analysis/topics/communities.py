@@ -108,15 +108,22 @@ def find_communities(
 
 
 def _nearest(vectors: np.ndarray, k: int, block: int = 2048) -> np.ndarray:
-    """Each row's ``k`` most cosine-alike other rows (ties broken by the lower index)."""
+    """Each row's ``k`` most cosine-alike other rows, as a set (ties broken by the lower
+    index)."""
     n = len(vectors)
     out = np.empty((n, k), dtype=np.int64)
     for start in range(0, n, block):
         sims = vectors[start : start + block] @ vectors.T
         rows = np.arange(len(sims))
         sims[rows, start + rows] = -np.inf
-        # A stable sort of the negated similarities: equal vectors order by index, always.
-        out[start : start + block] = np.argsort(-sims, axis=1, kind="stable")[:, :k]
+        # A partial sort finds the k most alike in linear time; it picks arbitrarily among
+        # values tied with the k-th, so rows with such ties take a stable full sort, in
+        # which equal vectors order by index, always.
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        kth = sims[rows[:, None], top].min(axis=1, keepdims=True)
+        tied = (sims >= kth).sum(axis=1) > k
+        top[tied] = np.argsort(-sims[tied], axis=1, kind="stable")[:, :k]
+        out[start : start + block] = top
     return out
 
 
