@@ -208,5 +208,11 @@ def test_a_first_sitting_names_owns_and_keeps_its_defects(browser, first_sitting
         heir = max(set(members), key=members.count)
         if heir == decision.merge_into:  # the refit put them together itself: still merged
             continue
-        assert heir == key
+        if heir != key:
+            # The refit joined them with more of another old topic's contacts, whose key the
+            # topic keeps (one key per topic, the bigger share first); the outcome stays.
+            own = sum(1 for c, old in before.items() if old == heir and after.get(c) == heir)
+            assert own >= members.count(heir)
+            assert now[heir][0] == decision.defect
+            continue
         assert now[key] == (decision.defect or now[decision.merge_into][0], decision.merge_into)
