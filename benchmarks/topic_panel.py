@@ -8,8 +8,8 @@ Per labelled set and level (intent: topics; category: the upper level), scores o
   setting chosen without each set (leave-one-set-out: the best worst-case margin over
   BERTopic on the other sets, among the settings that keep every other set, twcs and
   Comcast included, within the label-free bounds: at most 15 % of contacts without a topic,
-  no topic over 20 % of an unlabelled set) are reported, and the worst set. The category setting is
-  also chosen on its own level: without each set that has categories, on the others'.
+  no topic over 20 % of an unlabelled set) are reported, and the worst set. The category
+  setting is also chosen on its own level: without each set that has categories, on the others'.
 All on the same cached MiniLM vectors of the raw texts (``panel_sets.py``), except that
 dumbcontacts reads a set that says one company name throughout without it, as ``analyze``
 does (``prepare.without_names``: of these sets, only Comcast's). References are
@@ -142,12 +142,12 @@ def score_ours(panel, vectors, settings) -> dict:
     fit = fit_topics(panel.texts, vectors, settings, languages)
     seconds = time.perf_counter() - started
     ids = fit.topic_ids
-    sizes = np.bincount(ids[ids >= 0]) if (ids >= 0).any() else np.zeros(1)
     out = {
         "seconds": seconds,
         "fit": fit,
         "no_topic": float(np.mean(ids < 0)),
-        "largest": float(sizes.max() / len(ids)),
+        # No topic and other languages count as one group each, as in every share here.
+        "largest": float(np.unique(ids, return_counts=True)[1].max() / len(ids)),
         "labelled": bool(panel.labels),
     }
     for level, labels in panel.labels.items():

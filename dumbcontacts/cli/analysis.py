@@ -170,15 +170,14 @@ def analyze(
         )
     total = result.without_reason + result.no_topic + int(topics["contacts"].sum())
     without_topic = (
-        (result.without_reason, "has no reason", "only greetings, thanks or the company's name"),
-        (result.no_topic, "is alike to no topic", "none until a refit finds theirs"),
-    )
-    for n, what, why in without_topic:
+        (result.without_reason, "contact has no reason", "contacts have no reason",
+         "only greetings, thanks or the company's name"),
+        (result.no_topic, "contact is alike to no topic", "contacts are alike to no topic",
+         "none until a refit finds theirs"),
+    )  # fmt: skip
+    for n, one, many, why in without_topic:
         if n:
-            # "1 contact has", "2 contacts have"
-            verb = what if n == 1 else what.replace("has ", "have ").replace("is ", "are ")
-            noun = "contact" if n == 1 else "contacts"
-            click.echo(f"{n:,} {noun} {verb} ({n / total:.1%}; {why})")
+            click.echo(f"{n:,} {one if n == 1 else many} ({n / total:.1%}; {why})")
     assigned = topics["contacts"].sum()
     warning = topic_share_warning(topics["contacts"].max() / assigned if assigned else None)
     if warning:
