@@ -60,6 +60,7 @@ OUTLIER_GRID = {"outlier_similarity": (0.0, 0.5)}
 MAX_NO_TOPIC = 0.15
 MAX_LARGEST_UNLABELLED = 0.2
 LANGUAGES: dict[str, list] = {}
+NAMES: dict[str, frozenset] = {}
 COMCAST_REASONS = {"data caps": r"data ?caps?", "bill": r"bill", "speed": r"slow|speed"}
 
 
@@ -133,8 +134,15 @@ def read_as_analyze(panel, vectors, cache: Path, box: list):
     return cached_vectors(PanelSet(f"{panel.name}-without-names", texts, {}), cache, box)
 
 
+def as_analyze(panel, settings: TopicSettings) -> TopicSettings:
+    """``settings`` with the company names ``analyze`` would learn from the set."""
+    names = NAMES.setdefault(panel.name, company_names(panel.texts))
+    return dataclasses.replace(settings, company_names=names)
+
+
 def score_ours(panel, vectors, settings) -> dict:
     started = time.perf_counter()
+    settings = as_analyze(panel, settings)
     # The unlabelled real logs are the multilingual ones: cluster each language apart.
     languages = (
         None if panel.labels else LANGUAGES.setdefault(panel.name, detect_languages(panel.texts))
@@ -216,6 +224,7 @@ def reproducibility(panel, vectors, settings) -> str:
     """Pairwise ARI of three seeds, and of the default fit against the same contacts
     shuffled and against their vectors renormalised; languages as ``score_ours`` uses them."""
     languages = LANGUAGES.get(panel.name)
+    settings = as_analyze(panel, settings)
     fits = [
         fit_topics(panel.texts, vectors, dataclasses.replace(settings, seed=s), languages)
         for s in (0, 1, 2)

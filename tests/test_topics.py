@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 import pytest
 
+from dumbcontacts.analysis.topics import fit as topics_fit
 from dumbcontacts.analysis.topics.communities import _nearest
 from dumbcontacts.analysis.topics.evaluate import evaluate_labels
 from dumbcontacts.analysis.topics.fit import (
@@ -95,6 +96,14 @@ def test_keywords_never_pair_the_end_of_one_reason_with_the_start_of_the_next():
     words = class_keywords(texts, np.array([0, 0, 0, 1, 1, 1]), np.array([0, 1]), TopicSettings())
     assert sorted(words[0]) == ["billing", "billing issues", "issues"]
     assert "speed slow" not in words[1] and "speed speed" not in words[1]
+
+
+def test_words_that_name_what_a_contact_is_about_are_keywords():
+    # scikit-learn's English stop words hold "bill", "call" and "top".
+    texts = ["wrong bill again", "my bill is wrong", "cannot top up", "top up failed"]
+    texts += ["nobody returns my call", "call dropped"]
+    words = class_keywords(texts, np.array([0, 0, 1, 1, 2, 2]), np.arange(3), TopicSettings())
+    assert "bill" in words[0] and "top" in words[1] and "call" in words[2]
 
 
 def test_outliers_are_reassigned_to_the_nearest_topic(blobs):
@@ -220,6 +229,29 @@ def test_a_common_reason_in_two_phrasings_is_two_topics(blobs):
     split = fit_topics(all_texts, all_vectors, TopicSettings(seed=7, max_topic_share=0.4))
     assert len(split.topics) == len(REASONS) + 2
     assert sorted(t["size"] for t in split.topics) == [40] * 4 + [240] * 2
+
+
+def test_bare_phrases_join_the_sentences_that_use_their_words(blobs, monkeypatch):
+    texts, vectors, labels = blobs
+    # "Password" said bare, twelve ways by 24 contacts: the sentence model reads these apart
+    # from the sentences about passwords (near an axis of their own, 0.5 alike to theirs).
+    said = ["Password", "Passwords", "password issue", "password issues", "password problem"]
+    said += ["password problems", "password trouble", "password question", "the password"]
+    said += ["password complaint", "Password!", "password?"]
+    phrases = said * 2
+    rng = np.random.default_rng(9)
+    thin = 0.5 * np.eye(1, DIM, 2)[0] + 0.87 * np.eye(1, DIM, DIM - 1)[0]
+    bare = thin + rng.normal(0, 0.05, (len(phrases), DIM))
+    bare /= np.linalg.norm(bare, axis=1, keepdims=True)
+    all_texts, all_vectors = [*texts, *phrases], np.vstack([vectors, bare])
+    fit = fit_topics(all_texts, all_vectors, TopicSettings(seed=7))
+    password = fit.topic_ids[: len(texts)][labels == 2]
+    assert len(fit.topics) == len(REASONS)
+    assert (fit.topic_ids[len(texts) :] == password[0]).all() and (password == password[0]).all()
+    # Read as they are, the phrases are a topic of their own.
+    monkeypatch.setattr(topics_fit, "in_context", lambda texts, nodes, *args: nodes)
+    apart = fit_topics(all_texts, all_vectors, TopicSettings(seed=7))
+    assert len(apart.topics) == len(REASONS) + 1
 
 
 def test_each_language_is_clustered_apart_and_rare_ones_are_one_group(blobs):

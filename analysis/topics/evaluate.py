@@ -7,6 +7,7 @@ file and takes the embedding function as a parameter, so no model is loaded here
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -90,7 +91,8 @@ def evaluate_file(
     started = time.perf_counter()
     names = company_names(texts)
     vectors = embed([prepare_reason(t, names=names) for t in texts])
-    fit = fit_topics(texts, vectors, settings or TopicSettings())
+    settings = dataclasses.replace(settings or TopicSettings(), company_names=names)
+    fit = fit_topics(texts, vectors, settings)
     seconds = time.perf_counter() - started
     labels = rows["label"].astype(str).tolist()
     scores = evaluate_labels(labels, fit.topic_ids)

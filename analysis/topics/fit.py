@@ -23,15 +23,17 @@ from typing import Any
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+from sklearn.feature_extraction.text import CountVectorizer
 
 from dumbcontacts.analysis.topics.categories import find_categories
 from dumbcontacts.analysis.topics.communities import build_graph, find_communities
 from dumbcontacts.analysis.topics.keywords import (
+    FUNCTION_WORDS,
     keyword_document,
     keyword_stop_words,
     keyword_text,
 )
+from dumbcontacts.analysis.topics.short_reasons import in_context
 from dumbcontacts.errors import ModelError
 
 __all__ = [
@@ -208,13 +210,15 @@ def _cluster_group(texts, vectors, settings: TopicSettings, min_size: int, max_s
     # Identical reasons (up to case and spacing) are one node weighted by their count, and
     # nodes are ordered by text: the order contacts arrive in cannot move a topic.
     keys = [" ".join(text.lower().split()) for text in texts]
-    _, node_of, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    uniques, node_of, counts = np.unique(keys, return_inverse=True, return_counts=True)
     nodes = np.zeros((len(counts), vectors.shape[1]), dtype=np.float32)
     np.add.at(nodes, node_of, vectors)
     nodes = _unit_rows(nodes)
     if len(nodes) < 2:
         return np.zeros(len(texts), dtype=int), np.zeros(1, dtype=int)
-    graph = build_graph(nodes, settings.n_neighbors)
+    # Bare phrases take their place in the graph by the longer reasons that use their words.
+    placed = in_context(uniques, nodes, counts, settings.stop_words, settings.company_names)
+    graph = build_graph(placed, settings.n_neighbors)
     community = find_communities(
         graph,
         counts.astype(np.float64),
@@ -309,7 +313,7 @@ def build_vectorizer(
     settings: TopicSettings, learnt_stop_words: frozenset[str] = frozenset()
 ) -> CountVectorizer:
     """Counts keyword candidates; ``learnt_stop_words`` from ``keyword_stop_words``."""
-    words = ENGLISH_STOP_WORDS | settings.stop_words | learnt_stop_words
+    words = FUNCTION_WORDS | settings.stop_words | learnt_stop_words
     # Stop words pass the same preprocessing as the text ("doordash_help" is "doordash" and
     # "help" there), or they would miss, and scikit-learn warns about it.
     stop_words = {token for word in words for token in _WORD.findall(keyword_text(word))}

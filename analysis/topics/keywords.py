@@ -29,7 +29,13 @@ from dumbcontacts.analysis.topics.prepare import clean_for_embedding
 from dumbcontacts.etl.reasons import name_phrases
 from dumbcontacts.etl.redact import PLACEHOLDERS
 
-__all__ = ["company_names", "keyword_document", "keyword_stop_words", "keyword_text"]
+__all__ = [
+    "FUNCTION_WORDS",
+    "company_names",
+    "keyword_document",
+    "keyword_stop_words",
+    "keyword_text",
+]
 
 # BERTopic drops the brackets before the vectorizer sees the text, so "[EMAIL]" arrives as
 # "EMAIL"; only the upper-case form is a placeholder ("my email" is a reason). Masks arrive
@@ -40,6 +46,10 @@ _NOISE = re.compile(
 )
 # The vectorizer's own tokens: CountVectorizer's default pattern.
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
+# scikit-learn's English stop words but those that name what a contact is about.
+FUNCTION_WORDS = ENGLISH_STOP_WORDS - {
+    "bill", "call", "amount", "system", "interest", "fire", "top", "empty",
+}  # fmt: skip
 _SENTENCE_BREAK = re.compile(r"[.!?:;\n]")
 _PUNCTUATION = re.compile(r"[^\w\s]+|_+")
 
