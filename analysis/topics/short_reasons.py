@@ -88,8 +88,9 @@ def _singular(word: str) -> str:
 
 
 def _rows_saying(words: frozenset[str], postings: dict[str, list[int]]) -> np.ndarray:
-    rows = None
-    for word in sorted(words, key=lambda w: len(postings[w])):
-        found = np.asarray(postings[word])
-        rows = found if rows is None else np.intersect1d(rows, found, assume_unique=True)
-    return rows if rows is not None else np.zeros(0, dtype=int)
+    """Rows whose subject holds every one of ``words`` (at least one)."""
+    rarest, *rest = sorted(words, key=lambda w: len(postings[w]))
+    rows = np.asarray(postings[rarest])
+    for word in rest:
+        rows = np.intersect1d(rows, postings[word], assume_unique=True)
+    return rows
